@@ -1,0 +1,240 @@
+#include "storage/store.h"
+
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/key_codec.h"
+
+namespace lake::storage {
+
+namespace {
+
+constexpr std::string_view kFamilyNames[kFamilyCount] = {
+    "catalog", "vectors", "index_meta", "series", "head", "chunks", "rollups"};
+
+Status FromRocks(const rocksdb::Status& status, std::string_view context) {
+  if (status.ok()) return Status::Ok();
+  std::string message = std::string(context) + ": " + status.ToString();
+  if (status.IsCorruption()) return Status::Corruption(message);
+  if (status.IsNotFound()) return Status::NotFound(message);
+  if (status.IsInvalidArgument()) return Status::InvalidArgument(message);
+  if (status.IsIOError()) return Status::IOError(message);
+  return Status::Internal(message);
+}
+
+// RocksDB reports a held LOCK file as an I/O error; say what it means.
+bool IsLockHeld(const rocksdb::Status& status) {
+  const std::string text = status.ToString();
+  return status.IsIOError() &&
+         (text.find("lock") != std::string::npos || text.find("LOCK") != std::string::npos);
+}
+
+}  // namespace
+
+std::string_view FamilyName(Family family) {
+  return kFamilyNames[static_cast<int>(family)];
+}
+
+// Family handles belong to an open Store, so a batch records its operations
+// by family and binds them when it is written.
+struct WriteBatch::Impl {
+  struct Op {
+    enum Kind { kPut, kDelete, kDeleteRange } kind;
+    Family family;
+    std::string a, b;
+  };
+  std::vector<Op> ops;
+};
+
+WriteBatch::WriteBatch() : impl_(std::make_unique<Impl>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+
+void WriteBatch::Put(Family family, std::string_view key, std::string_view value) {
+  impl_->ops.push_back({Impl::Op::kPut, family, std::string(key), std::string(value)});
+}
+void WriteBatch::Delete(Family family, std::string_view key) {
+  impl_->ops.push_back({Impl::Op::kDelete, family, std::string(key), {}});
+}
+void WriteBatch::DeleteRange(Family family, std::string_view begin, std::string_view end) {
+  impl_->ops.push_back({Impl::Op::kDeleteRange, family, std::string(begin), std::string(end)});
+}
+std::size_t WriteBatch::Count() const {
+  return impl_->ops.size();
+}
+
+struct Store::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by Family
+
+  rocksdb::ColumnFamilyHandle* handle(Family family) const {
+    return families[static_cast<int>(family)];
+  }
+
+  ~Impl() {
+    if (db) {
+      for (auto* family : families)
+        db->DestroyColumnFamilyHandle(family);
+      db->Close().PermitUncheckedError();
+    }
+  }
+};
+
+Store::Store(std::string dir, std::unique_ptr<Impl> impl)
+    : dir_(std::move(dir)), impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  std::error_code error;
+  const std::filesystem::path db_path = std::filesystem::path(dir) / "db";
+  if (options.create_if_missing) {
+    std::filesystem::create_directories(db_path, error);
+    if (error) {
+      return Status::IOError("cannot create data directory " + db_path.string() + ": " +
+                             error.message());
+    }
+  } else if (!std::filesystem::exists(db_path, error)) {
+    return Status::NotFound("no lake data directory at " + dir);
+  }
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_open_files = 512;
+
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  family_options.bottommost_compression = rocksdb::kZSTD;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
+  for (std::string_view name : kFamilyNames)
+    descriptors.emplace_back(std::string(name), family_options);
+
+  auto impl = std::make_unique<Impl>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  const rocksdb::Status status =
+      rocksdb::DB::Open(db_options, db_path.string(), descriptors, &handles, &raw_db);
+  if (!status.ok()) {
+    if (IsLockHeld(status)) {
+      return Status::Busy("data directory " + dir +
+                          " is in use by another lake process (its LOCK file is held)");
+    }
+    return FromRocks(status, "cannot open data directory " + dir);
+  }
+  impl->db.reset(raw_db);
+  // Handle 0 is the default family, which the engine does not use.
+  raw_db->DestroyColumnFamilyHandle(handles[0]);
+  impl->families.assign(handles.begin() + 1, handles.end());
+  return std::unique_ptr<Store>(new Store(dir, std::move(impl)));
+}
+
+Status Store::Write(WriteBatch& batch, const WriteOptions& options) {
+  rocksdb::WriteBatch rocks_batch;
+  for (const auto& op : batch.impl_->ops) {
+    rocksdb::Status status;
+    auto* family = impl_->handle(op.family);
+    switch (op.kind) {
+      case WriteBatch::Impl::Op::kPut:
+        status = rocks_batch.Put(family, op.a, op.b);
+        break;
+      case WriteBatch::Impl::Op::kDelete:
+        status = rocks_batch.Delete(family, op.a);
+        break;
+      case WriteBatch::Impl::Op::kDeleteRange:
+        status = rocks_batch.DeleteRange(family, op.a, op.b);
+        break;
+    }
+    LAKE_RETURN_IF_ERROR(FromRocks(status, "cannot build write batch"));
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options.sync;
+  return FromRocks(impl_->db->Write(write_options, &rocks_batch), "write failed");
+}
+
+Status Store::Put(Family family, std::string_view key, std::string_view value,
+                  const WriteOptions& options) {
+  WriteBatch batch;
+  batch.Put(family, key, value);
+  return Write(batch, options);
+}
+
+Result<std::optional<std::string>> Store::Get(Family family, std::string_view key) const {
+  std::string value;
+  const rocksdb::Status status =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->handle(family), key, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  LAKE_RETURN_IF_ERROR(FromRocks(status, "read failed"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status Store::Scan(Family family, std::string_view begin, std::string_view end,
+                   const Visitor& visit) const {
+  rocksdb::ReadOptions read_options;
+  rocksdb::Slice upper(end.data(), end.size());
+  if (!end.empty()) read_options.iterate_upper_bound = &upper;
+  read_options.fill_cache = false;  // scans are loads and rebuilds, not hot reads
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(read_options, impl_->handle(family)));
+  for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    const rocksdb::Slice value = it->value();
+    if (!visit(std::string_view(key.data(), key.size()),
+               std::string_view(value.data(), value.size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan failed");
+}
+
+Status Store::ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const {
+  const std::optional<std::string> end = PrefixSuccessor(prefix);
+  return Scan(family, prefix, end.value_or(std::string()), visit);
+}
+
+Status Store::Checkpoint(const std::string& target_dir) {
+  std::error_code error;
+  if (std::filesystem::exists(target_dir, error)) {
+    return Status::AlreadyExists("checkpoint target " + target_dir + " already exists");
+  }
+  std::filesystem::create_directories(target_dir, error);
+  if (error) {
+    return Status::IOError("cannot create checkpoint directory " + target_dir + ": " +
+                           error.message());
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  LAKE_RETURN_IF_ERROR(
+      FromRocks(rocksdb::Checkpoint::Create(impl_->db.get(), &raw), "cannot start checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  const std::string db_copy = (std::filesystem::path(target_dir) / "db").string();
+  return FromRocks(checkpoint->CreateCheckpoint(db_copy),
+                   "checkpoint to " + target_dir + " failed");
+}
+
+std::uint64_t Store::LatestSequence() const {
+  return impl_->db->GetLatestSequenceNumber();
+}
+
+std::uint64_t Store::ApproximateBytes(Family family) const {
+  std::uint64_t live_sst = 0;
+  std::uint64_t memtables = 0;
+  impl_->db->GetIntProperty(impl_->handle(family), rocksdb::DB::Properties::kLiveSstFilesSize,
+                            &live_sst);
+  impl_->db->GetIntProperty(impl_->handle(family), rocksdb::DB::Properties::kCurSizeAllMemTables,
+                            &memtables);
+  return live_sst + memtables;
+}
+
+}  // namespace lake::storage

@@ -1,0 +1,98 @@
+// The engine's one RocksDB database: a data directory with a column family per
+// kind of data. RocksDB stays behind this interface; callers see Status values.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace lake::storage {
+
+// Column families; the numbering is internal, the names are on disk.
+enum class Family : int {
+  kCatalog = 0,  // collection and series definitions, counters
+  kVectors,      // vector records: the truth every vector index derives from
+  kIndexMeta,    // index snapshot manifests (sequence covered, checksums)
+  kSeries,       // series id <-> tenant, metric, tags; tag index
+  kHead,         // time-series points not yet sealed into chunks
+  kChunks,       // sealed, compressed time-series chunks
+  kRollups,      // continuous-aggregate buckets
+};
+inline constexpr int kFamilyCount = 7;
+std::string_view FamilyName(Family family);
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  std::size_t block_cache_bytes = std::size_t{256} << 20;
+};
+
+struct WriteOptions {
+  // false: durable against a crash of the process (the WAL reaches the OS
+  // before the write returns); true: also against power loss (fsync).
+  bool sync = false;
+};
+
+// Writes that land together or not at all.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  void Put(Family family, std::string_view key, std::string_view value);
+  void Delete(Family family, std::string_view key);
+  // Removes every key in [begin, end) without reading them.
+  void DeleteRange(Family family, std::string_view begin, std::string_view end);
+  std::size_t Count() const;
+
+ private:
+  friend class Store;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Store {
+ public:
+  // Opens (or creates) the database in `<dir>/db`. A directory held by another
+  // process is kBusy; one that cannot be created or written is kIOError.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
+  ~Store();
+
+  const std::string& dir() const { return dir_; }
+
+  Status Write(WriteBatch& batch, const WriteOptions& options);
+  Status Put(Family family, std::string_view key, std::string_view value,
+             const WriteOptions& options);
+  Result<std::optional<std::string>> Get(Family family, std::string_view key) const;
+
+  // Visits keys in [begin, end) in order (end empty: to the end of the
+  // family) until `visit` returns false.
+  using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
+  Status Scan(Family family, std::string_view begin, std::string_view end,
+              const Visitor& visit) const;
+  Status ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const;
+
+  // A consistent copy of the open database in `target_dir` (which must not
+  // exist); openable with Store::Open(target_dir).
+  Status Checkpoint(const std::string& target_dir);
+
+  // The sequence number of the latest write; an index snapshot records it.
+  std::uint64_t LatestSequence() const;
+  // On-disk bytes of one family (SST files plus memtables).
+  std::uint64_t ApproximateBytes(Family family) const;
+
+ private:
+  struct Impl;
+  Store(std::string dir, std::unique_ptr<Impl> impl);
+
+  std::string dir_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lake::storage

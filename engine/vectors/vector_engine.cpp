@@ -1,0 +1,293 @@
+#include "vectors/vector_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include "storage/key_codec.h"
+#include "vectors/vector_table.h"
+
+namespace lake::vectors {
+
+namespace {
+
+constexpr std::string_view kSpecKeyPrefix = "vectors/collection/";
+constexpr std::string_view kNextIdKey = "vectors/next_collection_id";
+
+std::string SpecKey(std::string_view name) {
+  return std::string(kSpecKeyPrefix) + std::string(name);
+}
+
+std::int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status UnknownCollection(std::string_view name) {
+  return Status::NotFound("unknown collection '" + std::string(name) + "'");
+}
+
+}  // namespace
+
+struct VectorEngine::Collection {
+  Collection(CollectionSpec s, std::uint32_t collection_id)
+      : spec(std::move(s)), id(collection_id), table(spec.dimension, spec.metric) {}
+
+  mutable std::shared_mutex mutex;  // guards spec.active_model_version and table
+  CollectionSpec spec;
+  const std::uint32_t id;
+  VectorTable table;
+  bool dropped = false;
+
+  std::int32_t ResolveVersion(std::int32_t version) const {
+    return version == 0 ? spec.active_model_version : version;
+  }
+};
+
+VectorEngine::VectorEngine(storage::Store* store) : store_(store) {}
+VectorEngine::~VectorEngine() = default;
+
+Result<std::unique_ptr<VectorEngine>> VectorEngine::Open(storage::Store* store) {
+  std::unique_ptr<VectorEngine> engine(new VectorEngine(store));
+  LAKE_RETURN_IF_ERROR(engine->Load());
+  return engine;
+}
+
+Status VectorEngine::Load() {
+  LAKE_ASSIGN_OR_RETURN(auto next_id, store_->Get(storage::Family::kCatalog, kNextIdKey));
+  if (next_id) {
+    storage::KeyReader reader(*next_id);
+    next_collection_id_ = reader.ReadU32();
+    if (!reader.done()) return Status::Corruption("catalog: next collection id is malformed");
+  }
+
+  Status decode_error;
+  LAKE_RETURN_IF_ERROR(store_->ScanPrefix(
+      storage::Family::kCatalog, kSpecKeyPrefix, [&](std::string_view key, std::string_view value) {
+        Result<StoredSpec> stored = DecodeSpec(value);
+        if (!stored.ok()) {
+          decode_error = Status::Corruption("catalog entry '" + std::string(key) +
+                                            "': " + stored.status().message());
+          return false;
+        }
+        auto collection = std::make_shared<Collection>(stored->spec, stored->collection_id);
+        collections_.emplace(stored->spec.name, std::move(collection));
+        return true;
+      }));
+  LAKE_RETURN_IF_ERROR(decode_error);
+
+  for (auto& [name, collection] : collections_) {
+    VectorRecord record;
+    LAKE_RETURN_IF_ERROR(store_->ScanPrefix(
+        storage::Family::kVectors, CollectionKeyPrefix(collection->id),
+        [&](std::string_view key, std::string_view value) {
+          Result<RecordKey> record_key = DecodeRecordKey(key, collection->id);
+          Status status = record_key.status();
+          if (status.ok()) status = DecodeRecordValue(value, collection->spec.dimension, &record);
+          if (!status.ok()) {
+            decode_error = Status::Corruption("collection '" + name + "': " + status.message());
+            return false;
+          }
+          collection->table.Upsert(*record_key, record.tenant_id, record.embedding.data());
+          return true;
+        }));
+    LAKE_RETURN_IF_ERROR(decode_error);
+  }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<VectorEngine::Collection>> VectorEngine::Find(std::string_view name) const {
+  std::shared_lock lock(catalog_mutex_);
+  auto found = collections_.find(std::string(name));
+  if (found == collections_.end()) return UnknownCollection(name);
+  return found->second;
+}
+
+Status VectorEngine::CreateCollection(const CollectionSpec& spec) {
+  LAKE_RETURN_IF_ERROR(ValidateSpec(spec));
+  std::unique_lock lock(catalog_mutex_);
+  if (collections_.contains(spec.name)) {
+    return Status::AlreadyExists("collection '" + spec.name + "' already exists");
+  }
+  const std::uint32_t id = next_collection_id_;
+  std::string next_id;
+  storage::AppendU32(&next_id, id + 1);
+  storage::WriteBatch batch;
+  batch.Put(storage::Family::kCatalog, SpecKey(spec.name), EncodeSpec(spec, id));
+  batch.Put(storage::Family::kCatalog, kNextIdKey, next_id);
+  LAKE_RETURN_IF_ERROR(store_->Write(batch, {.sync = true}));
+  next_collection_id_ = id + 1;
+  collections_.emplace(spec.name, std::make_shared<Collection>(spec, id));
+  return Status::Ok();
+}
+
+Status VectorEngine::DropCollection(std::string_view name) {
+  std::unique_lock lock(catalog_mutex_);
+  auto found = collections_.find(std::string(name));
+  if (found == collections_.end()) return UnknownCollection(name);
+  const std::shared_ptr<Collection> collection = found->second;
+  std::unique_lock collection_lock(collection->mutex);
+  storage::WriteBatch batch;
+  batch.Delete(storage::Family::kCatalog, SpecKey(name));
+  batch.DeleteRange(storage::Family::kVectors, CollectionKeyPrefix(collection->id),
+                    CollectionKeyPrefix(collection->id + 1));
+  LAKE_RETURN_IF_ERROR(store_->Write(batch, {.sync = true}));
+  collection->dropped = true;
+  collections_.erase(found);
+  return Status::Ok();
+}
+
+namespace {
+CollectionInfo Describe(const CollectionSpec& spec, const VectorTable& table) {
+  CollectionInfo info;
+  info.spec = spec;
+  info.record_count = table.size();
+  info.model_versions.assign(table.version_counts().begin(), table.version_counts().end());
+  info.memory_bytes = table.MemoryBytes();
+  return info;
+}
+}  // namespace
+
+std::vector<CollectionInfo> VectorEngine::ListCollections() const {
+  std::shared_lock lock(catalog_mutex_);
+  std::vector<CollectionInfo> infos;
+  for (const auto& [name, collection] : collections_) {
+    std::shared_lock collection_lock(collection->mutex);
+    infos.push_back(Describe(collection->spec, collection->table));
+  }
+  std::sort(infos.begin(), infos.end(), [](const CollectionInfo& a, const CollectionInfo& b) {
+    return a.spec.name < b.spec.name;
+  });
+  return infos;
+}
+
+Result<CollectionInfo> VectorEngine::DescribeCollection(std::string_view name) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::shared_lock lock(collection->mutex);
+  return Describe(collection->spec, collection->table);
+}
+
+Status VectorEngine::SetActiveModelVersion(std::string_view name, std::int32_t version) {
+  if (version < 1) {
+    return Status::InvalidArgument("model version must be positive, got " +
+                                   std::to_string(version));
+  }
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::unique_lock lock(collection->mutex);
+  if (collection->dropped) return UnknownCollection(name);
+  CollectionSpec spec = collection->spec;
+  spec.active_model_version = version;
+  LAKE_RETURN_IF_ERROR(store_->Put(storage::Family::kCatalog, SpecKey(name),
+                                   EncodeSpec(spec, collection->id), {.sync = true}));
+  collection->spec = std::move(spec);
+  return Status::Ok();
+}
+
+Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> records,
+                            const storage::WriteOptions& options) {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::unique_lock lock(collection->mutex);
+  if (collection->dropped) return UnknownCollection(name);
+  const std::int64_t now = NowMicros();
+  for (VectorRecord& record : records) {
+    LAKE_RETURN_IF_ERROR(ValidateRecord(record, collection->spec.dimension));
+  }
+  storage::WriteBatch batch;
+  for (VectorRecord& record : records) {
+    record.model_version = collection->ResolveVersion(record.model_version);
+    if (record.created_at_us == 0) record.created_at_us = now;
+    batch.Put(storage::Family::kVectors,
+              EncodeRecordKey(collection->id, {record.id, record.model_version}),
+              EncodeRecordValue(record));
+  }
+  LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
+  for (const VectorRecord& record : records) {
+    collection->table.Upsert({record.id, record.model_version}, record.tenant_id,
+                             record.embedding.data());
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<VectorRecord>> VectorEngine::Get(std::string_view name, std::int64_t id,
+                                                      std::int32_t model_version) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::int32_t version;
+  {
+    std::shared_lock lock(collection->mutex);
+    version = collection->ResolveVersion(model_version);
+  }
+  LAKE_ASSIGN_OR_RETURN(auto value, store_->Get(storage::Family::kVectors,
+                                                EncodeRecordKey(collection->id, {id, version})));
+  if (!value) return std::optional<VectorRecord>();
+  VectorRecord record;
+  record.id = id;
+  record.model_version = version;
+  if (Status status = DecodeRecordValue(*value, collection->spec.dimension, &record);
+      !status.ok()) {
+    return Status::Corruption("collection '" + std::string(name) + "', record " +
+                              std::to_string(id) + ": " + status.message());
+  }
+  return std::optional<VectorRecord>(std::move(record));
+}
+
+Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const std::int64_t> ids,
+                                         std::optional<std::int32_t> model_version,
+                                         const storage::WriteOptions& options) {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::unique_lock lock(collection->mutex);
+  if (collection->dropped) return UnknownCollection(name);
+  std::vector<RecordKey> removed;
+  storage::WriteBatch batch;
+  for (std::int64_t id : ids) {
+    std::vector<std::int32_t> versions =
+        model_version ? std::vector<std::int32_t>{collection->ResolveVersion(*model_version)}
+                      : collection->table.VersionsOf(id);
+    for (std::int32_t version : versions) {
+      if (!collection->table.Find({id, version})) continue;
+      batch.Delete(storage::Family::kVectors, EncodeRecordKey(collection->id, {id, version}));
+      removed.push_back({id, version});
+    }
+  }
+  if (removed.empty()) return std::size_t{0};
+  LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
+  std::size_t count = 0;
+  for (const RecordKey& key : removed)
+    count += collection->table.Remove(key) ? 1 : 0;
+  return count;
+}
+
+Result<std::vector<Neighbor>> VectorEngine::Search(std::string_view name,
+                                                   std::span<const float> query,
+                                                   const SearchRequest& request) const {
+  LAKE_ASSIGN_OR_RETURN(auto results, SearchBatch(name, query, request));
+  return std::move(results.front());
+}
+
+Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
+    std::string_view name, std::span<const float> queries, const SearchRequest& request) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::shared_lock lock(collection->mutex);
+  const std::uint32_t dimension = collection->spec.dimension;
+  if (queries.empty() || queries.size() % dimension != 0) {
+    return Status::InvalidArgument("expected " + std::to_string(dimension) +
+                                   " dimensions per query, got " + std::to_string(queries.size()) +
+                                   " values");
+  }
+  const std::size_t count = queries.size() / dimension;
+  for (std::size_t q = 0; q < count; ++q) {
+    if (Status status = ValidateEmbedding(queries.subspan(q * dimension, dimension), dimension);
+        !status.ok()) {
+      return Status::InvalidArgument("query " + std::to_string(q) + ": " + status.message());
+    }
+  }
+  const RowFilter filter{request.tenant_id, collection->ResolveVersion(request.model_version)};
+  if (count == 1) {
+    std::vector<std::vector<Neighbor>> results;
+    results.push_back(ExactSearch(collection->table, queries.data(), request.k, filter));
+    return results;
+  }
+  return ExactSearchBatch(collection->table, queries.data(), count, request.k, filter);
+}
+
+}  // namespace lake::vectors

@@ -1,0 +1,87 @@
+// The vectors half of the engine: collections and their records on RocksDB,
+// with an in-memory table per collection for search. Thread-safe: many
+// readers and one writer per collection at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/store.h"
+#include "vectors/collection_spec.h"
+#include "vectors/exact_search.h"
+#include "vectors/vector_record.h"
+
+namespace lake::vectors {
+
+struct CollectionInfo {
+  CollectionSpec spec;
+  std::size_t record_count = 0;
+  // Rows per stored model version.
+  std::vector<std::pair<std::int32_t, std::size_t>> model_versions;
+  std::size_t memory_bytes = 0;
+};
+
+struct SearchRequest {
+  std::size_t k = 10;
+  std::optional<std::int64_t> tenant_id;
+  // 0: the collection's active model version.
+  std::int32_t model_version = 0;
+};
+
+class VectorEngine {
+ public:
+  // Loads every collection from the store (which must outlive the engine). A
+  // catalog entry or record that cannot be decoded fails with kCorruption.
+  static Result<std::unique_ptr<VectorEngine>> Open(storage::Store* store);
+  ~VectorEngine();
+
+  Status CreateCollection(const CollectionSpec& spec);
+  // Removes the collection and all its records in one atomic write.
+  Status DropCollection(std::string_view name);
+  std::vector<CollectionInfo> ListCollections() const;
+  Result<CollectionInfo> DescribeCollection(std::string_view name) const;
+  // One catalog write: queries that name no version use `version` from now on.
+  Status SetActiveModelVersion(std::string_view name, std::int32_t version);
+
+  // Validates every record first; one bad record rejects the whole batch and
+  // changes nothing. Later records in a batch win over earlier ones.
+  Status Upsert(std::string_view name, std::span<VectorRecord> records,
+                const storage::WriteOptions& options = {});
+  // model_version 0: the active one.
+  Result<std::optional<VectorRecord>> Get(std::string_view name, std::int64_t id,
+                                          std::int32_t model_version = 0) const;
+  // Deletes every version of each id, or only `model_version` when given.
+  // Returns how many records were removed.
+  Result<std::size_t> Delete(std::string_view name, std::span<const std::int64_t> ids,
+                             std::optional<std::int32_t> model_version = std::nullopt,
+                             const storage::WriteOptions& options = {});
+
+  Result<std::vector<Neighbor>> Search(std::string_view name, std::span<const float> query,
+                                       const SearchRequest& request) const;
+  // `queries` holds whole vectors back to back.
+  Result<std::vector<std::vector<Neighbor>>> SearchBatch(std::string_view name,
+                                                         std::span<const float> queries,
+                                                         const SearchRequest& request) const;
+
+ private:
+  struct Collection;
+  explicit VectorEngine(storage::Store* store);
+  Status Load();
+  Result<std::shared_ptr<Collection>> Find(std::string_view name) const;
+  Status WriteSpec(const Collection& collection, const CollectionSpec& spec);
+
+  storage::Store* store_;
+  mutable std::shared_mutex catalog_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Collection>> collections_;
+  std::uint32_t next_collection_id_ = 1;
+};
+
+}  // namespace lake::vectors

@@ -1,0 +1,289 @@
+#include "vectors/vector_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+
+#include "support/sample_data.h"
+#include "support/temp_dir.h"
+
+namespace lake::vectors {
+namespace {
+
+using lake::testing::TempDir;
+
+class VectorEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    engine_.reset();
+    store_.reset();
+    auto store = storage::Store::Open(dir_.str(), {});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    auto engine = VectorEngine::Open(store_.get());
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(engine).value();
+  }
+
+  static CollectionSpec Spec(std::string name, std::uint32_t dimension,
+                             Metric metric = Metric::kL2) {
+    CollectionSpec spec;
+    spec.name = std::move(name);
+    spec.dimension = dimension;
+    spec.metric = metric;
+    spec.model_name = "test-model";
+    return spec;
+  }
+
+  static VectorRecord Record(std::int64_t id, std::int64_t tenant, std::vector<float> embedding,
+                             std::int32_t version = 0) {
+    VectorRecord record;
+    record.id = id;
+    record.tenant_id = tenant;
+    record.model_version = version;
+    record.embedding = std::move(embedding);
+    return record;
+  }
+
+  Status Upsert(std::string_view name, std::vector<VectorRecord> records) {
+    return engine_->Upsert(name, records);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<VectorEngine> engine_;
+};
+
+TEST_F(VectorEngineTest, CreateListDescribeDrop) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("text", 768, Metric::kCosine)).ok());
+  ASSERT_TRUE(engine_->CreateCollection(Spec("audio", 192)).ok());
+  EXPECT_EQ(engine_->CreateCollection(Spec("text", 768)).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(engine_->CreateCollection(Spec("huge", 16001)).code(), StatusCode::kInvalidArgument);
+
+  const auto list = engine_->ListCollections();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].spec.name, "audio");
+  EXPECT_EQ(list[1].spec.name, "text");
+  EXPECT_EQ(list[1].spec.metric, Metric::kCosine);
+
+  ASSERT_TRUE(Upsert("audio", {Record(1, 1, std::vector<float>(192, 0.5f))}).ok());
+  auto info = engine_->DescribeCollection("audio");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->record_count, 1u);
+  EXPECT_EQ(info->spec.dimension, 192u);
+  EXPECT_GE(info->memory_bytes, 192 * sizeof(float));
+
+  ASSERT_TRUE(engine_->DropCollection("audio").ok());
+  EXPECT_EQ(engine_->DropCollection("audio").code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->DescribeCollection("audio").status().code(), StatusCode::kNotFound);
+
+  // A new collection of the same name starts empty, also after a reopen.
+  ASSERT_TRUE(engine_->CreateCollection(Spec("audio", 192)).ok());
+  Open();
+  EXPECT_EQ(engine_->DescribeCollection("audio")->record_count, 0u);
+  EXPECT_EQ(engine_->ListCollections().size(), 2u);
+}
+
+TEST_F(VectorEngineTest, UpsertGetDeleteAndEverythingSurvivesReopen) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("v", 3)).ok());
+  VectorRecord first = Record(10, 5, {1, 2, 3});
+  first.metadata_json = R"({"title":"hello"})";
+  first.created_at_us = 123;
+  ASSERT_TRUE(Upsert("v", {first, Record(11, 6, {4, 5, 6})}).ok());
+  ASSERT_TRUE(Upsert("v", {Record(11, 6, {7, 8, 9})}).ok());  // replaces
+
+  Open();
+  auto got = engine_->Get("v", 10);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->embedding, (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ((*got)->tenant_id, 5);
+  EXPECT_EQ((*got)->model_version, 1);
+  EXPECT_EQ((*got)->created_at_us, 123);
+  EXPECT_EQ((*got)->metadata_json, R"({"title":"hello"})");
+  auto replaced = engine_->Get("v", 11);
+  EXPECT_EQ((*replaced)->embedding, (std::vector<float>{7, 8, 9}));
+  EXPECT_GT((*replaced)->created_at_us, 1'600'000'000'000'000);  // stamped with now
+  EXPECT_EQ((*replaced)->metadata_json, "{}");
+
+  const std::vector<std::int64_t> ids = {10, 999};
+  EXPECT_EQ(engine_->Delete("v", ids).value(), 1u);
+  Open();
+  EXPECT_FALSE(engine_->Get("v", 10)->has_value());
+  EXPECT_EQ(engine_->DescribeCollection("v")->record_count, 1u);
+  const std::vector<float> query = {7, 8, 9};
+  auto found = engine_->Search("v", query, {.k = 5});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].id, 11);
+  EXPECT_EQ((*found)[0].distance, 0.f);
+}
+
+TEST_F(VectorEngineTest, BadRecordsRejectTheWholeBatchAndChangeNothing) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("v", 4)).ok());
+  ASSERT_TRUE(Upsert("v", {Record(1, 1, {1, 1, 1, 1})}).ok());
+
+  Status wrong_dimension = Upsert("v", {Record(1, 1, {9, 9, 9, 9}), Record(2, 1, {1, 2, 3})});
+  EXPECT_EQ(wrong_dimension.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(wrong_dimension.message(), "record 2: expected 4 dimensions, got 3");
+
+  Status nan = Upsert("v", {Record(3, 1, {1, std::nanf(""), 1, 1})});
+  EXPECT_EQ(nan.message(), "record 3: NaN at position 1; vectors must be finite");
+  Status infinite = Upsert("v", {Record(3, 1, {1, 1, 1, INFINITY})});
+  EXPECT_EQ(infinite.code(), StatusCode::kInvalidArgument);
+  VectorRecord bad_metadata = Record(4, 1, {1, 1, 1, 1});
+  bad_metadata.metadata_json = "{not json";
+  EXPECT_EQ(Upsert("v", {bad_metadata}).code(), StatusCode::kInvalidArgument);
+
+  EXPECT_EQ(Upsert("nope", {Record(1, 1, {1, 1, 1, 1})}).message(), "unknown collection 'nope'");
+
+  Open();
+  EXPECT_EQ(engine_->DescribeCollection("v")->record_count, 1u);
+  EXPECT_EQ((*engine_->Get("v", 1).value()).embedding, (std::vector<float>{1, 1, 1, 1}));
+}
+
+TEST_F(VectorEngineTest, BadQueriesGetClearErrors) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("v", 4)).ok());
+  const std::vector<float> short_query = {1, 2, 3};
+  EXPECT_EQ(engine_->Search("v", short_query, {}).status().message(),
+            "expected 4 dimensions per query, got 3 values");
+  const std::vector<float> nan_query = {1, 2, 3, std::nanf("")};
+  EXPECT_EQ(engine_->Search("v", nan_query, {}).status().code(), StatusCode::kInvalidArgument);
+  const std::vector<float> query = {1, 2, 3, 4};
+  EXPECT_EQ(engine_->Search("absent", query, {}).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(engine_->Search("v", query, {})->empty());
+}
+
+TEST_F(VectorEngineTest, ModelVersionsCoexistAndTheActiveOneIsOneWrite) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("v", 2)).ok());
+  ASSERT_TRUE(Upsert("v", {Record(1, 1, {0, 0}), Record(2, 1, {5, 5})}).ok());  // version 1
+  ASSERT_TRUE(Upsert("v", {Record(1, 1, {5, 5}, 2), Record(2, 1, {0, 0}, 2)}).ok());
+  const std::vector<float> origin = {0, 0};
+
+  EXPECT_EQ((*engine_->Search("v", origin, {.k = 1}))[0].id, 1);
+  EXPECT_EQ((*engine_->Search("v", origin, {.k = 1, .model_version = 2}))[0].id, 2);
+  EXPECT_EQ(engine_->Search("v", origin, {.k = 10})->size(), 2u);
+
+  ASSERT_TRUE(engine_->SetActiveModelVersion("v", 2).ok());
+  Open();
+  EXPECT_EQ(engine_->DescribeCollection("v")->spec.active_model_version, 2);
+  EXPECT_EQ((*engine_->Search("v", origin, {.k = 1}))[0].id, 2);
+  EXPECT_EQ((*engine_->Get("v", 1).value()).embedding, (std::vector<float>{5, 5}));
+  EXPECT_EQ((*engine_->Get("v", 1, 1).value()).embedding, (std::vector<float>{0, 0}));
+
+  // Rollback is the same single write.
+  ASSERT_TRUE(engine_->SetActiveModelVersion("v", 1).ok());
+  EXPECT_EQ((*engine_->Search("v", origin, {.k = 1}))[0].id, 1);
+
+  // Deleting one version keeps the other; deleting the id removes all.
+  const std::vector<std::int64_t> one = {1};
+  EXPECT_EQ(engine_->Delete("v", one, 2).value(), 1u);
+  EXPECT_TRUE(engine_->Get("v", 1, 1)->has_value());
+  EXPECT_EQ(engine_->Delete("v", one).value(), 1u);
+  EXPECT_FALSE(engine_->Get("v", 1, 1)->has_value());
+  EXPECT_EQ(engine_->DescribeCollection("v")->record_count, 2u);  // id 2 in both versions
+}
+
+TEST_F(VectorEngineTest, TenantFilterAppliesAndReopenPreservesTenants) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("v", 768, Metric::kCosine)).ok());
+  const auto data = lake::testing::LoadCohere768();
+  std::vector<VectorRecord> records;
+  for (std::size_t i = 0; i < data.rows; ++i) {
+    records.push_back(Record(static_cast<std::int64_t>(i), static_cast<std::int64_t>(i % 4),
+                             std::vector<float>(data.row(i), data.row(i) + 768)));
+  }
+  ASSERT_TRUE(engine_->Upsert("v", records).ok());
+  Open();
+  const std::span<const float> query(data.row(5), 768);
+  auto unfiltered = engine_->Search("v", query, {.k = 10});
+  ASSERT_TRUE(unfiltered.ok());
+  EXPECT_EQ((*unfiltered)[0].id, 5);
+  EXPECT_NEAR((*unfiltered)[0].distance, 0.f, 1e-6);
+  auto filtered = engine_->Search("v", query, {.k = 10, .tenant_id = 2});
+  ASSERT_EQ(filtered->size(), 10u);
+  for (const Neighbor& n : *filtered)
+    EXPECT_EQ(n.id % 4, 2);
+
+  auto batch = engine_->SearchBatch("v", std::span<const float>(data.row(0), 768 * 3),
+                                    {.k = 3, .tenant_id = 1});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->size(), 3u);
+  EXPECT_EQ((*batch)[1][0].id, 1);
+}
+
+TEST_F(VectorEngineTest, TheLargestDimensionWorks) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("wide", 16000)).ok());
+  std::vector<float> a(16000, 0.25f), b(16000, -0.25f);
+  ASSERT_TRUE(Upsert("wide", {Record(1, 1, a), Record(2, 1, b)}).ok());
+  Open();
+  auto result = engine_->Search("wide", b, {.k = 1});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ((*result)[0].id, 2);
+}
+
+TEST_F(VectorEngineTest, ConcurrentWritersAndReadersSeeConsistentCounts) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("v", 8)).ok());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        std::vector<VectorRecord> batch = {
+            Record(t * 1000 + i, t, std::vector<float>(8, float(i)))};
+        EXPECT_TRUE(engine_->Upsert("v", batch).ok());
+        const std::vector<float> query(8, float(i));
+        EXPECT_TRUE(engine_->Search("v", query, {.k = 3}).ok());
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(engine_->DescribeCollection("v")->record_count, 400u);
+  Open();
+  EXPECT_EQ(engine_->DescribeCollection("v")->record_count, 400u);
+}
+
+TEST(VectorEngineCorruption, ACorruptCatalogEntryFailsOpenWithCorruption) {
+  TempDir dir;
+  {
+    auto store = storage::Store::Open(dir.str(), {});
+    ASSERT_TRUE(store.ok());
+    auto engine = VectorEngine::Open(store->get());
+    ASSERT_TRUE(engine.ok());
+    CollectionSpec spec;
+    spec.name = "v";
+    spec.dimension = 2;
+    ASSERT_TRUE((*engine)->CreateCollection(spec).ok());
+    ASSERT_TRUE(
+        (*store)->Put(storage::Family::kCatalog, "vectors/collection/v", "{\"id\":", {}).ok());
+  }
+  auto store = storage::Store::Open(dir.str(), {});
+  ASSERT_TRUE(store.ok());
+  auto engine = VectorEngine::Open(store->get());
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(engine.status().message().find("vectors/collection/v"), std::string::npos);
+}
+
+TEST(VectorEngineCorruption, ACorruptRecordFailsOpenWithCorruption) {
+  TempDir dir;
+  {
+    auto store = storage::Store::Open(dir.str(), {});
+    auto engine = VectorEngine::Open(store->get());
+    CollectionSpec spec;
+    spec.name = "v";
+    spec.dimension = 2;
+    ASSERT_TRUE((*engine)->CreateCollection(spec).ok());
+    ASSERT_TRUE(
+        (*store)->Put(storage::Family::kVectors, EncodeRecordKey(1, {5, 1}), "xx", {}).ok());
+  }
+  auto store = storage::Store::Open(dir.str(), {});
+  auto engine = VectorEngine::Open(store->get());
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(engine.status().message().find("collection 'v'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lake::vectors

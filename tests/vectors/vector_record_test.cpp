@@ -1,0 +1,87 @@
+#include "vectors/vector_record.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace lake::vectors {
+namespace {
+
+VectorRecord Sample() {
+  VectorRecord record;
+  record.id = -42;
+  record.tenant_id = 7;
+  record.model_version = 2;
+  record.created_at_us = 1'700'000'000'000'000;
+  record.embedding = {1.5f, -0.f, 3.25f};
+  record.metadata_json = R"({"source":"takeout"})";
+  return record;
+}
+
+TEST(VectorRecord, KeyAndValueRoundTrip) {
+  const VectorRecord record = Sample();
+  const std::string key = EncodeRecordKey(9, {record.id, record.model_version});
+  auto decoded_key = DecodeRecordKey(key, 9);
+  ASSERT_TRUE(decoded_key.ok());
+  EXPECT_EQ(decoded_key->id, -42);
+  EXPECT_EQ(decoded_key->model_version, 2);
+  EXPECT_TRUE(key.starts_with(RecordIdKeyPrefix(9, -42)));
+  EXPECT_TRUE(key.starts_with(CollectionKeyPrefix(9)));
+
+  VectorRecord decoded;
+  ASSERT_TRUE(DecodeRecordValue(EncodeRecordValue(record), 3, &decoded).ok());
+  EXPECT_EQ(decoded.tenant_id, 7);
+  EXPECT_EQ(decoded.created_at_us, record.created_at_us);
+  EXPECT_EQ(decoded.embedding, record.embedding);
+  EXPECT_TRUE(std::signbit(decoded.embedding[1]));
+  EXPECT_EQ(decoded.metadata_json, record.metadata_json);
+}
+
+TEST(VectorRecord, KeysOfOneCollectionSortByIdThenVersion) {
+  EXPECT_LT(EncodeRecordKey(1, {-5, 9}), EncodeRecordKey(1, {3, 1}));
+  EXPECT_LT(EncodeRecordKey(1, {3, 1}), EncodeRecordKey(1, {3, 2}));
+  EXPECT_LT(EncodeRecordKey(1, {std::numeric_limits<std::int64_t>::max(), 1}),
+            EncodeRecordKey(2, {std::numeric_limits<std::int64_t>::min(), 1}));
+}
+
+TEST(VectorRecord, TruncatedOrMismatchedValuesAreCorruption) {
+  const std::string value = EncodeRecordValue(Sample());
+  VectorRecord decoded;
+  EXPECT_EQ(DecodeRecordValue(value.substr(0, 10), 3, &decoded).code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeRecordValue(value.substr(0, 25), 3, &decoded).code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeRecordValue(value, 4, &decoded).code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeRecordKey("short", 1).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeRecordKey(EncodeRecordKey(1, {1, 1}), 2).status().code(),
+            StatusCode::kCorruption);
+}
+
+TEST(VectorRecord, ValidationGivesClearErrors) {
+  VectorRecord record = Sample();
+  EXPECT_TRUE(ValidateRecord(record, 3).ok());
+
+  EXPECT_EQ(ValidateRecord(record, 4).message(), "record -42: expected 4 dimensions, got 3");
+  std::vector<float> short_vector(767, 0.f);
+  EXPECT_EQ(ValidateEmbedding(short_vector, 768).message(), "expected 768 dimensions, got 767");
+
+  record.embedding[2] = std::nanf("");
+  EXPECT_EQ(ValidateRecord(record, 3).message(),
+            "record -42: NaN at position 2; vectors must be finite");
+  record.embedding[2] = -std::numeric_limits<float>::infinity();
+  EXPECT_EQ(ValidateRecord(record, 3).message(),
+            "record -42: infinity at position 2; vectors must be finite");
+
+  record = Sample();
+  record.metadata_json = "[1,2]";
+  EXPECT_EQ(ValidateRecord(record, 3).code(), StatusCode::kInvalidArgument);
+  record.metadata_json = "{broken";
+  EXPECT_EQ(ValidateRecord(record, 3).code(), StatusCode::kInvalidArgument);
+  record.metadata_json = R"({"x":")" + std::string(kMaxMetadataBytes, 'a') + R"("})";
+  EXPECT_EQ(ValidateRecord(record, 3).code(), StatusCode::kInvalidArgument);
+  record.metadata_json.clear();
+  EXPECT_TRUE(ValidateRecord(record, 3).ok());
+  EXPECT_EQ(record.metadata_json, "{}");
+}
+
+}  // namespace
+}  // namespace lake::vectors
