@@ -124,10 +124,10 @@ void RegisterScans() {
       {"threads", "1"}};
   g_cases["scan/lake"] = {"lake", "random-normal", params, "scan"};
   benchmark::RegisterBenchmark("scan/lake", [](benchmark::State& state) {
-    vectors::VectorTable table(kScanDimension, vectors::Metric::kL2);
+    vectors::VectorTable table(kScanDimension, vectors::Metric::kL2, vectors::Codec::kFloat32);
     const float* data = ScanData().data();
     for (std::size_t r = 0; r < kScanRows; ++r)
-      table.Upsert({std::int64_t(r), 1}, 0, data + r * kScanDimension);
+      table.Insert({std::int64_t(r), 1}, 0, data + r * kScanDimension);
     const std::vector<float> query = RandomFloats(kScanDimension, 4);
     for (auto _ : state) {
       benchmark::DoNotOptimize(vectors::ExactSearch(table, query.data(), 10, {}));

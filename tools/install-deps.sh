@@ -13,6 +13,7 @@ PACKAGES=(
   postgresql-15 postgresql-server-dev-15 libpq-dev
   gnuplot-nox python3
   qemu-user
+  fasttext wordnet-base
 )
 
 missing=()

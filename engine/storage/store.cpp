@@ -180,6 +180,22 @@ Result<std::optional<std::string>> Store::Get(Family family, std::string_view ke
   return std::optional<std::string>(std::move(value));
 }
 
+Result<std::vector<std::optional<std::string>>> Store::MultiGet(
+    Family family, const std::vector<std::string>& keys) const {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->handle(family), keys.size(), slices.data(),
+                      values.data(), statuses.data());
+  std::vector<std::optional<std::string>> results(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    LAKE_RETURN_IF_ERROR(FromRocks(statuses[i], "read failed"));
+    results[i].emplace(values[i].data(), values[i].size());
+  }
+  return results;
+}
+
 Status Store::Scan(Family family, std::string_view begin, std::string_view end,
                    const Visitor& visit) const {
   rocksdb::ReadOptions read_options;

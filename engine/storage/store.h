@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -70,6 +71,10 @@ class Store {
   Status Put(Family family, std::string_view key, std::string_view value,
              const WriteOptions& options);
   Result<std::optional<std::string>> Get(Family family, std::string_view key) const;
+  // One lookup for many keys (RocksDB batches the block reads); a missing
+  // key gives nullopt in its place.
+  Result<std::vector<std::optional<std::string>>> MultiGet(
+      Family family, const std::vector<std::string>& keys) const;
 
   // Visits keys in [begin, end) in order (end empty: to the end of the
   // family) until `visit` returns false.

@@ -62,9 +62,10 @@ Status ValidateSpec(const CollectionSpec& spec) {
                                    std::to_string(kMaxDimension) + ", got " +
                                    std::to_string(spec.dimension));
   }
-  if (spec.codec != Codec::kFloat32) {
-    return Status::InvalidArgument("codec " + std::string(CodecName(spec.codec)) +
-                                   " is not available yet; use float32");
+  if (spec.index.kind == IndexKind::kIvfFlat || spec.index.kind == IndexKind::kIvfPq) {
+    if (spec.codec != Codec::kFloat32) {
+      return Status::InvalidArgument("IVF indexes keep their own vectors; use codec float32");
+    }
   }
   if (spec.active_model_version < 1) {
     return Status::InvalidArgument("model version must be positive, got " +

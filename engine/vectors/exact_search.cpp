@@ -1,143 +1,98 @@
 #include "vectors/exact_search.h"
 
-#include <cmath>
-
-#include "simd/distance.h"
-#include "vectors/top_k.h"
+#include <algorithm>
 
 namespace lake::vectors {
 
 namespace {
 
-// The ranking score of a row for one query: squared L2, negative inner
-// product, or cosine distance from the stored row norm (one stream, not three).
-class Scorer {
- public:
-  Scorer(const VectorTable& table, const float* query)
-      : table_(table), query_(query), kernels_(simd::Kernels()) {
-    if (table.metric() == Metric::kCosine) {
-      query_norm_ = std::sqrt(kernels_.inner_product(query, query, table.dimension()));
-    }
-  }
-
-  float Score(std::size_t row) const {
-    const float* values = table_.row(row);
-    const std::size_t dimension = table_.dimension();
-    switch (table_.metric()) {
-      case Metric::kL2:
-        return kernels_.l2_squared(query_, values, dimension);
-      case Metric::kInnerProduct:
-        return -kernels_.inner_product(query_, values, dimension);
-      case Metric::kCosine: {
-        const float norms = query_norm_ * table_.norm(row);
-        if (norms == 0.f) return 1.f;
-        const float distance = 1.f - kernels_.inner_product(query_, values, dimension) / norms;
-        return distance < 0.f ? 0.f : distance;
-      }
-    }
-    return 0.f;
-  }
-
-  // Scores rank; the user-visible distance for l2 is the root of the score.
-  float Distance(float score) const {
-    return table_.metric() == Metric::kL2 ? std::sqrt(score) : score;
-  }
-
- private:
-  const VectorTable& table_;
-  const float* query_;
-  const simd::KernelTable& kernels_;
-  float query_norm_ = 0.f;
-};
-
-class RowPredicate {
- public:
-  RowPredicate(const VectorTable& table, const RowFilter& filter) : table_(table), filter_(filter) {
-    // When every row has the requested version, skip the per-row check.
-    const auto& versions = table.version_counts();
-    if (filter_.model_version && versions.size() == 1 &&
-        versions.begin()->first == *filter_.model_version) {
-      filter_.model_version.reset();
-    }
-    passes_all_ = !filter_.tenant_id && !filter_.model_version;
-  }
-
-  bool passes_all() const { return passes_all_; }
-  bool Passes(std::size_t row) const {
-    if (filter_.tenant_id && table_.tenant(row) != *filter_.tenant_id) return false;
-    if (filter_.model_version && table_.key(row).model_version != *filter_.model_version) {
-      return false;
-    }
-    return true;
-  }
-
- private:
-  const VectorTable& table_;
-  RowFilter filter_;
-  bool passes_all_;
-};
-
-void ScoreRange(const VectorTable& table, const Scorer& scorer, const RowPredicate& predicate,
-                std::size_t begin, std::size_t end, TopK& top) {
-  for (std::size_t row = begin; row < end; ++row) {
-    if (!predicate.passes_all() && !predicate.Passes(row)) continue;
-    const float score = scorer.Score(row);
-    if (top.MayAccept(score)) {
-      top.Push({score, table.key(row).id, static_cast<std::uint32_t>(row)});
-    }
+void ScoreSlots(const VectorTable& table, const QueryVector& query, const SlotPredicate& predicate,
+                std::uint32_t begin, std::uint32_t end, TopK& top) {
+  for (std::uint32_t slot = begin; slot < end; ++slot) {
+    if (!predicate.Passes(slot)) continue;
+    const float score = table.Score(query, slot);
+    if (top.MayAccept(score)) top.Push({score, table.key(slot).id, slot});
   }
 }
 
-std::vector<Neighbor> ToNeighbors(const VectorTable& table, const Scorer& scorer, TopK& top) {
-  std::vector<Neighbor> neighbors;
-  for (const Candidate& candidate : top.TakeSorted()) {
-    neighbors.push_back(
-        {candidate.id, table.key(candidate.row).model_version, scorer.Distance(candidate.score)});
+// Slots of the listed ids that pass the rest of the filter.
+std::vector<std::uint32_t> SlotsOfAllowedIds(const VectorTable& table,
+                                             const SlotPredicate& predicate) {
+  std::vector<std::uint32_t> slots;
+  for (std::int64_t id : predicate.filter().allowed_ids) {
+    for (std::int32_t version : table.VersionsOf(id)) {
+      const auto slot = table.Find({id, version});
+      if (slot && predicate.Passes(*slot)) slots.push_back(*slot);
+    }
   }
-  return neighbors;
+  return slots;
+}
+
+bool FewAllowedIds(const VectorTable& table, const SlotPredicate& predicate) {
+  return predicate.filter().restricts_ids() &&
+         predicate.filter().allowed_ids.size() * 8 < table.slot_count();
 }
 
 // Rows per block in a batch search: about 1 MiB, well inside L2.
-std::size_t BlockRows(std::uint32_t dimension) {
-  const std::size_t rows = (std::size_t{1} << 20) / (dimension * sizeof(float));
-  return rows < 16 ? 16 : rows;
+std::uint32_t BlockRows(const VectorTable& table) {
+  const std::size_t rows = (std::size_t{1} << 20) / std::max<std::size_t>(table.BytesPerRow(), 1);
+  return static_cast<std::uint32_t>(std::max<std::size_t>(rows, 16));
 }
 
 }  // namespace
 
-std::vector<Neighbor> ExactSearch(const VectorTable& table, const float* query, std::size_t k,
-                                  const RowFilter& filter) {
-  const Scorer scorer(table, query);
-  const RowPredicate predicate(table, filter);
+std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVector& query,
+                                       std::size_t k, const SlotPredicate& predicate) {
   TopK top(k);
-  ScoreRange(table, scorer, predicate, 0, table.size(), top);
-  return ToNeighbors(table, scorer, top);
+  if (FewAllowedIds(table, predicate)) {
+    for (std::uint32_t slot : SlotsOfAllowedIds(table, predicate)) {
+      top.Push({table.Score(query, slot), table.key(slot).id, slot});
+    }
+  } else {
+    ScoreSlots(table, query, predicate, 0, table.slot_count(), top);
+  }
+  return top.TakeSorted();
 }
 
-std::vector<std::vector<Neighbor>> ExactSearchBatch(const VectorTable& table, const float* queries,
-                                                    std::size_t count, std::size_t k,
-                                                    const RowFilter& filter) {
-  const RowPredicate predicate(table, filter);
-  std::vector<Scorer> scorers;
-  std::vector<TopK> tops;
-  scorers.reserve(count);
-  tops.reserve(count);
-  for (std::size_t q = 0; q < count; ++q) {
-    scorers.emplace_back(table, queries + q * table.dimension());
-    tops.emplace_back(k);
+std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& table,
+                                                         const std::vector<QueryVector>& queries,
+                                                         std::size_t k,
+                                                         const SlotPredicate& predicate) {
+  std::vector<std::vector<Candidate>> results;
+  if (FewAllowedIds(table, predicate)) {
+    for (const QueryVector& query : queries) {
+      results.push_back(ExactCandidates(table, query, k, predicate));
+    }
+    return results;
   }
-  const std::size_t block = BlockRows(table.dimension());
-  for (std::size_t begin = 0; begin < table.size(); begin += block) {
-    const std::size_t end = std::min(begin + block, table.size());
-    for (std::size_t q = 0; q < count; ++q) {
-      ScoreRange(table, scorers[q], predicate, begin, end, tops[q]);
+  std::vector<TopK> tops(queries.size(), TopK(k));
+  const std::uint32_t block = BlockRows(table);
+  for (std::uint32_t begin = 0; begin < table.slot_count(); begin += block) {
+    const std::uint32_t end = std::min(begin + block, table.slot_count());
+    for (std::size_t q = 0; q < queries.size(); ++q) {
+      ScoreSlots(table, queries[q], predicate, begin, end, tops[q]);
     }
   }
-  std::vector<std::vector<Neighbor>> results;
-  results.reserve(count);
-  for (std::size_t q = 0; q < count; ++q)
-    results.push_back(ToNeighbors(table, scorers[q], tops[q]));
+  for (TopK& top : tops)
+    results.push_back(top.TakeSorted());
   return results;
+}
+
+std::vector<Neighbor> ToNeighbors(const VectorTable& table,
+                                  const std::vector<Candidate>& candidates) {
+  std::vector<Neighbor> neighbors;
+  neighbors.reserve(candidates.size());
+  for (const Candidate& candidate : candidates) {
+    neighbors.push_back(
+        {candidate.id, table.key(candidate.row).model_version, table.ToDistance(candidate.score)});
+  }
+  return neighbors;
+}
+
+std::vector<Neighbor> ExactSearch(const VectorTable& table, const float* query, std::size_t k,
+                                  const RowFilter& filter) {
+  const SlotPredicate predicate(table, filter);
+  return ToNeighbors(table, ExactCandidates(table, table.PrepareQuery(query), k, predicate));
 }
 
 }  // namespace lake::vectors

@@ -1,12 +1,13 @@
 // Exact k-nearest-neighbour search by SIMD brute force over a VectorTable:
-// the fallback for small or tightly filtered sets, and the oracle every
-// approximate index is tested against.
+// the path for small or tightly filtered sets, and (on float32 tables) the
+// oracle every approximate index is tested against.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <vector>
 
+#include "vectors/row_filter.h"
+#include "vectors/top_k.h"
 #include "vectors/vector_table.h"
 
 namespace lake::vectors {
@@ -20,20 +21,23 @@ struct Neighbor {
   float distance;
 };
 
-// Rows must pass every set field; applied before any distance is computed.
-struct RowFilter {
-  std::optional<std::int64_t> tenant_id;
-  std::optional<std::int32_t> model_version;
-};
+// The k best passing rows by the table's score (exact for float32 tables).
+// With an id list much smaller than the table, visits only those ids' rows.
+std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVector& query,
+                                       std::size_t k, const SlotPredicate& predicate);
 
+// The same for many queries; rows are visited in cache-sized blocks shared by
+// all queries, so a batch reads the table from memory once.
+std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& table,
+                                                         const std::vector<QueryVector>& queries,
+                                                         std::size_t k,
+                                                         const SlotPredicate& predicate);
+
+std::vector<Neighbor> ToNeighbors(const VectorTable& table,
+                                  const std::vector<Candidate>& candidates);
+
+// Convenience for tests and tools: prepare, search, convert.
 std::vector<Neighbor> ExactSearch(const VectorTable& table, const float* query, std::size_t k,
                                   const RowFilter& filter);
-
-// `queries` holds `count` rows of table.dimension() floats. Rows of the table
-// are visited in cache-sized blocks shared by all queries, so a batch reads
-// the table from memory once.
-std::vector<std::vector<Neighbor>> ExactSearchBatch(const VectorTable& table, const float* queries,
-                                                    std::size_t count, std::size_t k,
-                                                    const RowFilter& filter);
 
 }  // namespace lake::vectors

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "storage/key_codec.h"
+#include "vectors/hnsw_index.h"
 #include "vectors/vector_table.h"
 
 namespace lake::vectors {
@@ -13,6 +14,9 @@ namespace {
 
 constexpr std::string_view kSpecKeyPrefix = "vectors/collection/";
 constexpr std::string_view kNextIdKey = "vectors/next_collection_id";
+// Approximate codecs fetch this many candidates per requested row for
+// exact re-ranking.
+constexpr std::size_t kRerankFactor = 4;
 
 std::string SpecKey(std::string_view name) {
   return std::string(kSpecKeyPrefix) + std::string(name);
@@ -32,24 +36,40 @@ Status UnknownCollection(std::string_view name) {
 
 struct VectorEngine::Collection {
   Collection(CollectionSpec s, std::uint32_t collection_id)
-      : spec(std::move(s)), id(collection_id), table(spec.dimension, spec.metric) {}
+      : spec(std::move(s)), id(collection_id), table(spec.dimension, spec.metric, spec.codec) {
+    if (spec.index.kind == IndexKind::kHnsw) {
+      hnsw = std::make_unique<HnswIndex>(
+          table,
+          HnswParams{.m = spec.index.hnsw_m, .ef_construction = spec.index.hnsw_ef_construction});
+    }
+  }
 
-  mutable std::shared_mutex mutex;  // guards spec.active_model_version and table
-  CollectionSpec spec;
-  const std::uint32_t id;
-  VectorTable table;
-  bool dropped = false;
+  // Adds the table's row in `slot` to the index.
+  void Index(std::uint32_t slot) {
+    if (!hnsw) return;
+    hnsw->Reserve(table.slot_count());
+    hnsw->Add(slot);
+  }
 
   std::int32_t ResolveVersion(std::int32_t version) const {
     return version == 0 ? spec.active_model_version : version;
   }
+
+  mutable std::shared_mutex mutex;  // guards spec.active_model_version, table, index
+  CollectionSpec spec;
+  const std::uint32_t id;
+  VectorTable table;
+  std::unique_ptr<HnswIndex> hnsw;
+  bool dropped = false;
 };
 
-VectorEngine::VectorEngine(storage::Store* store) : store_(store) {}
+VectorEngine::VectorEngine(storage::Store* store, const VectorEngineOptions& options)
+    : store_(store), options_(options) {}
 VectorEngine::~VectorEngine() = default;
 
-Result<std::unique_ptr<VectorEngine>> VectorEngine::Open(storage::Store* store) {
-  std::unique_ptr<VectorEngine> engine(new VectorEngine(store));
+Result<std::unique_ptr<VectorEngine>> VectorEngine::Open(storage::Store* store,
+                                                         const VectorEngineOptions& options) {
+  std::unique_ptr<VectorEngine> engine(new VectorEngine(store, options));
   LAKE_RETURN_IF_ERROR(engine->Load());
   return engine;
 }
@@ -89,10 +109,16 @@ Status VectorEngine::Load() {
             decode_error = Status::Corruption("collection '" + name + "': " + status.message());
             return false;
           }
-          collection->table.Upsert(*record_key, record.tenant_id, record.embedding.data());
+          collection->table.Insert(*record_key, record.tenant_id, record.embedding.data());
           return true;
         }));
     LAKE_RETURN_IF_ERROR(decode_error);
+    if (collection->hnsw) {
+      std::vector<std::uint32_t> slots(collection->table.slot_count());
+      for (std::uint32_t slot = 0; slot < slots.size(); ++slot)
+        slots[slot] = slot;
+      collection->hnsw->AddParallel(slots, options_.build_threads);
+    }
   }
   return Status::Ok();
 }
@@ -106,6 +132,9 @@ Result<std::shared_ptr<VectorEngine::Collection>> VectorEngine::Find(std::string
 
 Status VectorEngine::CreateCollection(const CollectionSpec& spec) {
   LAKE_RETURN_IF_ERROR(ValidateSpec(spec));
+  if (spec.index.kind == IndexKind::kIvfFlat || spec.index.kind == IndexKind::kIvfPq) {
+    return Status::InvalidArgument("IVF indexes are not available yet; use hnsw or flat");
+  }
   std::unique_lock lock(catalog_mutex_);
   if (collections_.contains(spec.name)) {
     return Status::AlreadyExists("collection '" + spec.name + "' already exists");
@@ -139,12 +168,14 @@ Status VectorEngine::DropCollection(std::string_view name) {
 }
 
 namespace {
-CollectionInfo Describe(const CollectionSpec& spec, const VectorTable& table) {
+CollectionInfo Describe(const CollectionSpec& spec, const VectorTable& table,
+                        const HnswIndex* hnsw) {
   CollectionInfo info;
   info.spec = spec;
   info.record_count = table.size();
   info.model_versions.assign(table.version_counts().begin(), table.version_counts().end());
-  info.memory_bytes = table.MemoryBytes();
+  info.table_bytes = table.MemoryBytes();
+  info.index_bytes = hnsw ? hnsw->MemoryBytes() : 0;
   return info;
 }
 }  // namespace
@@ -154,7 +185,7 @@ std::vector<CollectionInfo> VectorEngine::ListCollections() const {
   std::vector<CollectionInfo> infos;
   for (const auto& [name, collection] : collections_) {
     std::shared_lock collection_lock(collection->mutex);
-    infos.push_back(Describe(collection->spec, collection->table));
+    infos.push_back(Describe(collection->spec, collection->table, collection->hnsw.get()));
   }
   std::sort(infos.begin(), infos.end(), [](const CollectionInfo& a, const CollectionInfo& b) {
     return a.spec.name < b.spec.name;
@@ -165,7 +196,7 @@ std::vector<CollectionInfo> VectorEngine::ListCollections() const {
 Result<CollectionInfo> VectorEngine::DescribeCollection(std::string_view name) const {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::shared_lock lock(collection->mutex);
-  return Describe(collection->spec, collection->table);
+  return Describe(collection->spec, collection->table, collection->hnsw.get());
 }
 
 Status VectorEngine::SetActiveModelVersion(std::string_view name, std::int32_t version) {
@@ -203,8 +234,9 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
   }
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
   for (const VectorRecord& record : records) {
-    collection->table.Upsert({record.id, record.model_version}, record.tenant_id,
-                             record.embedding.data());
+    const RecordKey key{record.id, record.model_version};
+    collection->table.Remove(key);  // a replaced row is re-linked, not patched
+    collection->Index(collection->table.Insert(key, record.tenant_id, record.embedding.data()));
   }
   return Status::Ok();
 }
@@ -264,6 +296,27 @@ Result<std::vector<Neighbor>> VectorEngine::Search(std::string_view name,
   return std::move(results.front());
 }
 
+Result<std::vector<Candidate>> VectorEngine::Rerank(const Collection& collection,
+                                                    const QueryVector& query,
+                                                    std::vector<Candidate> candidates,
+                                                    std::size_t k) const {
+  std::vector<std::string> keys;
+  keys.reserve(candidates.size());
+  for (const Candidate& candidate : candidates) {
+    keys.push_back(EncodeRecordKey(collection.id, collection.table.key(candidate.row)));
+  }
+  LAKE_ASSIGN_OR_RETURN(auto values, store_->MultiGet(storage::Family::kVectors, keys));
+  VectorRecord record;
+  TopK top(k);
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (!values[i]) continue;  // cannot happen under the collection lock
+    LAKE_RETURN_IF_ERROR(DecodeRecordValue(*values[i], collection.spec.dimension, &record));
+    top.Push({collection.table.ExactScore(query, record.embedding.data()), candidates[i].id,
+              candidates[i].row});
+  }
+  return top.TakeSorted();
+}
+
 Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
     std::string_view name, std::span<const float> queries, const SearchRequest& request) const {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
@@ -275,19 +328,48 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
                                    " values");
   }
   const std::size_t count = queries.size() / dimension;
+  std::vector<QueryVector> prepared;
+  prepared.reserve(count);
   for (std::size_t q = 0; q < count; ++q) {
-    if (Status status = ValidateEmbedding(queries.subspan(q * dimension, dimension), dimension);
-        !status.ok()) {
+    const auto query = queries.subspan(q * dimension, dimension);
+    if (Status status = ValidateEmbedding(query, dimension); !status.ok()) {
       return Status::InvalidArgument("query " + std::to_string(q) + ": " + status.message());
     }
+    prepared.push_back(collection->table.PrepareQuery(query.data()));
   }
-  const RowFilter filter{request.tenant_id, collection->ResolveVersion(request.model_version)};
-  if (count == 1) {
-    std::vector<std::vector<Neighbor>> results;
-    results.push_back(ExactSearch(collection->table, queries.data(), request.k, filter));
-    return results;
+
+  const VectorTable& table = collection->table;
+  const SlotPredicate predicate(
+      table, RowFilter{request.tenant_id, collection->ResolveVersion(request.model_version),
+                       request.allowed_ids});
+  const bool approximate_codec = table.codec() != Codec::kFloat32;
+  const std::size_t wanted = approximate_codec ? request.k * kRerankFactor : request.k;
+  const bool use_index =
+      collection->hnsw && !request.exact && predicate.EstimatedMatches() > kExactScanMaxRows;
+  const std::size_t ef = request.ef_search
+                             ? request.ef_search
+                             : static_cast<std::size_t>(collection->spec.index.hnsw_ef_search);
+
+  std::vector<std::vector<Candidate>> candidates;
+  if (use_index) {
+    for (const QueryVector& query : prepared) {
+      candidates.push_back(
+          collection->hnsw->Search(query, wanted, std::max(ef, wanted), predicate));
+    }
+  } else {
+    candidates = ExactCandidatesBatch(table, prepared, wanted, predicate);
   }
-  return ExactSearchBatch(collection->table, queries.data(), count, request.k, filter);
+
+  std::vector<std::vector<Neighbor>> results;
+  results.reserve(count);
+  for (std::size_t q = 0; q < count; ++q) {
+    if (approximate_codec) {
+      LAKE_ASSIGN_OR_RETURN(candidates[q],
+                            Rerank(*collection, prepared[q], std::move(candidates[q]), request.k));
+    }
+    results.push_back(ToNeighbors(table, candidates[q]));
+  }
+  return results;
 }
 
 }  // namespace lake::vectors

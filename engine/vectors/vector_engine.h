@@ -26,7 +26,9 @@ struct CollectionInfo {
   std::size_t record_count = 0;
   // Rows per stored model version.
   std::vector<std::pair<std::int32_t, std::size_t>> model_versions;
-  std::size_t memory_bytes = 0;
+  // The walked vectors (in the collection's codec) and the index.
+  std::size_t table_bytes = 0;
+  std::size_t index_bytes = 0;
 };
 
 struct SearchRequest {
@@ -34,13 +36,29 @@ struct SearchRequest {
   std::optional<std::int64_t> tenant_id;
   // 0: the collection's active model version.
   std::int32_t model_version = 0;
+  // Empty: any id; otherwise only these.
+  std::vector<std::int64_t> allowed_ids;
+  // 0: the collection's ef_search.
+  std::size_t ef_search = 0;
+  // Brute force over every passing row, whatever the index.
+  bool exact = false;
+};
+
+// How many rows may pass a filter before a search walks the index instead of
+// scanning exactly the rows that pass.
+inline constexpr std::size_t kExactScanMaxRows = 2048;
+
+struct VectorEngineOptions {
+  // Threads for index builds (on open, on rebuild).
+  int build_threads = 2;
 };
 
 class VectorEngine {
  public:
   // Loads every collection from the store (which must outlive the engine). A
   // catalog entry or record that cannot be decoded fails with kCorruption.
-  static Result<std::unique_ptr<VectorEngine>> Open(storage::Store* store);
+  static Result<std::unique_ptr<VectorEngine>> Open(storage::Store* store,
+                                                    const VectorEngineOptions& options = {});
   ~VectorEngine();
 
   Status CreateCollection(const CollectionSpec& spec);
@@ -73,12 +91,16 @@ class VectorEngine {
 
  private:
   struct Collection;
-  explicit VectorEngine(storage::Store* store);
+  VectorEngine(storage::Store* store, const VectorEngineOptions& options);
   Status Load();
   Result<std::shared_ptr<Collection>> Find(std::string_view name) const;
-  Status WriteSpec(const Collection& collection, const CollectionSpec& spec);
+  // Replaces approximate scores by exact ones from the stored float32
+  // vectors and keeps the best k.
+  Result<std::vector<Candidate>> Rerank(const Collection& collection, const QueryVector& query,
+                                        std::vector<Candidate> candidates, std::size_t k) const;
 
   storage::Store* store_;
+  VectorEngineOptions options_;
   mutable std::shared_mutex catalog_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Collection>> collections_;
   std::uint32_t next_collection_id_ = 1;

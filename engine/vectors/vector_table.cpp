@@ -1,55 +1,125 @@
 #include "vectors/vector_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "simd/distance.h"
+#include "simd/float16.h"
 
 namespace lake::vectors {
 
-VectorTable::VectorTable(std::uint32_t dimension, Metric metric)
-    : dimension_(dimension), metric_(metric) {}
+VectorTable::VectorTable(std::uint32_t dimension, Metric metric, Codec codec)
+    : dimension_(dimension), metric_(metric), codec_(codec), kernels_(simd::Kernels()) {}
 
-void VectorTable::Upsert(RecordKey key, std::int64_t tenant_id, const float* embedding) {
-  const float norm = std::sqrt(simd::InnerProduct(embedding, embedding, dimension_));
-  if (auto existing = index_of_.find(key); existing != index_of_.end()) {
-    const std::size_t index = existing->second;
-    std::memcpy(rows_.data() + index * dimension_, embedding, dimension_ * sizeof(float));
-    tenants_[index] = tenant_id;
-    norms_[index] = norm;
-    return;
+void VectorTable::Prepare(const float* embedding, float* prepared) const {
+  std::memcpy(prepared, embedding, dimension_ * sizeof(float));
+  if (metric_ != Metric::kCosine) return;
+  double squared = 0;
+  for (std::uint32_t i = 0; i < dimension_; ++i)
+    squared += double(embedding[i]) * embedding[i];
+  if (squared == 0) return;  // a zero vector stays zero: distance 1 to everything
+  const double inverse = 1.0 / std::sqrt(squared);
+  for (std::uint32_t i = 0; i < dimension_; ++i)
+    prepared[i] = float(embedding[i] * inverse);
+}
+
+void VectorTable::Quantize(const float* prepared, std::int8_t* codes, float* scale) const {
+  float max_abs = 0;
+  for (std::uint32_t i = 0; i < dimension_; ++i)
+    max_abs = std::max(max_abs, std::abs(prepared[i]));
+  *scale = max_abs / 127.f;
+  const float inverse = max_abs == 0 ? 0.f : 127.f / max_abs;
+  for (std::uint32_t i = 0; i < dimension_; ++i) {
+    codes[i] = static_cast<std::int8_t>(std::lround(prepared[i] * inverse));
   }
-  index_of_.emplace(key, keys_.size());
-  rows_.insert(rows_.end(), embedding, embedding + dimension_);
-  keys_.push_back(key);
-  tenants_.push_back(tenant_id);
-  norms_.push_back(norm);
+}
+
+void VectorTable::Encode(std::uint32_t slot, const float* prepared) {
+  const std::size_t offset = std::size_t{slot} * dimension_;
+  switch (codec_) {
+    case Codec::kFloat32:
+      std::memcpy(rows_f32_.data() + offset, prepared, dimension_ * sizeof(float));
+      break;
+    case Codec::kFloat16:
+      simd::EncodeFloat16(prepared, rows_f16_.data() + offset, dimension_);
+      break;
+    case Codec::kInt8:
+      Quantize(prepared, rows_i8_.data() + offset, &scales_[slot]);
+      squared_norms_[slot] = kernels_.inner_product(prepared, prepared, dimension_);
+      break;
+  }
+}
+
+void VectorTable::Reserve(std::uint32_t slots) {
+  const std::size_t values = std::size_t{slots} * dimension_;
+  switch (codec_) {
+    case Codec::kFloat32:
+      rows_f32_.reserve(values);
+      break;
+    case Codec::kFloat16:
+      rows_f16_.reserve(values);
+      break;
+    case Codec::kInt8:
+      rows_i8_.reserve(values);
+      scales_.reserve(slots);
+      squared_norms_.reserve(slots);
+      break;
+  }
+  keys_.reserve(slots);
+  tenants_.reserve(slots);
+  live_.reserve(slots);
+}
+
+std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const float* embedding) {
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = slot_count();
+    const std::size_t values = std::size_t{slot + 1} * dimension_;
+    switch (codec_) {
+      case Codec::kFloat32:
+        rows_f32_.resize(values);
+        break;
+      case Codec::kFloat16:
+        rows_f16_.resize(values);
+        break;
+      case Codec::kInt8:
+        rows_i8_.resize(values);
+        scales_.resize(slot + 1);
+        squared_norms_.resize(slot + 1);
+        break;
+    }
+    keys_.emplace_back();
+    tenants_.push_back(0);
+    live_.push_back(0);
+  }
+  std::vector<float> prepared(dimension_);
+  Prepare(embedding, prepared.data());
+  Encode(slot, prepared.data());
+  keys_[slot] = key;
+  tenants_[slot] = tenant_id;
+  live_[slot] = 1;
+  index_of_.emplace(key, slot);
   ++version_counts_[key.model_version];
+  ++tenant_counts_[tenant_id];
+  return slot;
 }
 
-bool VectorTable::Remove(RecordKey key) {
+std::optional<std::uint32_t> VectorTable::Remove(RecordKey key) {
   auto found = index_of_.find(key);
-  if (found == index_of_.end()) return false;
-  const std::size_t hole = found->second;
-  const std::size_t last = keys_.size() - 1;
+  if (found == index_of_.end()) return std::nullopt;
+  const std::uint32_t slot = found->second;
   index_of_.erase(found);
-  if (hole != last) {
-    std::memcpy(rows_.data() + hole * dimension_, rows_.data() + last * dimension_,
-                dimension_ * sizeof(float));
-    keys_[hole] = keys_[last];
-    tenants_[hole] = tenants_[last];
-    norms_[hole] = norms_[last];
-    index_of_[keys_[hole]] = hole;
-  }
-  rows_.resize(last * dimension_);
-  keys_.pop_back();
-  tenants_.pop_back();
-  norms_.pop_back();
+  live_[slot] = 0;
+  free_slots_.push_back(slot);
   if (--version_counts_[key.model_version] == 0) version_counts_.erase(key.model_version);
-  return true;
+  if (--tenant_counts_[tenants_[slot]] == 0) tenant_counts_.erase(tenants_[slot]);
+  return slot;
 }
 
-std::optional<std::size_t> VectorTable::Find(RecordKey key) const {
+std::optional<std::uint32_t> VectorTable::Find(RecordKey key) const {
   auto found = index_of_.find(key);
   if (found == index_of_.end()) return std::nullopt;
   return found->second;
@@ -63,10 +133,149 @@ std::vector<std::int32_t> VectorTable::VersionsOf(std::int64_t id) const {
   return versions;
 }
 
+std::size_t VectorTable::TenantRowCount(std::int64_t tenant_id) const {
+  auto found = tenant_counts_.find(tenant_id);
+  return found == tenant_counts_.end() ? 0 : found->second;
+}
+
+QueryVector VectorTable::PrepareQuery(const float* query) const {
+  QueryVector prepared;
+  prepared.values.resize(dimension_);
+  Prepare(query, prepared.values.data());
+  prepared.squared_norm =
+      kernels_.inner_product(prepared.values.data(), prepared.values.data(), dimension_);
+  if (codec_ == Codec::kInt8) {
+    prepared.codes.resize(dimension_);
+    Quantize(prepared.values.data(), prepared.codes.data(), &prepared.scale);
+  }
+  return prepared;
+}
+
+float VectorTable::Score(const QueryVector& query, std::uint32_t slot) const {
+  const std::size_t offset = std::size_t{slot} * dimension_;
+  const float* q = query.values.data();
+  if (codec_ == Codec::kInt8) {
+    const float dot =
+        query.scale * scales_[slot] *
+        float(kernels_.inner_product_i8(query.codes.data(), rows_i8_.data() + offset, dimension_));
+    switch (metric_) {
+      case Metric::kL2:
+        return query.squared_norm + squared_norms_[slot] - 2 * dot;
+      case Metric::kInnerProduct:
+        return -dot;
+      case Metric::kCosine:
+        return 1.f - dot;
+    }
+  }
+  if (metric_ == Metric::kL2) {
+    return codec_ == Codec::kFloat32
+               ? kernels_.l2_squared(q, rows_f32_.data() + offset, dimension_)
+               : kernels_.l2_squared_f16(q, rows_f16_.data() + offset, dimension_);
+  }
+  const float dot = codec_ == Codec::kFloat32
+                        ? kernels_.inner_product(q, rows_f32_.data() + offset, dimension_)
+                        : kernels_.inner_product_f16(q, rows_f16_.data() + offset, dimension_);
+  return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
+}
+
+float VectorTable::ScoreBetween(std::uint32_t a, std::uint32_t b) const {
+  const std::size_t offset_a = std::size_t{a} * dimension_;
+  const std::size_t offset_b = std::size_t{b} * dimension_;
+  switch (codec_) {
+    case Codec::kFloat32: {
+      const float* row_a = rows_f32_.data() + offset_a;
+      const float* row_b = rows_f32_.data() + offset_b;
+      if (metric_ == Metric::kL2) return kernels_.l2_squared(row_a, row_b, dimension_);
+      const float dot = kernels_.inner_product(row_a, row_b, dimension_);
+      return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
+    }
+    case Codec::kFloat16: {
+      thread_local std::vector<float> decoded;
+      decoded.resize(dimension_);
+      simd::DecodeFloat16(rows_f16_.data() + offset_a, decoded.data(), dimension_);
+      if (metric_ == Metric::kL2) {
+        return kernels_.l2_squared_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
+      }
+      const float dot =
+          kernels_.inner_product_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
+      return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
+    }
+    case Codec::kInt8: {
+      const float dot = scales_[a] * scales_[b] *
+                        float(kernels_.inner_product_i8(rows_i8_.data() + offset_a,
+                                                        rows_i8_.data() + offset_b, dimension_));
+      switch (metric_) {
+        case Metric::kL2:
+          return squared_norms_[a] + squared_norms_[b] - 2 * dot;
+        case Metric::kInnerProduct:
+          return -dot;
+        case Metric::kCosine:
+          return 1.f - dot;
+      }
+    }
+  }
+  return 0.f;
+}
+
+float VectorTable::ExactScore(const QueryVector& query, const float* embedding) const {
+  thread_local std::vector<float> prepared;
+  prepared.resize(dimension_);
+  Prepare(embedding, prepared.data());
+  const float* q = query.values.data();
+  switch (metric_) {
+    case Metric::kL2:
+      return kernels_.l2_squared(q, prepared.data(), dimension_);
+    case Metric::kInnerProduct:
+      return -kernels_.inner_product(q, prepared.data(), dimension_);
+    case Metric::kCosine:
+      return 1.f - kernels_.inner_product(q, prepared.data(), dimension_);
+  }
+  return 0.f;
+}
+
+float VectorTable::ToDistance(float score) const {
+  if (metric_ == Metric::kL2) return std::sqrt(std::max(score, 0.f));
+  if (metric_ == Metric::kCosine) return std::clamp(score, 0.f, 2.f);
+  return score;
+}
+
+void VectorTable::Prefetch(std::uint32_t slot) const {
+  const std::size_t offset = std::size_t{slot} * dimension_;
+  const char* row = nullptr;
+  switch (codec_) {
+    case Codec::kFloat32:
+      row = reinterpret_cast<const char*>(rows_f32_.data() + offset);
+      break;
+    case Codec::kFloat16:
+      row = reinterpret_cast<const char*>(rows_f16_.data() + offset);
+      break;
+    case Codec::kInt8:
+      row = reinterpret_cast<const char*>(rows_i8_.data() + offset);
+      __builtin_prefetch(&scales_[slot]);
+      break;
+  }
+  __builtin_prefetch(row);
+  __builtin_prefetch(row + 64);
+}
+
+std::size_t VectorTable::BytesPerRow() const {
+  switch (codec_) {
+    case Codec::kFloat32:
+      return dimension_ * sizeof(float);
+    case Codec::kFloat16:
+      return dimension_ * sizeof(std::uint16_t);
+    case Codec::kInt8:
+      return dimension_ + 2 * sizeof(float);
+  }
+  return 0;
+}
+
 std::size_t VectorTable::MemoryBytes() const {
-  return rows_.capacity() * sizeof(float) + keys_.capacity() * sizeof(RecordKey) +
-         tenants_.capacity() * sizeof(std::int64_t) + norms_.capacity() * sizeof(float) +
-         index_of_.size() * (sizeof(RecordKey) + sizeof(std::size_t) + 2 * sizeof(void*));
+  return rows_f32_.capacity() * sizeof(float) + rows_f16_.capacity() * sizeof(std::uint16_t) +
+         rows_i8_.capacity() + (scales_.capacity() + squared_norms_.capacity()) * sizeof(float) +
+         keys_.capacity() * sizeof(RecordKey) + tenants_.capacity() * sizeof(std::int64_t) +
+         live_.capacity() + free_slots_.capacity() * sizeof(std::uint32_t) +
+         index_of_.size() * (sizeof(RecordKey) + sizeof(std::uint32_t) + 2 * sizeof(void*));
 }
 
 }  // namespace lake::vectors

@@ -1,8 +1,14 @@
-// The in-memory, columnar copy of one collection's vectors: a dense row-major
-// float32 matrix plus parallel columns for the fields searches filter on.
-// RocksDB holds the truth; this table is rebuilt from it on open. Rows stay
-// dense (a delete moves the last row into the hole) so an exact scan streams
-// memory without gaps. Not thread-safe: the owning collection locks it.
+// The in-memory copy of one collection's vectors, in the collection's codec:
+// the vectors every search walks. RocksDB holds the float32 truth; this
+// table is rebuilt from it on open.
+//
+// Rows live in slots that never move: a delete frees its slot and a later
+// insert reuses it, so graph indexes can name rows by slot. Rows are stored
+// "prepared": unit-normalised for the cosine metric (so cosine is one inner
+// product), then encoded as float32, float16 or int8 (symmetric, one scale
+// per row, with the exact squared norm kept for L2).
+//
+// Not thread-safe for writes: the owning collection serialises them.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +18,7 @@
 #include <vector>
 
 #include "common/aligned_allocator.h"
+#include "simd/distance.h"
 #include "vectors/collection_spec.h"
 #include "vectors/vector_record.h"
 
@@ -23,40 +30,81 @@ struct RecordKeyHash {
   }
 };
 
+// A query in the table's form, made once per search.
+struct QueryVector {
+  std::vector<float> values;       // prepared (normalised for cosine)
+  std::vector<std::int8_t> codes;  // int8 codec only
+  float scale = 0;
+  float squared_norm = 0;
+};
+
 class VectorTable {
  public:
-  VectorTable(std::uint32_t dimension, Metric metric);
+  VectorTable(std::uint32_t dimension, Metric metric, Codec codec);
 
   std::uint32_t dimension() const { return dimension_; }
   Metric metric() const { return metric_; }
-  std::size_t size() const { return keys_.size(); }
+  Codec codec() const { return codec_; }
+  // Live rows.
+  std::size_t size() const { return index_of_.size(); }
+  // Slots ever allocated, live or free; slots are numbered below this.
+  std::uint32_t slot_count() const { return static_cast<std::uint32_t>(keys_.size()); }
 
-  // Inserts or replaces the row of `key`.
-  void Upsert(RecordKey key, std::int64_t tenant_id, const float* embedding);
-  // Removes the row of `key`; false when there was none.
-  bool Remove(RecordKey key);
-  std::optional<std::size_t> Find(RecordKey key) const;
+  // Stores a row for a key that has none, in a free slot if there is one.
+  std::uint32_t Insert(RecordKey key, std::int64_t tenant_id, const float* embedding);
+  // Frees the key's slot and returns it; nullopt when the key has no row.
+  std::optional<std::uint32_t> Remove(RecordKey key);
+  std::optional<std::uint32_t> Find(RecordKey key) const;
   // Model versions stored for one id (usually one, two during a re-embedding).
   std::vector<std::int32_t> VersionsOf(std::int64_t id) const;
+  // Makes room for `slots` slots without reallocating later.
+  void Reserve(std::uint32_t slots);
 
-  const float* row(std::size_t index) const { return rows_.data() + index * dimension_; }
-  const RecordKey& key(std::size_t index) const { return keys_[index]; }
-  std::int64_t tenant(std::size_t index) const { return tenants_[index]; }
-  // Euclidean norm of each row, kept for the cosine metric.
-  float norm(std::size_t index) const { return norms_[index]; }
-  // How many rows each model version has.
+  bool live(std::uint32_t slot) const { return live_[slot] != 0; }
+  const RecordKey& key(std::uint32_t slot) const { return keys_[slot]; }
+  std::int64_t tenant(std::uint32_t slot) const { return tenants_[slot]; }
   const std::map<std::int32_t, std::size_t>& version_counts() const { return version_counts_; }
+  std::size_t TenantRowCount(std::int64_t tenant_id) const;
+
+  QueryVector PrepareQuery(const float* query) const;
+  // Ranking score, smaller is closer: squared L2, negative inner product, or
+  // 1 - cosine. Exact for float32; an estimate for float16 and int8.
+  float Score(const QueryVector& query, std::uint32_t slot) const;
+  float ScoreBetween(std::uint32_t a, std::uint32_t b) const;
+  // The distance users see for a score (the root of squared L2).
+  float ToDistance(float score) const;
+  // Asks the CPU for the start of a row ahead of scoring it.
+  void Prefetch(std::uint32_t slot) const;
+  // The exact score of a float32 vector against the query, for re-ranking.
+  float ExactScore(const QueryVector& query, const float* embedding) const;
+
+  // Bytes of one row's walked representation, and of the whole table.
+  std::size_t BytesPerRow() const;
   std::size_t MemoryBytes() const;
 
  private:
+  void Prepare(const float* embedding, float* prepared) const;
+  void Encode(std::uint32_t slot, const float* prepared);
+  void Quantize(const float* prepared, std::int8_t* codes, float* scale) const;
+
   std::uint32_t dimension_;
   Metric metric_;
-  std::vector<float, AlignedAllocator<float>> rows_;
+  Codec codec_;
+  const simd::KernelTable& kernels_;
+
+  std::vector<float, AlignedAllocator<float>> rows_f32_;
+  std::vector<std::uint16_t, AlignedAllocator<std::uint16_t>> rows_f16_;
+  std::vector<std::int8_t, AlignedAllocator<std::int8_t>> rows_i8_;
+  std::vector<float> scales_;         // int8: value = code * scale
+  std::vector<float> squared_norms_;  // int8: exact |prepared|^2
+
   std::vector<RecordKey> keys_;
   std::vector<std::int64_t> tenants_;
-  std::vector<float> norms_;
-  std::unordered_map<RecordKey, std::size_t, RecordKeyHash> index_of_;
+  std::vector<std::uint8_t> live_;
+  std::vector<std::uint32_t> free_slots_;
+  std::unordered_map<RecordKey, std::uint32_t, RecordKeyHash> index_of_;
   std::map<std::int32_t, std::size_t> version_counts_;
+  std::unordered_map<std::int64_t, std::size_t> tenant_counts_;
 };
 
 }  // namespace lake::vectors

@@ -63,6 +63,8 @@ TEST(CollectionSpec, ValidationNamesTheProblem) {
   }
   spec = TextSpec();
   spec.codec = Codec::kInt8;
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  spec.index.kind = IndexKind::kIvfFlat;
   EXPECT_EQ(ValidateSpec(spec).code(), StatusCode::kInvalidArgument);
   spec = TextSpec();
   spec.index.ivf_probes = 101;

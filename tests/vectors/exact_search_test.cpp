@@ -77,13 +77,13 @@ class ExactSearchTest : public ::testing::TestWithParam<Metric> {
  protected:
   void SetUp() override {
     data_ = lake::testing::LoadCohere768();
-    table_ = std::make_unique<VectorTable>(768, GetParam());
+    table_ = std::make_unique<VectorTable>(768, GetParam(), Codec::kFloat32);
     // The first 20 rows are queries; the rest is the collection.
     for (std::size_t i = 20; i < data_.rows; ++i) {
       Row row{static_cast<std::int64_t>(i * 3), static_cast<std::int64_t>(i % 5),
               static_cast<std::int32_t>(1 + i % 2), data_.row(i)};
       rows_.push_back(row);
-      table_->Upsert({row.id, row.version}, row.tenant, row.values);
+      table_->Insert({row.id, row.version}, row.tenant, row.values);
     }
   }
   Matrix data_;
@@ -114,20 +114,24 @@ TEST_P(ExactSearchTest, MatchesTheDoublePrecisionReferenceOnRealEmbeddings) {
 
 TEST_P(ExactSearchTest, BatchReturnsTheSameAsSingleQueries) {
   const RowFilter filter{2, std::nullopt};
-  const auto batch = ExactSearchBatch(*table_, data_.row(0), 20, 7, filter);
-  ASSERT_EQ(batch.size(), 20u);
+  std::vector<QueryVector> queries;
+  for (std::size_t q = 0; q < 20; ++q)
+    queries.push_back(table_->PrepareQuery(data_.row(q)));
+  const auto candidates = ExactCandidatesBatch(*table_, queries, 7, SlotPredicate(*table_, filter));
+  ASSERT_EQ(candidates.size(), 20u);
   for (std::size_t q = 0; q < 20; ++q) {
     const auto single = ExactSearch(*table_, data_.row(q), 7, filter);
-    ASSERT_EQ(batch[q].size(), single.size());
+    const auto batch_q = ToNeighbors(*table_, candidates[q]);
+    ASSERT_EQ(batch_q.size(), single.size());
     for (std::size_t j = 0; j < single.size(); ++j) {
-      EXPECT_EQ(batch[q][j].id, single[j].id);
-      EXPECT_EQ(batch[q][j].distance, single[j].distance);
+      EXPECT_EQ(batch_q[j].id, single[j].id);
+      EXPECT_EQ(batch_q[j].distance, single[j].distance);
     }
   }
 }
 
 TEST_P(ExactSearchTest, FewerMatchesThanKReturnsEveryMatch) {
-  table_->Upsert({999'999, 1}, /*tenant=*/77, data_.row(500));
+  table_->Insert({999'999, 1}, /*tenant=*/77, data_.row(500));
   const auto only = ExactSearch(*table_, data_.row(0), 10, {77, std::nullopt});
   ASSERT_EQ(only.size(), 1u);
   EXPECT_EQ(only[0].id, 999'999);
@@ -145,11 +149,19 @@ TEST_P(ExactSearchTest, DeletesKeepTheTableConsistent) {
   EXPECT_FALSE(table_->Remove({-1, 1}));
   ASSERT_EQ(table_->size(), rows_.size());
   for (const Row& row : rows_) {
-    const auto index = table_->Find({row.id, row.version});
-    ASSERT_TRUE(index.has_value());
-    EXPECT_EQ(table_->tenant(*index), row.tenant);
-    EXPECT_TRUE(std::equal(row.values, row.values + 768, table_->row(*index)));
+    const auto slot = table_->Find({row.id, row.version});
+    ASSERT_TRUE(slot.has_value());
+    EXPECT_EQ(table_->tenant(*slot), row.tenant);
+    EXPECT_EQ(table_->key(*slot).id, row.id);
   }
+  // Freed slots are reused before the table grows.
+  const std::uint32_t slots = table_->slot_count();
+  for (std::size_t i = 0; i < 300; ++i) {
+    Row row{static_cast<std::int64_t>(100'000 + i), 0, 1, data_.row(i % 20)};
+    table_->Insert({row.id, row.version}, row.tenant, row.values);
+    rows_.push_back(row);
+  }
+  EXPECT_EQ(table_->slot_count(), slots);
   for (std::size_t q = 0; q < 5; ++q) {
     const auto ours = ExactSearch(*table_, data_.row(q), 10, {});
     ExpectMatchesReference(GetParam(), rows_, ours,
@@ -164,9 +176,9 @@ INSTANTIATE_TEST_SUITE_P(EveryMetric, ExactSearchTest,
 
 TEST(ExactSearch, IntegerValuedSiftDataFindsItself) {
   const Matrix sift = lake::testing::LoadSift5k();
-  VectorTable table(128, Metric::kL2);
+  VectorTable table(128, Metric::kL2, Codec::kFloat32);
   for (std::size_t i = 0; i < sift.rows; ++i)
-    table.Upsert({std::int64_t(i), 1}, 0, sift.row(i));
+    table.Insert({std::int64_t(i), 1}, 0, sift.row(i));
   for (std::size_t q : {0u, 17u, 4999u}) {
     const auto result = ExactSearch(table, sift.row(q), 1, {});
     ASSERT_EQ(result.size(), 1u);

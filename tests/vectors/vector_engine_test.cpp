@@ -74,7 +74,7 @@ TEST_F(VectorEngineTest, CreateListDescribeDrop) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->record_count, 1u);
   EXPECT_EQ(info->spec.dimension, 192u);
-  EXPECT_GE(info->memory_bytes, 192 * sizeof(float));
+  EXPECT_GE(info->table_bytes, 192 * sizeof(float));
 
   ASSERT_TRUE(engine_->DropCollection("audio").ok());
   EXPECT_EQ(engine_->DropCollection("audio").code(), StatusCode::kNotFound);
