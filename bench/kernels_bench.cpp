@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "bench_report.h"
-#include "hnswlib_spaces.h"
+#include "hnswlib_baseline.h"
 #include "simd/distance.h"
 #include "vectors/exact_search.h"
 

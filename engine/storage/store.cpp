@@ -117,10 +117,19 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   family_options.bottommost_compression = rocksdb::kZSTD;
 
+  // Float vectors do not compress; decompressing them would tax every
+  // re-ranking read. Time-series chunks are compressed by our own codecs.
+  rocksdb::ColumnFamilyOptions raw_options = family_options;
+  raw_options.compression = rocksdb::kNoCompression;
+  raw_options.bottommost_compression = rocksdb::kNoCompression;
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
-  for (std::string_view name : kFamilyNames)
-    descriptors.emplace_back(std::string(name), family_options);
+  for (int i = 0; i < kFamilyCount; ++i) {
+    const Family family = static_cast<Family>(i);
+    const bool raw = family == Family::kVectors || family == Family::kChunks;
+    descriptors.emplace_back(std::string(kFamilyNames[i]), raw ? raw_options : family_options);
+  }
 
   auto impl = std::make_unique<Impl>();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -35,15 +35,6 @@ void HnswIndex::Reserve(std::uint32_t slots) {
   levels_.resize(slots, -1);
 }
 
-std::uint32_t* HnswIndex::Links(std::uint32_t slot, int level) {
-  if (level == 0) return links0_.data() + std::size_t{slot} * (max_links0_ + 1);
-  return links_upper_[slot].data() + std::size_t(level - 1) * (max_links_ + 1);
-}
-
-const std::uint32_t* HnswIndex::Links(std::uint32_t slot, int level) const {
-  return const_cast<HnswIndex*>(this)->Links(slot, level);
-}
-
 std::size_t HnswIndex::MemoryBytes() const {
   std::size_t bytes = links0_.capacity() * sizeof(std::uint32_t) + levels_.capacity() +
                       links_upper_.capacity() * sizeof(std::vector<std::uint32_t>);

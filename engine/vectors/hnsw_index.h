@@ -72,8 +72,13 @@ class HnswIndex {
   int RandomLevel(std::uint32_t slot) const;
   std::size_t MaxLinks(int level) const { return level == 0 ? max_links0_ : max_links_; }
   // A node's list at `level`: [count, neighbour...]; capacity MaxLinks(level).
-  std::uint32_t* Links(std::uint32_t slot, int level);
-  const std::uint32_t* Links(std::uint32_t slot, int level) const;
+  std::uint32_t* Links(std::uint32_t slot, int level) {
+    if (level == 0) return links0_.data() + std::size_t{slot} * (max_links0_ + 1);
+    return links_upper_[slot].data() + std::size_t(level - 1) * (max_links_ + 1);
+  }
+  const std::uint32_t* Links(std::uint32_t slot, int level) const {
+    return const_cast<HnswIndex*>(this)->Links(slot, level);
+  }
   std::mutex& LockOf(std::uint32_t slot) const { return node_locks_[slot % node_locks_.size()]; }
 
   template <bool kLocked, typename ScoreFn, typename PassFn>

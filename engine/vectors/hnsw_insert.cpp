@@ -92,7 +92,7 @@ void HnswIndex::Add(std::uint32_t slot) {
     }
     if (entry == kNone) return;  // the only node
   }
-  float entry_score = score(entry);
+  float entry_score = table_.ScoreBetween(slot, entry);
   entry = GreedyDescend<true>(entry, &entry_score, descent_top, level, score);
 
   for (int l = std::min(level, descent_top); l >= 0; --l) {
@@ -106,8 +106,9 @@ void HnswIndex::Add(std::uint32_t slot) {
       links[0] = static_cast<std::uint32_t>(neighbors.size());
       std::copy(neighbors.begin(), neighbors.end(), links + 1);
     }
-    for (std::uint32_t neighbor : neighbors)
-      LinkBack(neighbor, slot, score(neighbor), l);
+    for (std::uint32_t neighbor : neighbors) {
+      LinkBack(neighbor, slot, table_.ScoreBetween(slot, neighbor), l);
+    }
     entry = found.front().slot;
     entry_score = found.front().score;
   }

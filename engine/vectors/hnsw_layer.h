@@ -49,8 +49,13 @@ std::vector<HnswIndex::ScoredSlot> HnswIndex::SearchLayer(std::uint32_t entry, f
   struct Farther {
     bool operator()(const ScoredSlot& a, const ScoredSlot& b) const { return a.score < b.score; }
   };
-  std::priority_queue<ScoredSlot, std::vector<ScoredSlot>, Closer> candidates;
-  std::priority_queue<ScoredSlot, std::vector<ScoredSlot>, Farther> results;
+  std::vector<ScoredSlot> candidate_storage, result_storage;
+  candidate_storage.reserve(ef * 4);
+  result_storage.reserve(ef + 1);
+  std::priority_queue<ScoredSlot, std::vector<ScoredSlot>, Closer> candidates(
+      Closer(), std::move(candidate_storage));
+  std::priority_queue<ScoredSlot, std::vector<ScoredSlot>, Farther> results(
+      Farther(), std::move(result_storage));
   VisitedSet& visited = VisitedSet::ForThread(levels_.size());
 
   visited.Visit(entry);
@@ -59,6 +64,7 @@ std::vector<HnswIndex::ScoredSlot> HnswIndex::SearchLayer(std::uint32_t entry, f
   float bound = results.size() >= ef ? results.top().score : std::numeric_limits<float>::max();
 
   std::uint32_t neighbors[257];
+  std::uint32_t fresh[257];
   while (!candidates.empty()) {
     const ScoredSlot current = candidates.top();
     if (current.score > bound) break;
@@ -72,13 +78,19 @@ std::vector<HnswIndex::ScoredSlot> HnswIndex::SearchLayer(std::uint32_t entry, f
       count = links[0];
       std::memcpy(neighbors, links + 1, count * sizeof(std::uint32_t));
     }
+    // Unvisited neighbours first, then their rows are fetched two ahead of
+    // the one being scored, so several memory reads are in flight at once.
     for (std::size_t i = 0; i < count; ++i)
       visited.Prefetch(neighbors[i]);
-    if (count > 0) table_.Prefetch(neighbors[0]);
+    std::size_t fresh_count = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      const std::uint32_t neighbor = neighbors[i];
-      if (i + 1 < count) table_.Prefetch(neighbors[i + 1]);
-      if (!visited.Visit(neighbor)) continue;
+      if (visited.Visit(neighbors[i])) fresh[fresh_count++] = neighbors[i];
+    }
+    for (std::size_t i = 0; i < fresh_count && i < 2; ++i)
+      table_.Prefetch(fresh[i]);
+    for (std::size_t i = 0; i < fresh_count; ++i) {
+      const std::uint32_t neighbor = fresh[i];
+      if (i + 2 < fresh_count) table_.Prefetch(fresh[i + 2]);
       const float s = score(neighbor);
       if (results.size() < ef || s < bound) {
         candidates.push({s, neighbor});

@@ -8,7 +8,7 @@ std::vector<Candidate> HnswIndex::Search(const QueryVector& query, std::size_t k
   const auto score = [&](std::uint32_t slot) { return table_.Score(query, slot); };
   const auto passes = [&](std::uint32_t slot) { return predicate.Passes(slot); };
 
-  float entry_score = score(entry_point_);
+  float entry_score = table_.Score(query, entry_point_);
   const std::uint32_t entry =
       GreedyDescend<false>(entry_point_, &entry_score, max_level_, 0, score);
   const std::vector<ScoredSlot> found =

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -29,6 +30,8 @@ struct CollectionInfo {
   // The walked vectors (in the collection's codec) and the index.
   std::size_t table_bytes = 0;
   std::size_t index_bytes = 0;
+  // Bytes of one vector as the searches walk it (codec-dependent).
+  std::size_t walked_bytes_per_row = 0;
 };
 
 struct SearchRequest {
@@ -66,6 +69,12 @@ class VectorEngine {
   Status DropCollection(std::string_view name);
   std::vector<CollectionInfo> ListCollections() const;
   Result<CollectionInfo> DescribeCollection(std::string_view name) const;
+  // Rebuilds the collection's index from its rows with new settings (kind
+  // flat drops the index) and records the settings in the catalog.
+  // `progress(done, total)` is called now and then.
+  Status RebuildIndex(std::string_view name, const IndexSettings& settings, int threads,
+                      const std::function<void(std::size_t, std::size_t)>& progress = {});
+
   // One catalog write: queries that name no version use `version` from now on.
   Status SetActiveModelVersion(std::string_view name, std::int32_t version);
 

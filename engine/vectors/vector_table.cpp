@@ -151,33 +151,6 @@ QueryVector VectorTable::PrepareQuery(const float* query) const {
   return prepared;
 }
 
-float VectorTable::Score(const QueryVector& query, std::uint32_t slot) const {
-  const std::size_t offset = std::size_t{slot} * dimension_;
-  const float* q = query.values.data();
-  if (codec_ == Codec::kInt8) {
-    const float dot =
-        query.scale * scales_[slot] *
-        float(kernels_.inner_product_i8(query.codes.data(), rows_i8_.data() + offset, dimension_));
-    switch (metric_) {
-      case Metric::kL2:
-        return query.squared_norm + squared_norms_[slot] - 2 * dot;
-      case Metric::kInnerProduct:
-        return -dot;
-      case Metric::kCosine:
-        return 1.f - dot;
-    }
-  }
-  if (metric_ == Metric::kL2) {
-    return codec_ == Codec::kFloat32
-               ? kernels_.l2_squared(q, rows_f32_.data() + offset, dimension_)
-               : kernels_.l2_squared_f16(q, rows_f16_.data() + offset, dimension_);
-  }
-  const float dot = codec_ == Codec::kFloat32
-                        ? kernels_.inner_product(q, rows_f32_.data() + offset, dimension_)
-                        : kernels_.inner_product_f16(q, rows_f16_.data() + offset, dimension_);
-  return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
-}
-
 float VectorTable::ScoreBetween(std::uint32_t a, std::uint32_t b) const {
   const std::size_t offset_a = std::size_t{a} * dimension_;
   const std::size_t offset_b = std::size_t{b} * dimension_;
@@ -237,25 +210,6 @@ float VectorTable::ToDistance(float score) const {
   if (metric_ == Metric::kL2) return std::sqrt(std::max(score, 0.f));
   if (metric_ == Metric::kCosine) return std::clamp(score, 0.f, 2.f);
   return score;
-}
-
-void VectorTable::Prefetch(std::uint32_t slot) const {
-  const std::size_t offset = std::size_t{slot} * dimension_;
-  const char* row = nullptr;
-  switch (codec_) {
-    case Codec::kFloat32:
-      row = reinterpret_cast<const char*>(rows_f32_.data() + offset);
-      break;
-    case Codec::kFloat16:
-      row = reinterpret_cast<const char*>(rows_f16_.data() + offset);
-      break;
-    case Codec::kInt8:
-      row = reinterpret_cast<const char*>(rows_i8_.data() + offset);
-      __builtin_prefetch(&scales_[slot]);
-      break;
-  }
-  __builtin_prefetch(row);
-  __builtin_prefetch(row + 64);
 }
 
 std::size_t VectorTable::BytesPerRow() const {

@@ -107,4 +107,51 @@ class VectorTable {
   std::unordered_map<std::int64_t, std::size_t> tenant_counts_;
 };
 
+// Score and Prefetch run once per visited row in every search: inline.
+inline float VectorTable::Score(const QueryVector& query, std::uint32_t slot) const {
+  const std::size_t offset = std::size_t{slot} * dimension_;
+  const float* q = query.values.data();
+  if (codec_ == Codec::kInt8) {
+    const float dot =
+        query.scale * scales_[slot] *
+        float(kernels_.inner_product_i8(query.codes.data(), rows_i8_.data() + offset, dimension_));
+    switch (metric_) {
+      case Metric::kL2:
+        return query.squared_norm + squared_norms_[slot] - 2 * dot;
+      case Metric::kInnerProduct:
+        return -dot;
+      case Metric::kCosine:
+        return 1.f - dot;
+    }
+  }
+  if (metric_ == Metric::kL2) {
+    return codec_ == Codec::kFloat32
+               ? kernels_.l2_squared(q, rows_f32_.data() + offset, dimension_)
+               : kernels_.l2_squared_f16(q, rows_f16_.data() + offset, dimension_);
+  }
+  const float dot = codec_ == Codec::kFloat32
+                        ? kernels_.inner_product(q, rows_f32_.data() + offset, dimension_)
+                        : kernels_.inner_product_f16(q, rows_f16_.data() + offset, dimension_);
+  return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
+}
+
+inline void VectorTable::Prefetch(std::uint32_t slot) const {
+  const std::size_t offset = std::size_t{slot} * dimension_;
+  const char* row = nullptr;
+  switch (codec_) {
+    case Codec::kFloat32:
+      row = reinterpret_cast<const char*>(rows_f32_.data() + offset);
+      break;
+    case Codec::kFloat16:
+      row = reinterpret_cast<const char*>(rows_f16_.data() + offset);
+      break;
+    case Codec::kInt8:
+      row = reinterpret_cast<const char*>(rows_i8_.data() + offset);
+      __builtin_prefetch(&scales_[slot]);
+      break;
+  }
+  __builtin_prefetch(row);
+  __builtin_prefetch(row + 64);
+}
+
 }  // namespace lake::vectors
