@@ -16,8 +16,8 @@ namespace lake::storage {
 
 namespace {
 
-constexpr std::string_view kFamilyNames[kFamilyCount] = {
-    "catalog", "vectors", "index_meta", "series", "head", "chunks", "rollups"};
+constexpr std::string_view kFamilyNames[kFamilyCount] = {"catalog", "vectors", "series",
+                                                         "head",    "chunks",  "rollups"};
 
 Status FromRocks(const rocksdb::Status& status, std::string_view context) {
   if (status.ok()) return Status::Ok();

@@ -18,13 +18,12 @@ namespace lake::storage {
 enum class Family : int {
   kCatalog = 0,  // collection and series definitions, counters
   kVectors,      // vector records: the truth every vector index derives from
-  kIndexMeta,    // index snapshot manifests (sequence covered, checksums)
   kSeries,       // series id <-> tenant, metric, tags; tag index
   kHead,         // time-series points not yet sealed into chunks
   kChunks,       // sealed, compressed time-series chunks
   kRollups,      // continuous-aggregate buckets
 };
-inline constexpr int kFamilyCount = 7;
+inline constexpr int kFamilyCount = 6;
 std::string_view FamilyName(Family family);
 
 struct StoreOptions {

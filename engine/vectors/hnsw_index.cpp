@@ -43,4 +43,53 @@ std::size_t HnswIndex::MemoryBytes() const {
   return bytes;
 }
 
+HnswIndex::GraphState HnswIndex::ExportState() const {
+  return GraphState{levels_, links0_, links_upper_, entry_point_, max_level_};
+}
+
+Status HnswIndex::ImportState(GraphState state) {
+  const std::size_t slots = state.levels.size();
+  const auto corrupt = [](const std::string& what) {
+    return Status::Corruption("index snapshot graph: " + what);
+  };
+  if (state.links0.size() != slots * (max_links0_ + 1) || state.links_upper.size() != slots) {
+    return corrupt("array sizes do not match " + std::to_string(slots) + " slots");
+  }
+  std::size_t nodes = 0;
+  const auto valid_list = [&](const std::uint32_t* list, std::size_t capacity) {
+    if (list[0] > capacity) return false;
+    for (std::size_t i = 1; i <= list[0]; ++i) {
+      if (list[i] >= slots || state.levels[list[i]] < 0) return false;
+    }
+    return true;
+  };
+  for (std::size_t slot = 0; slot < slots; ++slot) {
+    const int level = state.levels[slot];
+    if (level < 0) continue;
+    ++nodes;
+    if (state.links_upper[slot].size() != std::size_t(level) * (max_links_ + 1) ||
+        !valid_list(state.links0.data() + slot * (max_links0_ + 1), max_links0_)) {
+      return corrupt("node " + std::to_string(slot) + " has malformed links");
+    }
+    for (int l = 1; l <= level; ++l) {
+      if (!valid_list(state.links_upper[slot].data() + std::size_t(l - 1) * (max_links_ + 1),
+                      max_links_)) {
+        return corrupt("node " + std::to_string(slot) + " has malformed links");
+      }
+    }
+  }
+  const bool empty = state.entry_point == kNone;
+  if (empty != (nodes == 0) || (!empty && (state.entry_point >= slots ||
+                                           state.levels[state.entry_point] != state.max_level))) {
+    return corrupt("entry point is invalid");
+  }
+  levels_ = std::move(state.levels);
+  links0_ = std::move(state.links0);
+  links_upper_ = std::move(state.links_upper);
+  entry_point_ = state.entry_point;
+  max_level_ = state.max_level;
+  node_count_ = nodes;
+  return Status::Ok();
+}
+
 }  // namespace lake::vectors

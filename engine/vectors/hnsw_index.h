@@ -23,6 +23,7 @@
 #include <mutex>
 #include <vector>
 
+#include "common/status.h"
 #include "vectors/row_filter.h"
 #include "vectors/top_k.h"
 #include "vectors/vector_table.h"
@@ -62,8 +63,20 @@ class HnswIndex {
 
   std::size_t MemoryBytes() const;
 
+  // The whole graph, for snapshots.
+  struct GraphState {
+    std::vector<std::int8_t> levels;
+    std::vector<std::uint32_t> links0;
+    std::vector<std::vector<std::uint32_t>> links_upper;
+    std::uint32_t entry_point = kNone;
+    int max_level = -1;
+  };
+  GraphState ExportState() const;
+  // Adopts a graph read from a snapshot; kCorruption when its shape does not
+  // fit this index's parameters or names slots that do not exist.
+  Status ImportState(GraphState state);
+
  private:
-  friend class HnswSnapshot;
   struct ScoredSlot {
     float score;
     std::uint32_t slot;

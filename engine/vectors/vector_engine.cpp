@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 
+#include "common/log.h"
 #include "storage/key_codec.h"
 #include "vectors/hnsw_index.h"
+#include "vectors/hnsw_snapshot.h"
 #include "vectors/vector_table.h"
 
 namespace lake::vectors {
@@ -117,27 +120,138 @@ Status VectorEngine::Load() {
   LAKE_RETURN_IF_ERROR(decode_error);
 
   for (auto& [name, collection] : collections_) {
-    VectorRecord record;
-    LAKE_RETURN_IF_ERROR(store_->ScanPrefix(
-        storage::Family::kVectors, CollectionKeyPrefix(collection->id),
-        [&](std::string_view key, std::string_view value) {
-          Result<RecordKey> record_key = DecodeRecordKey(key, collection->id);
-          Status status = record_key.status();
-          if (status.ok()) status = DecodeRecordValue(value, collection->spec.dimension, &record);
-          if (!status.ok()) {
-            decode_error = Status::Corruption("collection '" + name + "': " + status.message());
-            return false;
-          }
-          collection->table.Insert(*record_key, record.tenant_id, record.embedding.data());
-          return true;
-        }));
-    LAKE_RETURN_IF_ERROR(decode_error);
-    if (collection->hnsw) {
-      std::vector<std::uint32_t> slots(collection->table.slot_count());
-      for (std::uint32_t slot = 0; slot < slots.size(); ++slot)
-        slots[slot] = slot;
-      collection->hnsw->AddParallel(slots, options_.build_threads);
+    LAKE_RETURN_IF_ERROR(LoadCollection(*collection));
+  }
+  return Status::Ok();
+}
+
+namespace {
+// Visits every stored record of a collection in key order.
+Status ForEachRecord(const storage::Store& store, std::uint32_t collection_id,
+                     std::uint32_t dimension, const std::string& name,
+                     const std::function<void(const RecordKey&, const VectorRecord&)>& visit) {
+  Status decode_error;
+  VectorRecord record;
+  LAKE_RETURN_IF_ERROR(store.ScanPrefix(
+      storage::Family::kVectors, CollectionKeyPrefix(collection_id),
+      [&](std::string_view key, std::string_view value) {
+        Result<RecordKey> record_key = DecodeRecordKey(key, collection_id);
+        Status status = record_key.status();
+        if (status.ok()) status = DecodeRecordValue(value, dimension, &record);
+        if (!status.ok()) {
+          decode_error = Status::Corruption("collection '" + name + "': " + status.message());
+          return false;
+        }
+        visit(*record_key, record);
+        return true;
+      }));
+  return decode_error;
+}
+}  // namespace
+
+std::string VectorEngine::SnapshotPath(const Collection& collection) const {
+  return store_->dir() + "/indexes/" + std::to_string(collection.id) + ".hnsw";
+}
+
+Status VectorEngine::LoadCollection(Collection& collection) {
+  if (collection.spec.index.kind == IndexKind::kHnsw) {
+    LAKE_ASSIGN_OR_RETURN(const bool restored, RestoreFromSnapshot(collection));
+    if (restored) return Status::Ok();
+  }
+  LAKE_RETURN_IF_ERROR(
+      ForEachRecord(*store_, collection.id, collection.spec.dimension, collection.spec.name,
+                    [&](const RecordKey& key, const VectorRecord& record) {
+                      collection.table.Insert(key, record.tenant_id, record.embedding.data());
+                    }));
+  collection.BuildIndex(options_.build_threads, {});
+  return Status::Ok();
+}
+
+Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
+  const std::string& name = collection.spec.name;
+  Result<HnswSnapshot> snapshot = ReadHnswSnapshot(SnapshotPath(collection));
+  if (!snapshot.ok()) {
+    if (snapshot.status().code() == StatusCode::kNotFound) {
+      Log(LogLevel::kInfo, "collection '" + name + "': no index snapshot; building the index");
+    } else {
+      Log(LogLevel::kWarning, "collection '" + name + "': " + snapshot.status().message() +
+                                  "; rebuilding the index from the stored vectors");
     }
+    return false;
+  }
+  const HnswSnapshotHeader expected{collection.id,
+                                    snapshot->header.sequence,
+                                    collection.spec.dimension,
+                                    collection.spec.metric,
+                                    collection.spec.codec,
+                                    collection.spec.index.hnsw_m,
+                                    collection.spec.index.hnsw_ef_construction};
+  if (!(snapshot->header == expected)) {
+    Log(LogLevel::kWarning, "collection '" + name +
+                                "': the index snapshot was made with other settings; "
+                                "rebuilding the index");
+    return false;
+  }
+
+  // Rows whose vector is unchanged go back to their slots; the rest is
+  // replayed into the restored graph.
+  std::unordered_map<RecordKey, std::uint32_t, RecordKeyHash> snapshot_slot;
+  for (std::uint32_t slot = 0; slot < snapshot->slots.size(); ++slot) {
+    if (snapshot->slots[slot].live) snapshot_slot.emplace(snapshot->slots[slot].key, slot);
+  }
+  VectorTable& table = collection.table;
+  table.BeginRestore(static_cast<std::uint32_t>(snapshot->slots.size()));
+  std::vector<std::pair<RecordKey, VectorRecord>> changed;
+  LAKE_RETURN_IF_ERROR(ForEachRecord(
+      *store_, collection.id, collection.spec.dimension, name,
+      [&](const RecordKey& key, const VectorRecord& record) {
+        auto found = snapshot_slot.find(key);
+        if (found != snapshot_slot.end()) {
+          const SnapshotSlot& slot = snapshot->slots[found->second];
+          if (slot.tenant_id == record.tenant_id &&
+              slot.fingerprint ==
+                  VectorTable::Fingerprint(record.embedding.data(), collection.spec.dimension)) {
+            table.InsertAt(found->second, key, record.tenant_id, record.embedding.data());
+            return;
+          }
+        }
+        changed.emplace_back(key, record);
+      }));
+  table.FinishRestore();
+  if (Status imported = collection.hnsw->ImportState(std::move(snapshot->graph)); !imported.ok()) {
+    Log(LogLevel::kWarning, "collection '" + name + "': " + imported.message() +
+                                "; rebuilding the index from the stored vectors");
+    collection.table =
+        VectorTable(collection.spec.dimension, collection.spec.metric, collection.spec.codec);
+    return false;
+  }
+  for (const auto& [key, record] : changed) {
+    collection.Index(table.Insert(key, record.tenant_id, record.embedding.data()));
+  }
+  Log(LogLevel::kInfo, "collection '" + name + "': index restored from the snapshot at sequence " +
+                           std::to_string(snapshot->header.sequence) + ", " +
+                           std::to_string(table.size()) + " rows, " +
+                           std::to_string(changed.size()) + " changed rows replayed");
+  return true;
+}
+
+Status VectorEngine::WriteSnapshot(const Collection& collection) {
+  if (!collection.hnsw) return Status::Ok();
+  const HnswSnapshotHeader header{collection.id,
+                                  store_->LatestSequence(),
+                                  collection.spec.dimension,
+                                  collection.spec.metric,
+                                  collection.spec.codec,
+                                  collection.spec.index.hnsw_m,
+                                  collection.spec.index.hnsw_ef_construction};
+  return WriteHnswSnapshot(SnapshotPath(collection), header, collection.table, *collection.hnsw);
+}
+
+Status VectorEngine::SnapshotIndexes() {
+  std::shared_lock lock(catalog_mutex_);
+  for (const auto& [name, collection] : collections_) {
+    std::shared_lock collection_lock(collection->mutex);
+    LAKE_RETURN_IF_ERROR(WriteSnapshot(*collection));
   }
   return Status::Ok();
 }
@@ -182,6 +296,8 @@ Status VectorEngine::DropCollection(std::string_view name) {
                     CollectionKeyPrefix(collection->id + 1));
   LAKE_RETURN_IF_ERROR(store_->Write(batch, {.sync = true}));
   collection->dropped = true;
+  std::error_code ignored;
+  std::filesystem::remove(SnapshotPath(*collection), ignored);
   collections_.erase(found);
   return Status::Ok();
 }
@@ -234,7 +350,7 @@ Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& se
                                    EncodeSpec(spec, collection->id), {.sync = true}));
   collection->spec = std::move(spec);
   collection->BuildIndex(std::max(threads, 1), progress);
-  return Status::Ok();
+  return WriteSnapshot(*collection);
 }
 
 Status VectorEngine::SetActiveModelVersion(std::string_view name, std::int32_t version) {

@@ -4,12 +4,13 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/hash.h"
 #include "simd/float16.h"
 
 namespace lake::vectors {
 
 VectorTable::VectorTable(std::uint32_t dimension, Metric metric, Codec codec)
-    : dimension_(dimension), metric_(metric), codec_(codec), kernels_(simd::Kernels()) {}
+    : dimension_(dimension), metric_(metric), codec_(codec), kernels_(&simd::Kernels()) {}
 
 void VectorTable::Prepare(const float* embedding, float* prepared) const {
   std::memcpy(prepared, embedding, dimension_ * sizeof(float));
@@ -45,7 +46,7 @@ void VectorTable::Encode(std::uint32_t slot, const float* prepared) {
       break;
     case Codec::kInt8:
       Quantize(prepared, rows_i8_.data() + offset, &scales_[slot]);
-      squared_norms_[slot] = kernels_.inner_product(prepared, prepared, dimension_);
+      squared_norms_[slot] = kernels_->inner_product(prepared, prepared, dimension_);
       break;
   }
 }
@@ -68,6 +69,46 @@ void VectorTable::Reserve(std::uint32_t slots) {
   keys_.reserve(slots);
   tenants_.reserve(slots);
   live_.reserve(slots);
+  fingerprints_.reserve(slots);
+}
+
+void VectorTable::GrowTo(std::uint32_t slots) {
+  const std::size_t values = std::size_t{slots} * dimension_;
+  switch (codec_) {
+    case Codec::kFloat32:
+      rows_f32_.resize(values);
+      break;
+    case Codec::kFloat16:
+      rows_f16_.resize(values);
+      break;
+    case Codec::kInt8:
+      rows_i8_.resize(values);
+      scales_.resize(slots);
+      squared_norms_.resize(slots);
+      break;
+  }
+  keys_.resize(slots);
+  tenants_.resize(slots, 0);
+  live_.resize(slots, 0);
+  fingerprints_.resize(slots, 0);
+}
+
+std::uint64_t VectorTable::Fingerprint(const float* embedding, std::uint32_t dimension) {
+  return Hash64(embedding, std::size_t{dimension} * sizeof(float));
+}
+
+void VectorTable::Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_id,
+                        const float* embedding) {
+  std::vector<float> prepared(dimension_);
+  Prepare(embedding, prepared.data());
+  Encode(slot, prepared.data());
+  keys_[slot] = key;
+  tenants_[slot] = tenant_id;
+  live_[slot] = 1;
+  fingerprints_[slot] = Fingerprint(embedding, dimension_);
+  index_of_.emplace(key, slot);
+  ++version_counts_[key.model_version];
+  ++tenant_counts_[tenant_id];
 }
 
 std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const float* embedding) {
@@ -77,34 +118,27 @@ std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const f
     free_slots_.pop_back();
   } else {
     slot = slot_count();
-    const std::size_t values = std::size_t{slot + 1} * dimension_;
-    switch (codec_) {
-      case Codec::kFloat32:
-        rows_f32_.resize(values);
-        break;
-      case Codec::kFloat16:
-        rows_f16_.resize(values);
-        break;
-      case Codec::kInt8:
-        rows_i8_.resize(values);
-        scales_.resize(slot + 1);
-        squared_norms_.resize(slot + 1);
-        break;
-    }
-    keys_.emplace_back();
-    tenants_.push_back(0);
-    live_.push_back(0);
+    GrowTo(slot + 1);
   }
-  std::vector<float> prepared(dimension_);
-  Prepare(embedding, prepared.data());
-  Encode(slot, prepared.data());
-  keys_[slot] = key;
-  tenants_[slot] = tenant_id;
-  live_[slot] = 1;
-  index_of_.emplace(key, slot);
-  ++version_counts_[key.model_version];
-  ++tenant_counts_[tenant_id];
+  Place(slot, key, tenant_id, embedding);
   return slot;
+}
+
+void VectorTable::BeginRestore(std::uint32_t slots) {
+  GrowTo(slots);
+}
+
+void VectorTable::InsertAt(std::uint32_t slot, RecordKey key, std::int64_t tenant_id,
+                           const float* embedding) {
+  Place(slot, key, tenant_id, embedding);
+}
+
+void VectorTable::FinishRestore() {
+  free_slots_.clear();
+  // Highest first, so the lowest free slot is reused first.
+  for (std::uint32_t slot = slot_count(); slot-- > 0;) {
+    if (!live_[slot]) free_slots_.push_back(slot);
+  }
 }
 
 std::optional<std::uint32_t> VectorTable::Remove(RecordKey key) {
@@ -143,7 +177,7 @@ QueryVector VectorTable::PrepareQuery(const float* query) const {
   prepared.values.resize(dimension_);
   Prepare(query, prepared.values.data());
   prepared.squared_norm =
-      kernels_.inner_product(prepared.values.data(), prepared.values.data(), dimension_);
+      kernels_->inner_product(prepared.values.data(), prepared.values.data(), dimension_);
   if (codec_ == Codec::kInt8) {
     prepared.codes.resize(dimension_);
     Quantize(prepared.values.data(), prepared.codes.data(), &prepared.scale);
@@ -158,8 +192,8 @@ float VectorTable::ScoreBetween(std::uint32_t a, std::uint32_t b) const {
     case Codec::kFloat32: {
       const float* row_a = rows_f32_.data() + offset_a;
       const float* row_b = rows_f32_.data() + offset_b;
-      if (metric_ == Metric::kL2) return kernels_.l2_squared(row_a, row_b, dimension_);
-      const float dot = kernels_.inner_product(row_a, row_b, dimension_);
+      if (metric_ == Metric::kL2) return kernels_->l2_squared(row_a, row_b, dimension_);
+      const float dot = kernels_->inner_product(row_a, row_b, dimension_);
       return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
     }
     case Codec::kFloat16: {
@@ -167,16 +201,16 @@ float VectorTable::ScoreBetween(std::uint32_t a, std::uint32_t b) const {
       decoded.resize(dimension_);
       simd::DecodeFloat16(rows_f16_.data() + offset_a, decoded.data(), dimension_);
       if (metric_ == Metric::kL2) {
-        return kernels_.l2_squared_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
+        return kernels_->l2_squared_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
       }
       const float dot =
-          kernels_.inner_product_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
+          kernels_->inner_product_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
       return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
     }
     case Codec::kInt8: {
       const float dot = scales_[a] * scales_[b] *
-                        float(kernels_.inner_product_i8(rows_i8_.data() + offset_a,
-                                                        rows_i8_.data() + offset_b, dimension_));
+                        float(kernels_->inner_product_i8(rows_i8_.data() + offset_a,
+                                                         rows_i8_.data() + offset_b, dimension_));
       switch (metric_) {
         case Metric::kL2:
           return squared_norms_[a] + squared_norms_[b] - 2 * dot;
@@ -197,11 +231,11 @@ float VectorTable::ExactScore(const QueryVector& query, const float* embedding) 
   const float* q = query.values.data();
   switch (metric_) {
     case Metric::kL2:
-      return kernels_.l2_squared(q, prepared.data(), dimension_);
+      return kernels_->l2_squared(q, prepared.data(), dimension_);
     case Metric::kInnerProduct:
-      return -kernels_.inner_product(q, prepared.data(), dimension_);
+      return -kernels_->inner_product(q, prepared.data(), dimension_);
     case Metric::kCosine:
-      return 1.f - kernels_.inner_product(q, prepared.data(), dimension_);
+      return 1.f - kernels_->inner_product(q, prepared.data(), dimension_);
   }
   return 0.f;
 }
@@ -228,7 +262,8 @@ std::size_t VectorTable::MemoryBytes() const {
   return rows_f32_.capacity() * sizeof(float) + rows_f16_.capacity() * sizeof(std::uint16_t) +
          rows_i8_.capacity() + (scales_.capacity() + squared_norms_.capacity()) * sizeof(float) +
          keys_.capacity() * sizeof(RecordKey) + tenants_.capacity() * sizeof(std::int64_t) +
-         live_.capacity() + free_slots_.capacity() * sizeof(std::uint32_t) +
+         live_.capacity() + fingerprints_.capacity() * sizeof(std::uint64_t) +
+         free_slots_.capacity() * sizeof(std::uint32_t) +
          index_of_.size() * (sizeof(RecordKey) + sizeof(std::uint32_t) + 2 * sizeof(void*));
 }
 

@@ -60,9 +60,20 @@ class VectorTable {
   // Makes room for `slots` slots without reallocating later.
   void Reserve(std::uint32_t slots);
 
+  // Restoring an index snapshot puts rows back in the slots it names:
+  // BeginRestore(n) on an empty table makes n free slots, InsertAt fills
+  // them, FinishRestore frees the ones left empty for reuse.
+  void BeginRestore(std::uint32_t slots);
+  void InsertAt(std::uint32_t slot, RecordKey key, std::int64_t tenant_id, const float* embedding);
+  void FinishRestore();
+
   bool live(std::uint32_t slot) const { return live_[slot] != 0; }
   const RecordKey& key(std::uint32_t slot) const { return keys_[slot]; }
   std::int64_t tenant(std::uint32_t slot) const { return tenants_[slot]; }
+  // A hash of the float32 embedding the row was made from: tells a snapshot
+  // whether the stored vector changed after it was taken.
+  std::uint64_t fingerprint(std::uint32_t slot) const { return fingerprints_[slot]; }
+  static std::uint64_t Fingerprint(const float* embedding, std::uint32_t dimension);
   const std::map<std::int32_t, std::size_t>& version_counts() const { return version_counts_; }
   std::size_t TenantRowCount(std::int64_t tenant_id) const;
 
@@ -86,11 +97,13 @@ class VectorTable {
   void Prepare(const float* embedding, float* prepared) const;
   void Encode(std::uint32_t slot, const float* prepared);
   void Quantize(const float* prepared, std::int8_t* codes, float* scale) const;
+  void GrowTo(std::uint32_t slots);
+  void Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_id, const float* embedding);
 
   std::uint32_t dimension_;
   Metric metric_;
   Codec codec_;
-  const simd::KernelTable& kernels_;
+  const simd::KernelTable* kernels_;
 
   std::vector<float, AlignedAllocator<float>> rows_f32_;
   std::vector<std::uint16_t, AlignedAllocator<std::uint16_t>> rows_f16_;
@@ -101,6 +114,7 @@ class VectorTable {
   std::vector<RecordKey> keys_;
   std::vector<std::int64_t> tenants_;
   std::vector<std::uint8_t> live_;
+  std::vector<std::uint64_t> fingerprints_;
   std::vector<std::uint32_t> free_slots_;
   std::unordered_map<RecordKey, std::uint32_t, RecordKeyHash> index_of_;
   std::map<std::int32_t, std::size_t> version_counts_;
@@ -114,7 +128,7 @@ inline float VectorTable::Score(const QueryVector& query, std::uint32_t slot) co
   if (codec_ == Codec::kInt8) {
     const float dot =
         query.scale * scales_[slot] *
-        float(kernels_.inner_product_i8(query.codes.data(), rows_i8_.data() + offset, dimension_));
+        float(kernels_->inner_product_i8(query.codes.data(), rows_i8_.data() + offset, dimension_));
     switch (metric_) {
       case Metric::kL2:
         return query.squared_norm + squared_norms_[slot] - 2 * dot;
@@ -126,12 +140,12 @@ inline float VectorTable::Score(const QueryVector& query, std::uint32_t slot) co
   }
   if (metric_ == Metric::kL2) {
     return codec_ == Codec::kFloat32
-               ? kernels_.l2_squared(q, rows_f32_.data() + offset, dimension_)
-               : kernels_.l2_squared_f16(q, rows_f16_.data() + offset, dimension_);
+               ? kernels_->l2_squared(q, rows_f32_.data() + offset, dimension_)
+               : kernels_->l2_squared_f16(q, rows_f16_.data() + offset, dimension_);
   }
   const float dot = codec_ == Codec::kFloat32
-                        ? kernels_.inner_product(q, rows_f32_.data() + offset, dimension_)
-                        : kernels_.inner_product_f16(q, rows_f16_.data() + offset, dimension_);
+                        ? kernels_->inner_product(q, rows_f32_.data() + offset, dimension_)
+                        : kernels_->inner_product_f16(q, rows_f16_.data() + offset, dimension_);
   return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
 }
 
