@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     }
     std::printf("\n");
   }
+  if (auto status = (*engine)->Close(); !status.ok()) return Fail(status);
   std::printf("self-check passed\n");
   return 0;
 }

@@ -154,7 +154,7 @@ std::string VectorEngine::SnapshotPath(const Collection& collection) const {
 }
 
 Status VectorEngine::LoadCollection(Collection& collection) {
-  if (collection.spec.index.kind == IndexKind::kHnsw) {
+  if (collection.spec.index.kind == IndexKind::kHnsw && options_.load_indexes) {
     LAKE_ASSIGN_OR_RETURN(const bool restored, RestoreFromSnapshot(collection));
     if (restored) return Status::Ok();
   }
@@ -163,7 +163,11 @@ Status VectorEngine::LoadCollection(Collection& collection) {
                     [&](const RecordKey& key, const VectorRecord& record) {
                       collection.table.Insert(key, record.tenant_id, record.embedding.data());
                     }));
-  collection.BuildIndex(options_.build_threads, {});
+  if (options_.load_indexes) {
+    collection.BuildIndex(options_.build_threads, {});
+  } else {
+    collection.hnsw.reset();
+  }
   return Status::Ok();
 }
 
@@ -443,6 +447,20 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
   return count;
 }
 
+Result<std::vector<std::int64_t>> VectorEngine::SampleIds(std::string_view name,
+                                                          std::size_t count) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::shared_lock lock(collection->mutex);
+  const VectorTable& table = collection->table;
+  std::vector<std::int64_t> ids;
+  if (count == 0) return ids;
+  const std::uint32_t step = std::max<std::uint32_t>(1, table.slot_count() / std::uint32_t(count));
+  for (std::uint32_t slot = 0; slot < table.slot_count() && ids.size() < count; slot += step) {
+    if (table.live(slot)) ids.push_back(table.key(slot).id);
+  }
+  return ids;
+}
+
 Result<std::vector<Neighbor>> VectorEngine::Search(std::string_view name,
                                                    std::span<const float> query,
                                                    const SearchRequest& request) const {
@@ -499,7 +517,8 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   const bool approximate_codec = table.codec() != Codec::kFloat32;
   const std::size_t wanted = approximate_codec ? request.k * kRerankFactor : request.k;
   const bool use_index =
-      collection->hnsw && !request.exact && predicate.EstimatedMatches() > kExactScanMaxRows;
+      collection->hnsw && request.method != SearchMethod::kExact &&
+      (request.method == SearchMethod::kIndex || predicate.EstimatedMatches() > kExactScanMaxRows);
   const std::size_t ef = request.ef_search
                              ? request.ef_search
                              : static_cast<std::size_t>(collection->spec.index.hnsw_ef_search);

@@ -34,6 +34,12 @@ struct CollectionInfo {
   std::size_t walked_bytes_per_row = 0;
 };
 
+enum class SearchMethod {
+  kAuto,   // the index, unless the filter passes few rows
+  kExact,  // brute force over every passing row
+  kIndex,  // the index whenever there is one (checks, benchmarks)
+};
+
 struct SearchRequest {
   std::size_t k = 10;
   std::optional<std::int64_t> tenant_id;
@@ -43,8 +49,7 @@ struct SearchRequest {
   std::vector<std::int64_t> allowed_ids;
   // 0: the collection's ef_search.
   std::size_t ef_search = 0;
-  // Brute force over every passing row, whatever the index.
-  bool exact = false;
+  SearchMethod method = SearchMethod::kAuto;
 };
 
 // How many rows may pass a filter before a search walks the index instead of
@@ -54,6 +59,9 @@ inline constexpr std::size_t kExactScanMaxRows = 2048;
 struct VectorEngineOptions {
   // Threads for index builds (on open, on rebuild).
   int build_threads = 2;
+  // false: open with tables only, searches scan exactly until RebuildIndex
+  // (for the offline rebuild tool, which builds right after opening).
+  bool load_indexes = true;
 };
 
 class VectorEngine {
@@ -96,6 +104,9 @@ class VectorEngine {
   Result<std::size_t> Delete(std::string_view name, std::span<const std::int64_t> ids,
                              std::optional<std::int32_t> model_version = std::nullopt,
                              const storage::WriteOptions& options = {});
+
+  // Up to `count` ids spread evenly over the collection (for checks).
+  Result<std::vector<std::int64_t>> SampleIds(std::string_view name, std::size_t count) const;
 
   Result<std::vector<Neighbor>> Search(std::string_view name, std::span<const float> query,
                                        const SearchRequest& request) const;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 #include <thread>
 
 #include "support/sample_data.h"
@@ -284,6 +285,62 @@ TEST(VectorEngineCorruption, ACorruptRecordFailsOpenWithCorruption) {
   EXPECT_EQ(engine.status().code(), StatusCode::kCorruption);
   EXPECT_NE(engine.status().message().find("collection 'v'"), std::string::npos);
 }
+
+}  // namespace
+}  // namespace lake::vectors
+
+namespace lake::vectors {
+namespace {
+
+// Through the engine, on more rows than the exact-scan threshold so the HNSW
+// index answers: every codec keeps recall@10 against exact search (the
+// approximate codecs after re-ranking from the stored float32 vectors).
+class EngineCodecTest : public ::testing::TestWithParam<Codec> {};
+
+TEST_P(EngineCodecTest, IndexedSearchKeepsRecallAndReturnsExactDistances) {
+  const auto sift = lake::testing::LoadSift5k();
+  lake::testing::TempDir dir;
+  auto store = storage::Store::Open(dir.str(), {});
+  auto engine = VectorEngine::Open(store->get());
+  CollectionSpec spec;
+  spec.name = "sift";
+  spec.dimension = 128;
+  spec.codec = GetParam();
+  ASSERT_TRUE((*engine)->CreateCollection(spec).ok());
+  std::vector<VectorRecord> records(sift.rows - 100);
+  for (std::size_t r = 100; r < sift.rows; ++r) {
+    records[r - 100].id = std::int64_t(r);
+    records[r - 100].tenant_id = std::int64_t(r % 2);
+    records[r - 100].embedding.assign(sift.row(r), sift.row(r) + 128);
+  }
+  ASSERT_TRUE((*engine)->Upsert("sift", records).ok());
+  double recall = 0;
+  for (std::size_t q = 0; q < 100; ++q) {
+    const std::span<const float> query(sift.row(q), 128);
+    auto indexed = (*engine)->Search("sift", query, {.k = 10, .method = SearchMethod::kIndex});
+    auto exact = (*engine)->Search("sift", query, {.k = 10, .method = SearchMethod::kExact});
+    ASSERT_TRUE(indexed.ok() && exact.ok());
+    ASSERT_EQ(indexed->size(), 10u);
+    std::set<std::int64_t> expected;
+    for (const Neighbor& n : *exact)
+      expected.insert(n.id);
+    for (const Neighbor& n : *indexed)
+      recall += expected.count(n.id) / 1000.0;
+    // Re-ranked distances are exact, whatever the codec.
+    for (const Neighbor& n : *indexed) {
+      const auto& stored = records[std::size_t(n.id) - 100].embedding;
+      double l2 = 0;
+      for (std::size_t d = 0; d < 128; ++d)
+        l2 += (double(stored[d]) - query[d]) * (double(stored[d]) - query[d]);
+      EXPECT_NEAR(n.distance, std::sqrt(l2), 1e-3 * (1 + std::sqrt(l2)));
+    }
+  }
+  EXPECT_GE(recall, 0.95);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryCodec, EngineCodecTest,
+                         ::testing::Values(Codec::kFloat32, Codec::kFloat16, Codec::kInt8),
+                         [](const auto& param) { return std::string(CodecName(param.param)); });
 
 }  // namespace
 }  // namespace lake::vectors
