@@ -168,22 +168,16 @@ void AddMemoryRow(BenchReport& report, const std::string& system, const Workload
 }
 
 // Ours, through the engine: rows in RocksDB, then the index built from them.
-void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec,
-             const std::string& work_dir) {
-  const std::string system = codec == vectors::Codec::kFloat32
-                                 ? "lake-hnsw"
-                                 : "lake-hnsw-" + std::string(vectors::CodecName(codec));
-  const std::string dir = work_dir + "/" + w.name + "-" + std::string(vectors::CodecName(codec));
-  std::filesystem::remove_all(dir);
-  auto store = storage::Store::Open(dir, {});
-  auto engine = vectors::VectorEngine::Open(store->get());
+void BuildLake(BenchReport& report, const Workload& w, vectors::Codec codec, bool walk_int8,
+               const std::string& system, vectors::VectorEngine& engine) {
   vectors::CollectionSpec spec;
   spec.name = "bench";
   spec.dimension = std::uint32_t(w.base.dimension);
   spec.metric = vectors::Metric::kL2;
   spec.codec = codec;
   spec.index.kind = vectors::IndexKind::kFlat;
-  if (auto status = (*engine)->CreateCollection(spec); !status.ok()) {
+  spec.index.hnsw_walk_int8 = walk_int8;
+  if (auto status = engine.CreateCollection(spec); !status.ok()) {
     std::fprintf(stderr, "%s\n", status.ToString().c_str());
     std::exit(1);
   }
@@ -195,7 +189,7 @@ void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec,
     record.embedding.assign(w.base.row(r), w.base.row(r) + w.base.dimension);
     batch.push_back(std::move(record));
     if (batch.size() == 1000 || r + 1 == w.base.rows) {
-      if (auto status = (*engine)->Upsert("bench", batch); !status.ok()) std::exit(1);
+      if (auto status = engine.Upsert("bench", batch); !status.ok()) std::exit(1);
       batch.clear();
     }
   }
@@ -203,13 +197,27 @@ void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec,
   settings.kind = vectors::IndexKind::kHnsw;
   settings.hnsw_m = kM;
   settings.hnsw_ef_construction = kEfConstruction;
+  settings.hnsw_walk_int8 = walk_int8;
   for (int threads : {1, 2}) {
     const auto started = std::chrono::steady_clock::now();
-    if (auto status = (*engine)->RebuildIndex("bench", settings, threads); !status.ok())
-      std::exit(1);
+    if (auto status = engine.RebuildIndex("bench", settings, threads); !status.ok()) std::exit(1);
     AddBuildRows(report, system, w, threads, Seconds(started));
   }
-  const auto info = (*engine)->DescribeCollection("bench");
+}
+
+Labels SearchLake(const vectors::VectorEngine& engine, const Workload& w, std::size_t q,
+                  const vectors::SearchRequest& request) {
+  auto result =
+      engine.Search("bench", std::span<const float>(w.queries.row(q), w.base.dimension), request);
+  Labels labels;
+  for (const auto& n : *result)
+    labels.push_back(n.id);
+  return labels;
+}
+
+void QueryLake(BenchReport& report, const Workload& w, vectors::Codec codec,
+               const std::string& system, const vectors::VectorEngine& engine) {
+  const auto info = engine.DescribeCollection("bench");
   AddMemoryRow(report, system, w, info->table_bytes + info->index_bytes, "vectors+index");
   report.Add({system,
               w.name,
@@ -217,29 +225,16 @@ void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec,
               "walked_bytes_per_vector",
               double(info->walked_bytes_per_row),
               "B"});
-
   for (std::size_t ef : kEfSweep) {
     AddSweepRows(report, system, w, {{"ef", std::to_string(ef)}}, w.truth, [&](std::size_t q) {
-      auto result =
-          (*engine)->Search("bench", std::span<const float>(w.queries.row(q), w.base.dimension),
-                            {.k = kK, .ef_search = ef});
-      Labels labels;
-      for (const auto& n : *result)
-        labels.push_back(n.id);
-      return labels;
+      return SearchLake(engine, w, q, {.k = kK, .ef_search = ef});
     });
   }
   if (codec != vectors::Codec::kFloat32) return;
   for (std::size_t i = 0; i < kTenantShares.size(); ++i) {
     const auto [tenant, share] = kTenantShares[i];
     const QueryStats stats = RunQueries(w, w.filtered_truth[i], 1, [&](std::size_t q) {
-      auto result =
-          (*engine)->Search("bench", std::span<const float>(w.queries.row(q), w.base.dimension),
-                            {.k = kK, .tenant_id = tenant});
-      Labels labels;
-      for (const auto& n : *result)
-        labels.push_back(n.id);
-      return labels;
+      return SearchLake(engine, w, q, {.k = kK, .tenant_id = tenant});
     });
     const Params p = {{"filter_pass", std::to_string(share)}, {"ef", "64"}, {"threads", "1"}};
     report.Add({system + "-filtered", w.name, p, "recall@10", stats.recall, "ratio"});
@@ -248,6 +243,23 @@ void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec,
     std::printf("  %-16s filter=%.3f recall@10=%.4f full=%.3f qps=%.0f\n",
                 (system + "-filtered").c_str(), share, stats.recall, stats.full_share, stats.qps);
   }
+}
+
+// `reuse`: open the directory a previous run left (its index snapshot
+// restores in seconds) and only query; for tuning, never for published rows.
+void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec, bool walk_int8,
+             const std::string& work_dir, bool reuse) {
+  const std::string variant =
+      std::string(vectors::CodecName(codec)) + (walk_int8 ? "-int8walk" : "");
+  const std::string system =
+      codec == vectors::Codec::kFloat32 && !walk_int8 ? "lake-hnsw" : "lake-hnsw-" + variant;
+  const std::string dir = work_dir + "/" + w.name + "-" + variant;
+  reuse = reuse && std::filesystem::exists(dir);
+  if (!reuse) std::filesystem::remove_all(dir);
+  auto store = storage::Store::Open(dir, {});
+  auto engine = vectors::VectorEngine::Open(store->get());
+  if (!reuse) BuildLake(report, w, codec, walk_int8, system, **engine);
+  QueryLake(report, w, codec, system, **engine);
 }
 
 // Post-filtering: ask for k / share rows (at most 1,000), keep those that pass.
@@ -377,7 +389,8 @@ int main(int argc, char** argv) {
   std::string work_dir = "build/bench-work";
   std::vector<int> dims = {768, 512, 192};
   std::set<std::string> peers_at = {"768"};
-  std::string only;  // run one system family: lake, lake-int8, hnswlib, faiss
+  std::string only;  // one system family: lake, lake-walk, lake-int8, hnswlib, faiss
+  bool reuse = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--out")
@@ -388,6 +401,8 @@ int main(int argc, char** argv) {
       work_dir = value;
     else if (flag == "--only")
       only = value;
+    else if (flag == "--reuse")
+      reuse = value == "yes";
     else if (flag == "--dims") {
       dims.clear();
       for (std::size_t start = 0; start < value.size();) {
@@ -417,8 +432,10 @@ int main(int argc, char** argv) {
       w.filtered_truth.push_back(ExactTruth(w, tenant));
 
     const auto wanted = [&](const char* family) { return only.empty() || only == family; };
-    if (wanted("lake")) RunLake(report, w, lake::vectors::Codec::kFloat32, work_dir);
-    if (wanted("lake-int8")) RunLake(report, w, lake::vectors::Codec::kInt8, work_dir);
+    using lake::vectors::Codec;
+    if (wanted("lake")) RunLake(report, w, Codec::kFloat32, false, work_dir, reuse);
+    if (wanted("lake-walk")) RunLake(report, w, Codec::kFloat32, true, work_dir, reuse);
+    if (wanted("lake-int8")) RunLake(report, w, Codec::kInt8, false, work_dir, reuse);
     if (wanted("hnswlib")) RunHnswlib(report, w);
     if (wanted("faiss") && (peers_at.contains(std::to_string(dim)) || only == "faiss")) {
       RunFaissHnsw(report, w);

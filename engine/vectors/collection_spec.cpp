@@ -72,6 +72,7 @@ Status ValidateSpec(const CollectionSpec& spec) {
                                    std::to_string(spec.active_model_version));
   }
   const IndexSettings& index = spec.index;
+
   if (index.hnsw_m < 2 || index.hnsw_m > 128) {
     return Status::InvalidArgument("hnsw m must be between 2 and 128, got " +
                                    std::to_string(index.hnsw_m));
@@ -103,6 +104,7 @@ std::string EncodeSpec(const CollectionSpec& spec, std::uint32_t collection_id) 
       {"active_model_version", spec.active_model_version},
       {"index",
        {{"kind", IndexKindName(spec.index.kind)},
+        {"hnsw_walk_int8", spec.index.hnsw_walk_int8},
         {"hnsw_m", spec.index.hnsw_m},
         {"hnsw_ef_construction", spec.index.hnsw_ef_construction},
         {"hnsw_ef_search", spec.index.hnsw_ef_search},
@@ -128,6 +130,7 @@ Result<StoredSpec> DecodeSpecFields(std::string_view bytes) {
     spec.active_model_version = json.at("active_model_version").get<std::int32_t>();
     const nlohmann::json& index = json.at("index");
     LAKE_ASSIGN_OR_RETURN(spec.index.kind, ParseIndexKind(index.at("kind").get<std::string>()));
+    spec.index.hnsw_walk_int8 = index.at("hnsw_walk_int8").get<bool>();
     spec.index.hnsw_m = index.at("hnsw_m").get<int>();
     spec.index.hnsw_ef_construction = index.at("hnsw_ef_construction").get<int>();
     spec.index.hnsw_ef_search = index.at("hnsw_ef_search").get<int>();

@@ -35,7 +35,8 @@ bool FewAllowedIds(const VectorTable& table, const SlotPredicate& predicate) {
 
 // Rows per block in a batch search: about 1 MiB, well inside L2.
 std::uint32_t BlockRows(const VectorTable& table) {
-  const std::size_t rows = (std::size_t{1} << 20) / std::max<std::size_t>(table.BytesPerRow(), 1);
+  const std::size_t rows =
+      (std::size_t{1} << 20) / (std::size_t{table.dimension()} * sizeof(float));
   return static_cast<std::uint32_t>(std::max<std::size_t>(rows, 16));
 }
 

@@ -13,7 +13,7 @@ std::vector<std::uint32_t> HnswIndex::SelectNeighbors(const std::vector<ScoredSl
     if (selected.size() >= max_count) break;
     bool diverse = true;
     for (std::uint32_t kept : selected) {
-      if (table_.ScoreBetween(candidate.slot, kept) < candidate.score) {
+      if (table_.WalkScoreBetween(candidate.slot, kept) < candidate.score) {
         diverse = false;
         break;
       }
@@ -41,7 +41,7 @@ void HnswIndex::LinkBack(std::uint32_t neighbor, std::uint32_t slot, float score
   candidates.reserve(count + 1);
   candidates.push_back({score, slot});
   for (std::size_t i = 1; i <= count; ++i) {
-    candidates.push_back({table_.ScoreBetween(neighbor, links[i]), links[i]});
+    candidates.push_back({table_.WalkScoreBetween(neighbor, links[i]), links[i]});
   }
   std::sort(candidates.begin(), candidates.end(),
             [](const ScoredSlot& a, const ScoredSlot& b) { return a.score < b.score; });
@@ -76,7 +76,7 @@ void HnswIndex::Add(std::uint32_t slot) {
   }
   if (level <= top) entry_lock.unlock();
 
-  const auto score = [&](std::uint32_t other) { return table_.ScoreBetween(slot, other); };
+  const auto score = [&](std::uint32_t other) { return table_.WalkScoreBetween(slot, other); };
   const auto any = [&](std::uint32_t other) { return other != slot; };
   int descent_top = top;
   if (entry == slot) {
@@ -92,7 +92,7 @@ void HnswIndex::Add(std::uint32_t slot) {
     }
     if (entry == kNone) return;  // the only node
   }
-  float entry_score = table_.ScoreBetween(slot, entry);
+  float entry_score = table_.WalkScoreBetween(slot, entry);
   entry = GreedyDescend<true>(entry, &entry_score, descent_top, level, score);
 
   for (int l = std::min(level, descent_top); l >= 0; --l) {
@@ -107,7 +107,7 @@ void HnswIndex::Add(std::uint32_t slot) {
       std::copy(neighbors.begin(), neighbors.end(), links + 1);
     }
     for (std::uint32_t neighbor : neighbors) {
-      LinkBack(neighbor, slot, table_.ScoreBetween(slot, neighbor), l);
+      LinkBack(neighbor, slot, table_.WalkScoreBetween(slot, neighbor), l);
     }
     entry = found.front().slot;
     entry_score = found.front().score;

@@ -5,10 +5,10 @@ namespace lake::vectors {
 std::vector<Candidate> HnswIndex::Search(const QueryVector& query, std::size_t k, std::size_t ef,
                                          const SlotPredicate& predicate) const {
   if (entry_point_ == kNone || k == 0) return {};
-  const auto score = [&](std::uint32_t slot) { return table_.Score(query, slot); };
+  const auto score = [&](std::uint32_t slot) { return table_.WalkScore(query, slot); };
   const auto passes = [&](std::uint32_t slot) { return predicate.Passes(slot); };
 
-  float entry_score = table_.Score(query, entry_point_);
+  float entry_score = table_.WalkScore(query, entry_point_);
   const std::uint32_t entry =
       GreedyDescend<false>(entry_point_, &entry_score, max_level_, 0, score);
   const std::vector<ScoredSlot> found =

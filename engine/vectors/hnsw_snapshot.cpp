@@ -104,6 +104,7 @@ Status WriteHnswSnapshot(const std::string& path, const HnswSnapshotHeader& head
   out.Put(header.dimension);
   out.Put(static_cast<std::uint8_t>(header.metric));
   out.Put(static_cast<std::uint8_t>(header.codec));
+  out.Put(static_cast<std::uint8_t>(header.walk_codec));
   out.Put(header.m);
   out.Put(header.ef_construction);
 
@@ -158,6 +159,7 @@ Result<HnswSnapshot> ReadHnswSnapshot(const std::string& path) {
   header.dimension = in.Get<std::uint32_t>();
   header.metric = static_cast<Metric>(in.Get<std::uint8_t>());
   header.codec = static_cast<Codec>(in.Get<std::uint8_t>());
+  header.walk_codec = static_cast<Codec>(in.Get<std::uint8_t>());
   header.m = in.Get<std::int32_t>();
   header.ef_construction = in.Get<std::int32_t>();
 

@@ -22,6 +22,7 @@ struct HnswSnapshotHeader {
   std::uint32_t dimension = 0;
   Metric metric = Metric::kL2;
   Codec codec = Codec::kFloat32;
+  Codec walk_codec = Codec::kFloat32;
   std::int32_t m = 0;
   std::int32_t ef_construction = 0;
   bool operator==(const HnswSnapshotHeader&) const = default;

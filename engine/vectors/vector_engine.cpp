@@ -38,9 +38,16 @@ Status UnknownCollection(std::string_view name) {
 
 }  // namespace
 
+namespace {
+VectorTable MakeTable(const CollectionSpec& spec) {
+  return VectorTable(spec.dimension, spec.metric, spec.codec,
+                     spec.index.hnsw_walk_int8 ? Codec::kInt8 : spec.codec);
+}
+}  // namespace
+
 struct VectorEngine::Collection {
   Collection(CollectionSpec s, std::uint32_t collection_id)
-      : spec(std::move(s)), id(collection_id), table(spec.dimension, spec.metric, spec.codec) {
+      : spec(std::move(s)), id(collection_id), table(MakeTable(spec)) {
     if (spec.index.kind == IndexKind::kHnsw) {
       hnsw = std::make_unique<HnswIndex>(
           table,
@@ -188,6 +195,7 @@ Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
                                     collection.spec.dimension,
                                     collection.spec.metric,
                                     collection.spec.codec,
+                                    collection.table.walk_codec(),
                                     collection.spec.index.hnsw_m,
                                     collection.spec.index.hnsw_ef_construction};
   if (!(snapshot->header == expected)) {
@@ -246,6 +254,7 @@ Status VectorEngine::WriteSnapshot(const Collection& collection) {
                                   collection.spec.dimension,
                                   collection.spec.metric,
                                   collection.spec.codec,
+                                  collection.table.walk_codec(),
                                   collection.spec.index.hnsw_m,
                                   collection.spec.index.hnsw_ef_construction};
   return WriteHnswSnapshot(SnapshotPath(collection), header, collection.table, *collection.hnsw);
@@ -315,7 +324,7 @@ CollectionInfo Describe(const CollectionSpec& spec, const VectorTable& table,
   info.model_versions.assign(table.version_counts().begin(), table.version_counts().end());
   info.table_bytes = table.MemoryBytes();
   info.index_bytes = hnsw ? hnsw->MemoryBytes() : 0;
-  info.walked_bytes_per_row = table.BytesPerRow();
+  info.walked_bytes_per_row = table.WalkedBytesPerRow();
   return info;
 }
 }  // namespace
@@ -344,6 +353,7 @@ Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& se
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::unique_lock lock(collection->mutex);
   if (collection->dropped) return UnknownCollection(name);
+  const std::string name_copy(name);
   CollectionSpec spec = collection->spec;
   spec.index = settings;
   LAKE_RETURN_IF_ERROR(ValidateSpec(spec));
@@ -352,7 +362,16 @@ Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& se
   }
   LAKE_RETURN_IF_ERROR(store_->Put(storage::Family::kCatalog, SpecKey(name),
                                    EncodeSpec(spec, collection->id), {.sync = true}));
+  const bool walk_changed = spec.index.hnsw_walk_int8 != collection->spec.index.hnsw_walk_int8;
   collection->spec = std::move(spec);
+  if (walk_changed) {  // the table must grow or drop its int8 codes
+    collection->table = MakeTable(collection->spec);
+    LAKE_RETURN_IF_ERROR(
+        ForEachRecord(*store_, collection->id, collection->spec.dimension, name_copy,
+                      [&](const RecordKey& key, const VectorRecord& record) {
+                        collection->table.Insert(key, record.tenant_id, record.embedding.data());
+                      }));
+  }
   collection->BuildIndex(std::max(threads, 1), progress);
   return WriteSnapshot(*collection);
 }
@@ -514,14 +533,20 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   const SlotPredicate predicate(
       table, RowFilter{request.tenant_id, collection->ResolveVersion(request.model_version),
                        request.allowed_ids});
-  const bool approximate_codec = table.codec() != Codec::kFloat32;
-  const std::size_t wanted = approximate_codec ? request.k * kRerankFactor : request.k;
   const bool use_index =
       collection->hnsw && request.method != SearchMethod::kExact &&
       (request.method == SearchMethod::kIndex || predicate.EstimatedMatches() > kExactScanMaxRows);
   const std::size_t ef = request.ef_search
                              ? request.ef_search
                              : static_cast<std::size_t>(collection->spec.index.hnsw_ef_search);
+  // float16 and int8 rows only estimate distances: re-rank from the float32
+  // truth in RocksDB. A float32 table walked through int8 codes re-ranks
+  // from its own rows in memory.
+  const bool rerank_from_store = table.codec() != Codec::kFloat32;
+  const bool rerank_in_memory =
+      use_index && table.walk_codec() != table.codec() && !rerank_from_store;
+  const std::size_t wanted =
+      rerank_from_store || rerank_in_memory ? request.k * kRerankFactor : request.k;
 
   std::vector<std::vector<Candidate>> candidates;
   if (use_index) {
@@ -536,9 +561,14 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   std::vector<std::vector<Neighbor>> results;
   results.reserve(count);
   for (std::size_t q = 0; q < count; ++q) {
-    if (approximate_codec) {
+    if (rerank_from_store) {
       LAKE_ASSIGN_OR_RETURN(candidates[q],
                             Rerank(*collection, prepared[q], std::move(candidates[q]), request.k));
+    } else if (rerank_in_memory) {
+      TopK top(request.k);
+      for (const Candidate& c : candidates[q])
+        top.Push({table.Score(prepared[q], c.row), c.id, c.row});
+      candidates[q] = top.TakeSorted();
     }
     results.push_back(ToNeighbors(table, candidates[q]));
   }

@@ -9,8 +9,12 @@
 
 namespace lake::vectors {
 
-VectorTable::VectorTable(std::uint32_t dimension, Metric metric, Codec codec)
-    : dimension_(dimension), metric_(metric), codec_(codec), kernels_(&simd::Kernels()) {}
+VectorTable::VectorTable(std::uint32_t dimension, Metric metric, Codec codec, Codec walk)
+    : dimension_(dimension),
+      metric_(metric),
+      codec_(codec),
+      walk_int8_(walk == Codec::kInt8 && codec != Codec::kInt8),
+      kernels_(&simd::Kernels()) {}
 
 void VectorTable::Prepare(const float* embedding, float* prepared) const {
   std::memcpy(prepared, embedding, dimension_ * sizeof(float));
@@ -37,34 +41,25 @@ void VectorTable::Quantize(const float* prepared, std::int8_t* codes, float* sca
 
 void VectorTable::Encode(std::uint32_t slot, const float* prepared) {
   const std::size_t offset = std::size_t{slot} * dimension_;
-  switch (codec_) {
-    case Codec::kFloat32:
-      std::memcpy(rows_f32_.data() + offset, prepared, dimension_ * sizeof(float));
-      break;
-    case Codec::kFloat16:
-      simd::EncodeFloat16(prepared, rows_f16_.data() + offset, dimension_);
-      break;
-    case Codec::kInt8:
-      Quantize(prepared, rows_i8_.data() + offset, &scales_[slot]);
-      squared_norms_[slot] = kernels_->inner_product(prepared, prepared, dimension_);
-      break;
+  if (codec_ == Codec::kFloat32) {
+    std::memcpy(rows_f32_.data() + offset, prepared, dimension_ * sizeof(float));
+  } else if (codec_ == Codec::kFloat16) {
+    simd::EncodeFloat16(prepared, rows_f16_.data() + offset, dimension_);
+  }
+  if (codec_ == Codec::kInt8 || walk_int8_) {
+    Quantize(prepared, rows_i8_.data() + offset, &scales_[slot]);
+    squared_norms_[slot] = kernels_->inner_product(prepared, prepared, dimension_);
   }
 }
 
 void VectorTable::Reserve(std::uint32_t slots) {
   const std::size_t values = std::size_t{slots} * dimension_;
-  switch (codec_) {
-    case Codec::kFloat32:
-      rows_f32_.reserve(values);
-      break;
-    case Codec::kFloat16:
-      rows_f16_.reserve(values);
-      break;
-    case Codec::kInt8:
-      rows_i8_.reserve(values);
-      scales_.reserve(slots);
-      squared_norms_.reserve(slots);
-      break;
+  if (codec_ == Codec::kFloat32) rows_f32_.reserve(values);
+  if (codec_ == Codec::kFloat16) rows_f16_.reserve(values);
+  if (codec_ == Codec::kInt8 || walk_int8_) {
+    rows_i8_.reserve(values);
+    scales_.reserve(slots);
+    squared_norms_.reserve(slots);
   }
   keys_.reserve(slots);
   tenants_.reserve(slots);
@@ -74,18 +69,12 @@ void VectorTable::Reserve(std::uint32_t slots) {
 
 void VectorTable::GrowTo(std::uint32_t slots) {
   const std::size_t values = std::size_t{slots} * dimension_;
-  switch (codec_) {
-    case Codec::kFloat32:
-      rows_f32_.resize(values);
-      break;
-    case Codec::kFloat16:
-      rows_f16_.resize(values);
-      break;
-    case Codec::kInt8:
-      rows_i8_.resize(values);
-      scales_.resize(slots);
-      squared_norms_.resize(slots);
-      break;
+  if (codec_ == Codec::kFloat32) rows_f32_.resize(values);
+  if (codec_ == Codec::kFloat16) rows_f16_.resize(values);
+  if (codec_ == Codec::kInt8 || walk_int8_) {
+    rows_i8_.resize(values);
+    scales_.resize(slots);
+    squared_norms_.resize(slots);
   }
   keys_.resize(slots);
   tenants_.resize(slots, 0);
@@ -178,17 +167,17 @@ QueryVector VectorTable::PrepareQuery(const float* query) const {
   Prepare(query, prepared.values.data());
   prepared.squared_norm =
       kernels_->inner_product(prepared.values.data(), prepared.values.data(), dimension_);
-  if (codec_ == Codec::kInt8) {
+  if (codec_ == Codec::kInt8 || walk_int8_) {
     prepared.codes.resize(dimension_);
     Quantize(prepared.values.data(), prepared.codes.data(), &prepared.scale);
   }
   return prepared;
 }
 
-float VectorTable::ScoreBetween(std::uint32_t a, std::uint32_t b) const {
+float VectorTable::WalkScoreBetween(std::uint32_t a, std::uint32_t b) const {
   const std::size_t offset_a = std::size_t{a} * dimension_;
   const std::size_t offset_b = std::size_t{b} * dimension_;
-  switch (codec_) {
+  switch (walk_codec()) {
     case Codec::kFloat32: {
       const float* row_a = rows_f32_.data() + offset_a;
       const float* row_b = rows_f32_.data() + offset_b;
@@ -246,8 +235,8 @@ float VectorTable::ToDistance(float score) const {
   return score;
 }
 
-std::size_t VectorTable::BytesPerRow() const {
-  switch (codec_) {
+std::size_t VectorTable::WalkedBytesPerRow() const {
+  switch (walk_codec()) {
     case Codec::kFloat32:
       return dimension_ * sizeof(float);
     case Codec::kFloat16:

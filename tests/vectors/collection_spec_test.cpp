@@ -30,6 +30,7 @@ TEST(CollectionSpec, EncodeDecodeRoundTrip) {
   EXPECT_EQ(decoded->spec.index.hnsw_m, 24);
   EXPECT_EQ(decoded->spec.index.hnsw_ef_search, 64);
   EXPECT_EQ(decoded->spec.index.ivf_lists, 100);
+  EXPECT_TRUE(decoded->spec.index.hnsw_walk_int8);
 }
 
 TEST(CollectionSpec, GarbageIsCorruption) {
@@ -37,7 +38,7 @@ TEST(CollectionSpec, GarbageIsCorruption) {
        {"", "not json", "[1,2]", "{\"id\": 1}",
         R"({"id":1,"name":"x","dimension":0,"metric":"l2","codec":"float32",
                                  "model_name":"","active_model_version":1,"index":{"kind":"hnsw",
-                                 "hnsw_m":16,"hnsw_ef_construction":128,"hnsw_ef_search":64,
+                                 "hnsw_walk_int8":true,"hnsw_m":16,"hnsw_ef_construction":128,"hnsw_ef_search":64,
                                  "ivf_lists":100,"ivf_probes":10}})"}) {
     auto decoded = DecodeSpec(bytes);
     ASSERT_FALSE(decoded.ok()) << bytes;

@@ -295,7 +295,7 @@ namespace {
 // Through the engine, on more rows than the exact-scan threshold so the HNSW
 // index answers: every codec keeps recall@10 against exact search (the
 // approximate codecs after re-ranking from the stored float32 vectors).
-class EngineCodecTest : public ::testing::TestWithParam<Codec> {};
+class EngineCodecTest : public ::testing::TestWithParam<std::tuple<Codec, bool>> {};
 
 TEST_P(EngineCodecTest, IndexedSearchKeepsRecallAndReturnsExactDistances) {
   const auto sift = lake::testing::LoadSift5k();
@@ -305,7 +305,8 @@ TEST_P(EngineCodecTest, IndexedSearchKeepsRecallAndReturnsExactDistances) {
   CollectionSpec spec;
   spec.name = "sift";
   spec.dimension = 128;
-  spec.codec = GetParam();
+  spec.codec = std::get<0>(GetParam());
+  spec.index.hnsw_walk_int8 = std::get<1>(GetParam());
   ASSERT_TRUE((*engine)->CreateCollection(spec).ok());
   std::vector<VectorRecord> records(sift.rows - 100);
   for (std::size_t r = 100; r < sift.rows; ++r) {
@@ -339,8 +340,13 @@ TEST_P(EngineCodecTest, IndexedSearchKeepsRecallAndReturnsExactDistances) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryCodec, EngineCodecTest,
-                         ::testing::Values(Codec::kFloat32, Codec::kFloat16, Codec::kInt8),
-                         [](const auto& param) { return std::string(CodecName(param.param)); });
+                         ::testing::Combine(::testing::Values(Codec::kFloat32, Codec::kFloat16,
+                                                              Codec::kInt8),
+                                            ::testing::Bool()),
+                         [](const auto& param) {
+                           return std::string(CodecName(std::get<0>(param.param))) +
+                                  (std::get<1>(param.param) ? "_walk_int8" : "_walk_stored");
+                         });
 
 }  // namespace
 }  // namespace lake::vectors
