@@ -38,7 +38,7 @@ constexpr int kM = 16;
 constexpr int kEfConstruction = 128;
 constexpr int kIvfLists = 100;
 const std::vector<std::size_t> kEfSweep = {10, 16, 24, 32, 48, 64, 96, 128, 256};
-const std::vector<std::size_t> kProbeSweep = {1, 2, 5, 10, 20, 50};
+const std::vector<std::size_t> kProbeSweep = {1, 2, 5, 10, 20};
 // Tenants 1-4 hold 50%, 10%, 1% and 0.1% of the rows; tenant 0 the rest.
 const std::vector<std::pair<std::int64_t, double>> kTenantShares = {
     {1, 0.5}, {2, 0.1}, {3, 0.01}, {4, 0.001}};
@@ -95,10 +95,11 @@ struct QueryStats {
 // Runs every query on `threads` threads; recall against `truth`.
 QueryStats RunQueries(const Workload& w, const std::vector<Labels>& truth, int threads,
                       const SearchFn& search) {
-  // Best of three passes over the queries: this is a shared 2-core VM.
+  // Best of three passes over the queries (this is a shared 2-core VM); one
+  // pass when a pass takes over two seconds.
   std::vector<Labels> results(w.queries.rows);
   double elapsed = 1e30;
-  for (int pass = 0; pass < 3; ++pass) {
+  for (int pass = 0; pass < 3 && (pass == 0 || elapsed < 2.0); ++pass) {
     std::atomic<std::size_t> next{0};
     const auto started = std::chrono::steady_clock::now();
     const auto work = [&] {
@@ -260,6 +261,56 @@ void RunLake(BenchReport& report, const Workload& w, vectors::Codec codec, bool 
   auto engine = vectors::VectorEngine::Open(store->get());
   if (!reuse) BuildLake(report, w, codec, walk_int8, system, **engine);
   QueryLake(report, w, codec, system, **engine);
+}
+
+// Our IVF (FAISS inside, filters as IDSelector, IVFPQ re-ranked from the
+// float32 rows) through the engine, with the seed's lists and a probe sweep.
+void RunLakeIvf(BenchReport& report, const Workload& w, vectors::IndexKind kind,
+                const std::string& work_dir) {
+  const std::string system = "lake-" + std::string(vectors::IndexKindName(kind));
+  const std::string dir = work_dir + "/" + w.name + "-" + std::string(vectors::IndexKindName(kind));
+  std::filesystem::remove_all(dir);
+  auto store = storage::Store::Open(dir, {});
+  auto engine = std::move(vectors::VectorEngine::Open(store->get())).value();
+  vectors::CollectionSpec spec;
+  spec.name = "bench";
+  spec.dimension = std::uint32_t(w.base.dimension);
+  spec.index.kind = vectors::IndexKind::kFlat;
+  spec.index.hnsw_walk_int8 = false;
+  if (!engine->CreateCollection(spec).ok()) std::exit(1);
+  for (std::size_t begin = 0; begin < w.base.rows; begin += 1000) {
+    std::vector<vectors::VectorRecord> batch;
+    for (std::size_t r = begin; r < std::min(begin + 1000, w.base.rows); ++r) {
+      vectors::VectorRecord record;
+      record.id = std::int64_t(r);
+      record.tenant_id = TenantOf(r);
+      record.embedding.assign(w.base.row(r), w.base.row(r) + w.base.dimension);
+      batch.push_back(std::move(record));
+    }
+    if (!engine->Upsert("bench", batch).ok()) std::exit(1);
+  }
+  vectors::IndexSettings settings = spec.index;
+  settings.kind = kind;
+  settings.ivf_lists = kIvfLists;
+  const auto started = std::chrono::steady_clock::now();
+  if (!engine->RebuildIndex("bench", settings, 2).ok()) std::exit(1);
+  report.Add({system,
+              w.name,
+              {{"lists", std::to_string(kIvfLists)}, {"threads", "2"}},
+              "build_seconds",
+              Seconds(started),
+              "s"});
+  const auto info = engine->DescribeCollection("bench");
+  AddMemoryRow(report, system, w, info->index_bytes, "index (IVF lists)");
+  for (std::size_t probes : kProbeSweep) {
+    AddSweepRows(report, system, w,
+                 {{"lists", std::to_string(kIvfLists)}, {"probes", std::to_string(probes)}},
+                 w.truth, [&](std::size_t q) {
+                   return SearchLake(
+                       *engine, w, q,
+                       {.k = kK, .probes = probes, .method = vectors::SearchMethod::kIndex});
+                 });
+  }
 }
 
 // Post-filtering: ask for k / share rows (at most 1,000), keep those that pass.
@@ -437,6 +488,10 @@ int main(int argc, char** argv) {
     if (wanted("lake-walk")) RunLake(report, w, Codec::kFloat32, true, work_dir, reuse);
     if (wanted("lake-int8")) RunLake(report, w, Codec::kInt8, false, work_dir, reuse);
     if (wanted("hnswlib")) RunHnswlib(report, w);
+    if (wanted("lake-ivf") && peers_at.contains(std::to_string(dim))) {
+      RunLakeIvf(report, w, lake::vectors::IndexKind::kIvfFlat, work_dir);
+      RunLakeIvf(report, w, lake::vectors::IndexKind::kIvfPq, work_dir);
+    }
     if (wanted("faiss") && (peers_at.contains(std::to_string(dim)) || only == "faiss")) {
       RunFaissHnsw(report, w);
       RunFaissIvf(report, w);

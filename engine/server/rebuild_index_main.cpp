@@ -5,6 +5,7 @@
 // progress bar, then checks recall@10 of the new index against exact search
 // on a sample of stored vectors and writes the index snapshot. Refuses while
 // a server (or anything else) holds the data directory.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -121,12 +122,6 @@ double SampleRecall(lake::vectors::VectorEngine& engine, const std::string& name
 
 int main(int argc, char** argv) {
   const Options options = Parse(argc, argv);
-  if (options.ivf_lists) {
-    std::fprintf(
-        stderr,
-        "lake-rebuild-index: IVF indexes are not available yet; use --m/--ef-construction\n");
-    return kUsageError;
-  }
   auto store = lake::storage::Store::Open(options.data_dir, {.create_if_missing = false});
   if (!store.ok()) {
     const bool busy = store.status().code() == lake::StatusCode::kBusy;
@@ -144,12 +139,20 @@ int main(int argc, char** argv) {
   for (const auto& info : (*engine)->ListCollections()) {
     if (!options.collection.empty() && info.spec.name != options.collection) continue;
     lake::vectors::IndexSettings settings = info.spec.index;
-    settings.kind = lake::vectors::IndexKind::kHnsw;
+    if (options.ivf_lists) {
+      settings.kind = lake::vectors::IndexKind::kIvfFlat;
+      settings.ivf_lists = *options.ivf_lists;
+      settings.ivf_probes = std::min(settings.ivf_probes, settings.ivf_lists);
+    } else if (options.m || options.ef_construction ||
+               settings.kind == lake::vectors::IndexKind::kFlat) {
+      settings.kind = lake::vectors::IndexKind::kHnsw;
+    }
     if (options.m) settings.hnsw_m = *options.m;
     if (options.ef_construction) settings.hnsw_ef_construction = *options.ef_construction;
-    std::fprintf(stderr, "%s: %zu rows, hnsw m=%d ef_construction=%d, %d threads\n",
-                 info.spec.name.c_str(), info.record_count, settings.hnsw_m,
-                 settings.hnsw_ef_construction, options.threads);
+    std::fprintf(stderr, "%s: %zu rows, %s (m=%d ef_construction=%d lists=%d), %d threads\n",
+                 info.spec.name.c_str(), info.record_count,
+                 std::string(lake::vectors::IndexKindName(settings.kind)).c_str(), settings.hnsw_m,
+                 settings.hnsw_ef_construction, settings.ivf_lists, options.threads);
     ProgressBar bar;
     const auto started = std::chrono::steady_clock::now();
     const auto status = (*engine)->RebuildIndex(

@@ -9,6 +9,7 @@
 #include "storage/key_codec.h"
 #include "vectors/hnsw_index.h"
 #include "vectors/hnsw_snapshot.h"
+#include "vectors/ivf_index.h"
 #include "vectors/vector_table.h"
 
 namespace lake::vectors {
@@ -21,6 +22,7 @@ constexpr std::string_view kNextIdKey = "vectors/next_collection_id";
 // exact re-ranking (on wordnet-768, int8 codes lose almost nothing at 2x,
 // and each candidate costs a RocksDB read).
 constexpr std::size_t kRerankFactor = 2;
+constexpr std::size_t kPqRerankFactor = 8;
 
 std::string SpecKey(std::string_view name) {
   return std::string(kSpecKeyPrefix) + std::string(name);
@@ -36,9 +38,6 @@ Status UnknownCollection(std::string_view name) {
   return Status::NotFound("unknown collection '" + std::string(name) + "'");
 }
 
-}  // namespace
-
-namespace {
 VectorTable MakeTable(const CollectionSpec& spec) {
   return VectorTable(spec.dimension, spec.metric, spec.codec,
                      spec.index.hnsw_walk_int8 ? Codec::kInt8 : spec.codec);
@@ -48,16 +47,22 @@ VectorTable MakeTable(const CollectionSpec& spec) {
 struct VectorEngine::Collection {
   Collection(CollectionSpec s, std::uint32_t collection_id)
       : spec(std::move(s)), id(collection_id), table(MakeTable(spec)) {
-    if (spec.index.kind == IndexKind::kHnsw) {
-      hnsw = std::make_unique<HnswIndex>(
-          table,
-          HnswParams{.m = spec.index.hnsw_m, .ef_construction = spec.index.hnsw_ef_construction});
-    }
+    BuildIndex(1, {});
   }
 
   // A new index of the collection's kind over every live row.
   void BuildIndex(int threads, const std::function<void(std::size_t, std::size_t)>& progress) {
     hnsw.reset();
+    ivf.reset();
+    if (spec.index.kind == IndexKind::kIvfFlat || spec.index.kind == IndexKind::kIvfPq) {
+      ivf = std::make_unique<IvfIndex>(
+          table, IvfParams{.lists = spec.index.ivf_lists,
+                           .product_quantized = spec.index.kind == IndexKind::kIvfPq,
+                           .threads = threads});
+      ivf->Build();
+      if (progress) progress(table.size(), table.size());
+      return;
+    }
     if (spec.index.kind != IndexKind::kHnsw) return;
     hnsw = std::make_unique<HnswIndex>(
         table,
@@ -75,10 +80,24 @@ struct VectorEngine::Collection {
 
   // Adds the table's row in `slot` to the index.
   void Index(std::uint32_t slot) {
+    if (ivf) {
+      if (ivf->trained()) {
+        ivf->Add(slot);
+      } else if (table.size() >= ivf->TrainingRows()) {
+        ivf->Build();  // enough rows at last: train and add them all
+      }
+    }
     if (!hnsw) return;
     hnsw->Reserve(table.slot_count());
     hnsw->Add(slot);
   }
+
+  // Takes a freed slot out of the index (HNSW keeps it as a tombstone).
+  void Unindex(std::optional<std::uint32_t> slot) {
+    if (slot && ivf && ivf->trained()) ivf->Remove(*slot);
+  }
+
+  bool indexed() const { return hnsw || (ivf && ivf->trained()); }
 
   std::int32_t ResolveVersion(std::int32_t version) const {
     return version == 0 ? spec.active_model_version : version;
@@ -89,6 +108,7 @@ struct VectorEngine::Collection {
   const std::uint32_t id;
   VectorTable table;
   std::unique_ptr<HnswIndex> hnsw;
+  std::unique_ptr<IvfIndex> ivf;
   bool dropped = false;
 };
 
@@ -278,9 +298,6 @@ Result<std::shared_ptr<VectorEngine::Collection>> VectorEngine::Find(std::string
 
 Status VectorEngine::CreateCollection(const CollectionSpec& spec) {
   LAKE_RETURN_IF_ERROR(ValidateSpec(spec));
-  if (spec.index.kind == IndexKind::kIvfFlat || spec.index.kind == IndexKind::kIvfPq) {
-    return Status::InvalidArgument("IVF indexes are not available yet; use hnsw or flat");
-  }
   std::unique_lock lock(catalog_mutex_);
   if (collections_.contains(spec.name)) {
     return Status::AlreadyExists("collection '" + spec.name + "' already exists");
@@ -316,14 +333,14 @@ Status VectorEngine::DropCollection(std::string_view name) {
 }
 
 namespace {
-CollectionInfo Describe(const CollectionSpec& spec, const VectorTable& table,
-                        const HnswIndex* hnsw) {
+CollectionInfo Describe(const CollectionSpec& spec, const VectorTable& table, const HnswIndex* hnsw,
+                        const IvfIndex* ivf) {
   CollectionInfo info;
   info.spec = spec;
   info.record_count = table.size();
   info.model_versions.assign(table.version_counts().begin(), table.version_counts().end());
   info.table_bytes = table.MemoryBytes();
-  info.index_bytes = hnsw ? hnsw->MemoryBytes() : 0;
+  info.index_bytes = (hnsw ? hnsw->MemoryBytes() : 0) + (ivf ? ivf->MemoryBytes() : 0);
   info.walked_bytes_per_row = table.WalkedBytesPerRow();
   return info;
 }
@@ -334,7 +351,8 @@ std::vector<CollectionInfo> VectorEngine::ListCollections() const {
   std::vector<CollectionInfo> infos;
   for (const auto& [name, collection] : collections_) {
     std::shared_lock collection_lock(collection->mutex);
-    infos.push_back(Describe(collection->spec, collection->table, collection->hnsw.get()));
+    infos.push_back(Describe(collection->spec, collection->table, collection->hnsw.get(),
+                             collection->ivf.get()));
   }
   std::sort(infos.begin(), infos.end(), [](const CollectionInfo& a, const CollectionInfo& b) {
     return a.spec.name < b.spec.name;
@@ -345,7 +363,8 @@ std::vector<CollectionInfo> VectorEngine::ListCollections() const {
 Result<CollectionInfo> VectorEngine::DescribeCollection(std::string_view name) const {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::shared_lock lock(collection->mutex);
-  return Describe(collection->spec, collection->table, collection->hnsw.get());
+  return Describe(collection->spec, collection->table, collection->hnsw.get(),
+                  collection->ivf.get());
 }
 
 Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& settings, int threads,
@@ -357,9 +376,6 @@ Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& se
   CollectionSpec spec = collection->spec;
   spec.index = settings;
   LAKE_RETURN_IF_ERROR(ValidateSpec(spec));
-  if (settings.kind == IndexKind::kIvfFlat || settings.kind == IndexKind::kIvfPq) {
-    return Status::InvalidArgument("IVF indexes are not available yet; use hnsw or flat");
-  }
   LAKE_RETURN_IF_ERROR(store_->Put(storage::Family::kCatalog, SpecKey(name),
                                    EncodeSpec(spec, collection->id), {.sync = true}));
   const bool walk_changed = spec.index.hnsw_walk_int8 != collection->spec.index.hnsw_walk_int8;
@@ -412,7 +428,7 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
   for (const VectorRecord& record : records) {
     const RecordKey key{record.id, record.model_version};
-    collection->table.Remove(key);  // a replaced row is re-linked, not patched
+    collection->Unindex(collection->table.Remove(key));  // replaced rows are re-indexed
     collection->Index(collection->table.Insert(key, record.tenant_id, record.embedding.data()));
   }
   return Status::Ok();
@@ -534,7 +550,7 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
       table, RowFilter{request.tenant_id, collection->ResolveVersion(request.model_version),
                        request.allowed_ids});
   const bool use_index =
-      collection->hnsw && request.method != SearchMethod::kExact &&
+      collection->indexed() && request.method != SearchMethod::kExact &&
       (request.method == SearchMethod::kIndex || predicate.EstimatedMatches() > kExactScanMaxRows);
   const std::size_t ef = request.ef_search
                              ? request.ef_search
@@ -542,17 +558,28 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   // float16 and int8 rows only estimate distances: re-rank from the float32
   // truth in RocksDB. A float32 table walked through int8 codes re-ranks
   // from its own rows in memory.
+  // IVFPQ codes are coarser still: re-rank more of them.
+  const bool product_quantized = use_index && collection->spec.index.kind == IndexKind::kIvfPq;
   const bool rerank_from_store = table.codec() != Codec::kFloat32;
   const bool rerank_in_memory =
-      use_index && table.walk_codec() != table.codec() && !rerank_from_store;
-  const std::size_t wanted =
-      rerank_from_store || rerank_in_memory ? request.k * kRerankFactor : request.k;
+      use_index && !rerank_from_store &&
+      (product_quantized || (collection->hnsw && table.walk_codec() != table.codec()));
+  const std::size_t wanted = product_quantized                       ? request.k * kPqRerankFactor
+                             : rerank_from_store || rerank_in_memory ? request.k * kRerankFactor
+                                                                     : request.k;
+  const std::size_t probes =
+      request.probes ? request.probes : std::size_t(collection->spec.index.ivf_probes);
 
   std::vector<std::vector<Candidate>> candidates;
-  if (use_index) {
+  if (use_index && collection->hnsw) {
     for (const QueryVector& query : prepared) {
       candidates.push_back(
           collection->hnsw->Search(query, wanted, std::max(ef, wanted), predicate));
+    }
+  } else if (use_index) {
+    for (const QueryVector& query : prepared) {
+      LAKE_ASSIGN_OR_RETURN(auto found, collection->ivf->Search(query, wanted, probes, predicate));
+      candidates.push_back(std::move(found));
     }
   } else {
     candidates = ExactCandidatesBatch(table, prepared, wanted, predicate);

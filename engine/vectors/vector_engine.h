@@ -47,8 +47,9 @@ struct SearchRequest {
   std::int32_t model_version = 0;
   // Empty: any id; otherwise only these.
   std::vector<std::int64_t> allowed_ids;
-  // 0: the collection's ef_search.
+  // 0: the collection's ef_search (HNSW) or probes (IVF).
   std::size_t ef_search = 0;
+  std::size_t probes = 0;
   SearchMethod method = SearchMethod::kAuto;
 };
 

@@ -75,6 +75,10 @@ class VectorTable {
   void FinishRestore();
 
   bool live(std::uint32_t slot) const { return live_[slot] != 0; }
+  // The prepared float32 row (float32 tables only): what IVF indexes copy.
+  const float* row_f32(std::uint32_t slot) const {
+    return rows_f32_.data() + std::size_t{slot} * dimension_;
+  }
   const RecordKey& key(std::uint32_t slot) const { return keys_[slot]; }
   std::int64_t tenant(std::uint32_t slot) const { return tenants_[slot]; }
   // A hash of the float32 embedding the row was made from: tells a snapshot
