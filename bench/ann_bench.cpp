@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "bench_report.h"
+#include "common/parallel.h"
 #include "fvecs.h"
 #include "hnswlib_baseline.h"
 #include "storage/store.h"
@@ -100,18 +101,8 @@ QueryStats RunQueries(const Workload& w, const std::vector<Labels>& truth, int t
   std::vector<Labels> results(w.queries.rows);
   double elapsed = 1e30;
   for (int pass = 0; pass < 3 && (pass == 0 || elapsed < 2.0); ++pass) {
-    std::atomic<std::size_t> next{0};
     const auto started = std::chrono::steady_clock::now();
-    const auto work = [&] {
-      for (std::size_t q = next++; q < w.queries.rows; q = next++)
-        results[q] = search(q);
-    };
-    std::vector<std::thread> workers;
-    for (int t = 1; t < threads; ++t)
-      workers.emplace_back(work);
-    work();
-    for (auto& worker : workers)
-      worker.join();
+    ParallelFor(w.queries.rows, threads, [&](std::size_t q, int) { results[q] = search(q); });
     elapsed = std::min(elapsed, Seconds(started));
   }
 
@@ -498,11 +489,5 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("\n");
-  report.PrintTable();
-  if (auto status = report.WriteJson(out); !status.ok()) {
-    std::fprintf(stderr, "%s\n", status.ToString().c_str());
-    return 1;
-  }
-  std::printf("\nwrote %s\n", out.c_str());
-  return 0;
+  return report.Finish(out);
 }

@@ -72,4 +72,14 @@ void BenchReport::PrintTable() const {
   }
 }
 
+int BenchReport::Finish(const std::string& path) const {
+  PrintTable();
+  if (Status status = WriteJson(path); !status.ok()) {
+    std::fprintf(stderr, "%s\n", status.ToString().c_str());
+    return 1;
+  }
+  std::printf("\nwrote %s\n", path.c_str());
+  return 0;
+}
+
 }  // namespace lake::bench

@@ -31,6 +31,8 @@ class BenchReport {
   // Creates the parent directory when needed.
   Status WriteJson(const std::string& path) const;
   void PrintTable() const;
+  // Prints the table and writes the rows to `path`: a bench's exit code.
+  int Finish(const std::string& path) const;
 
  private:
   std::vector<BenchRow> rows_;

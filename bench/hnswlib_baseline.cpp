@@ -2,9 +2,7 @@
 
 #include <hnswlib/hnswlib.h>
 
-#include <algorithm>
-#include <atomic>
-#include <thread>
+#include "common/parallel.h"
 
 namespace lake::bench {
 
@@ -31,18 +29,8 @@ HnswlibIndex::HnswlibIndex(std::size_t dimension, std::size_t capacity, int m, i
 HnswlibIndex::~HnswlibIndex() = default;
 
 void HnswlibIndex::Add(const float* rows, std::size_t count, int threads) {
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      impl_->index.addPoint(rows + i * impl_->dimension, i);
-    }
-  };
-  std::vector<std::thread> workers;
-  for (int t = 1; t < threads; ++t)
-    workers.emplace_back(work);
-  work();
-  for (auto& worker : workers)
-    worker.join();
+  ParallelFor(count, threads,
+              [&](std::size_t i, int) { impl_->index.addPoint(rows + i * impl_->dimension, i); });
 }
 
 void HnswlibIndex::SetEf(std::size_t ef) {

@@ -277,11 +277,5 @@ int main(int argc, char** argv) {
   const lake::bench::BenchReport report = lake::bench::MakeReport(reporter);
   std::printf("\nSIMD kernels in use: %s\n\n",
               std::string(lake::simd::IsaName(lake::simd::Kernels().isa)).c_str());
-  report.PrintTable();
-  if (auto status = report.WriteJson(out); !status.ok()) {
-    std::fprintf(stderr, "%s\n", status.ToString().c_str());
-    return 1;
-  }
-  std::printf("\nwrote %s\n", out.c_str());
-  return 0;
+  return report.Finish(out);
 }

@@ -1,6 +1,4 @@
-#include <atomic>
-#include <thread>
-
+#include "common/parallel.h"
 #include "vectors/hnsw_layer.h"
 
 namespace lake::vectors {
@@ -124,19 +122,10 @@ void HnswIndex::AddParallel(const std::vector<std::uint32_t>& slots, int threads
   for (std::uint32_t slot : slots)
     highest = std::max(highest, slot + 1);
   Reserve(highest);
-  std::atomic<std::size_t> next{0};
-  const auto work = [&](bool reports) {
-    for (std::size_t i = next++; i < slots.size(); i = next++) {
-      Add(slots[i]);
-      if (reports && progress && i % 1024 == 0) progress(i);
-    }
-  };
-  std::vector<std::thread> workers;
-  for (int t = 1; t < threads; ++t)
-    workers.emplace_back(work, false);
-  work(true);
-  for (auto& worker : workers)
-    worker.join();
+  ParallelFor(slots.size(), threads, [&](std::size_t i, int worker) {
+    Add(slots[i]);
+    if (worker == 0 && progress && i % 1024 == 0) progress(i);
+  });
   if (progress) progress(slots.size());
 }
 

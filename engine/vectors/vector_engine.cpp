@@ -99,6 +99,12 @@ struct VectorEngine::Collection {
 
   bool indexed() const { return hnsw || (ivf && ivf->trained()); }
 
+  // What a snapshot of this collection's graph must say to be usable.
+  HnswSnapshotHeader SnapshotHeader(std::uint64_t sequence) const {
+    return {id,         sequence,           spec.dimension,    spec.metric,
+            spec.codec, table.walk_codec(), spec.index.hnsw_m, spec.index.hnsw_ef_construction};
+  }
+
   std::int32_t ResolveVersion(std::int32_t version) const {
     return version == 0 ? spec.active_model_version : version;
   }
@@ -210,15 +216,7 @@ Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
     }
     return false;
   }
-  const HnswSnapshotHeader expected{collection.id,
-                                    snapshot->header.sequence,
-                                    collection.spec.dimension,
-                                    collection.spec.metric,
-                                    collection.spec.codec,
-                                    collection.table.walk_codec(),
-                                    collection.spec.index.hnsw_m,
-                                    collection.spec.index.hnsw_ef_construction};
-  if (!(snapshot->header == expected)) {
+  if (!(snapshot->header == collection.SnapshotHeader(snapshot->header.sequence))) {
     Log(LogLevel::kWarning, "collection '" + name +
                                 "': the index snapshot was made with other settings; "
                                 "rebuilding the index");
@@ -269,15 +267,9 @@ Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
 
 Status VectorEngine::WriteSnapshot(const Collection& collection) {
   if (!collection.hnsw) return Status::Ok();
-  const HnswSnapshotHeader header{collection.id,
-                                  store_->LatestSequence(),
-                                  collection.spec.dimension,
-                                  collection.spec.metric,
-                                  collection.spec.codec,
-                                  collection.table.walk_codec(),
-                                  collection.spec.index.hnsw_m,
-                                  collection.spec.index.hnsw_ef_construction};
-  return WriteHnswSnapshot(SnapshotPath(collection), header, collection.table, *collection.hnsw);
+  return WriteHnswSnapshot(SnapshotPath(collection),
+                           collection.SnapshotHeader(store_->LatestSequence()), collection.table,
+                           *collection.hnsw);
 }
 
 Status VectorEngine::SnapshotIndexes() {

@@ -52,21 +52,6 @@ void VectorTable::Encode(std::uint32_t slot, const float* prepared) {
   }
 }
 
-void VectorTable::Reserve(std::uint32_t slots) {
-  const std::size_t values = std::size_t{slots} * dimension_;
-  if (codec_ == Codec::kFloat32) rows_f32_.reserve(values);
-  if (codec_ == Codec::kFloat16) rows_f16_.reserve(values);
-  if (codec_ == Codec::kInt8 || walk_int8_) {
-    rows_i8_.reserve(values);
-    scales_.reserve(slots);
-    squared_norms_.reserve(slots);
-  }
-  keys_.reserve(slots);
-  tenants_.reserve(slots);
-  live_.reserve(slots);
-  fingerprints_.reserve(slots);
-}
-
 void VectorTable::GrowTo(std::uint32_t slots) {
   const std::size_t values = std::size_t{slots} * dimension_;
   if (codec_ == Codec::kFloat32) rows_f32_.resize(values);

