@@ -95,9 +95,11 @@ class HnswIndex {
   std::mutex& LockOf(std::uint32_t slot) const { return node_locks_[slot % node_locks_.size()]; }
 
   template <bool kLocked, typename ScoreFn, typename PassFn>
+  // `two_hop`: rows failing `passes` are stepped over, not scored (for
+  // selective filters; only without concurrent writers).
   std::vector<ScoredSlot> SearchLayer(std::uint32_t entry, float entry_score, int level,
-                                      std::size_t ef, const ScoreFn& score,
-                                      const PassFn& passes) const;
+                                      std::size_t ef, const ScoreFn& score, const PassFn& passes,
+                                      bool two_hop = false) const;
   template <bool kLocked, typename ScoreFn>
   std::uint32_t GreedyDescend(std::uint32_t entry, float* entry_score, int from_level, int to_level,
                               const ScoreFn& score) const;

@@ -42,7 +42,8 @@ template <bool kLocked, typename ScoreFn, typename PassFn>
 std::vector<HnswIndex::ScoredSlot> HnswIndex::SearchLayer(std::uint32_t entry, float entry_score,
                                                           int level, std::size_t ef,
                                                           const ScoreFn& score,
-                                                          const PassFn& passes) const {
+                                                          const PassFn& passes,
+                                                          bool two_hop) const {
   struct Closer {
     bool operator()(const ScoredSlot& a, const ScoredSlot& b) const { return a.score > b.score; }
   };
@@ -64,7 +65,7 @@ std::vector<HnswIndex::ScoredSlot> HnswIndex::SearchLayer(std::uint32_t entry, f
   float bound = results.size() >= ef ? results.top().score : std::numeric_limits<float>::max();
 
   std::uint32_t neighbors[257];
-  std::uint32_t fresh[257];
+  thread_local std::vector<std::uint32_t> fresh;
   while (!candidates.empty()) {
     const ScoredSlot current = candidates.top();
     if (current.score > bound) break;
@@ -82,10 +83,23 @@ std::vector<HnswIndex::ScoredSlot> HnswIndex::SearchLayer(std::uint32_t entry, f
     // the one being scored, so several memory reads are in flight at once.
     for (std::size_t i = 0; i < count; ++i)
       visited.Prefetch(neighbors[i]);
-    std::size_t fresh_count = 0;
+    fresh.clear();
     for (std::size_t i = 0; i < count; ++i) {
-      if (visited.Visit(neighbors[i])) fresh[fresh_count++] = neighbors[i];
+      const std::uint32_t neighbor = neighbors[i];
+      if (!visited.Visit(neighbor)) continue;
+      if (!two_hop || passes(neighbor)) {
+        fresh.push_back(neighbor);
+        continue;
+      }
+      // Two-hop: a row the filter rejects is not scored; the walk steps
+      // over it to its neighbours that pass.
+      const std::uint32_t* links = Links(neighbor, level);
+      for (std::uint32_t j = 1; j <= links[0]; ++j) {
+        const std::uint32_t next = links[j];
+        if (passes(next) && visited.Visit(next)) fresh.push_back(next);
+      }
     }
+    const std::size_t fresh_count = fresh.size();
     for (std::size_t i = 0; i < fresh_count && i < 2; ++i)
       table_.Prefetch(fresh[i]);
     for (std::size_t i = 0; i < fresh_count; ++i) {

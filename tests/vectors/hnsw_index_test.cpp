@@ -128,6 +128,24 @@ TEST_P(HnswIndexTest, FiltersAreAppliedInsideTheSearch) {
   }
 }
 
+TEST_P(HnswIndexTest, TightFiltersStepOverRejectedRowsAndStillReturnK) {
+  const auto index = Build(1);
+  // Every 10th row passes: the walk steps over the others (two-hop).
+  std::vector<std::int64_t> tenth;
+  for (std::size_t r = kQueries; r < data_.rows; r += 10)
+    tenth.push_back(std::int64_t(r));
+  const RowFilter filter{.allowed_ids = tenth};
+  EXPECT_GE(MeanRecall(*index, 64, filter), MinRecall() - 0.05);
+  for (std::size_t q = 0; q < kQueries; ++q) {
+    const auto found =
+        index->Search(table_->PrepareQuery(data_.row(q)), kK, 64, SlotPredicate(*table_, filter));
+    ASSERT_EQ(found.size(), kK);
+    for (const Candidate& c : found) {
+      EXPECT_TRUE(std::binary_search(tenth.begin(), tenth.end(), c.id)) << c.id;
+    }
+  }
+}
+
 TEST_P(HnswIndexTest, DeletedRowsNeverComeBackAndChurnKeepsRecall) {
   const auto index = Build(1);
   std::mt19937 rng(11);
