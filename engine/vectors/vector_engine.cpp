@@ -109,7 +109,12 @@ struct VectorEngine::Collection {
     return version == 0 ? spec.active_model_version : version;
   }
 
-  mutable std::shared_mutex mutex;  // guards spec.active_model_version, table, index
+  // Writers hold write_mutex for a whole write, so memory applies writes in
+  // the order the store took them; they hold `mutex` exclusively only while
+  // they change one row, so searches (shared `mutex`) go on during a batch.
+  // Everything that changes the spec holds both.
+  std::mutex write_mutex;
+  mutable std::shared_mutex mutex;
   CollectionSpec spec;
   const std::uint32_t id;
   VectorTable table;
@@ -311,6 +316,7 @@ Status VectorEngine::DropCollection(std::string_view name) {
   auto found = collections_.find(std::string(name));
   if (found == collections_.end()) return UnknownCollection(name);
   const std::shared_ptr<Collection> collection = found->second;
+  std::lock_guard writer(collection->write_mutex);
   std::unique_lock collection_lock(collection->mutex);
   storage::WriteBatch batch;
   batch.Delete(storage::Family::kCatalog, SpecKey(name));
@@ -362,6 +368,7 @@ Result<CollectionInfo> VectorEngine::DescribeCollection(std::string_view name) c
 Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& settings, int threads,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::lock_guard writer(collection->write_mutex);
   std::unique_lock lock(collection->mutex);
   if (collection->dropped) return UnknownCollection(name);
   const std::string name_copy(name);
@@ -390,6 +397,7 @@ Status VectorEngine::SetActiveModelVersion(std::string_view name, std::int32_t v
                                    std::to_string(version));
   }
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::lock_guard writer(collection->write_mutex);
   std::unique_lock lock(collection->mutex);
   if (collection->dropped) return UnknownCollection(name);
   CollectionSpec spec = collection->spec;
@@ -403,7 +411,7 @@ Status VectorEngine::SetActiveModelVersion(std::string_view name, std::int32_t v
 Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> records,
                             const storage::WriteOptions& options) {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
-  std::unique_lock lock(collection->mutex);
+  std::lock_guard writer(collection->write_mutex);
   if (collection->dropped) return UnknownCollection(name);
   const std::int64_t now = NowMicros();
   for (VectorRecord& record : records) {
@@ -419,6 +427,7 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
   }
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
   for (const VectorRecord& record : records) {
+    std::unique_lock lock(collection->mutex);  // one row at a time: searches interleave
     const RecordKey key{record.id, record.model_version};
     collection->Unindex(collection->table.Remove(key));  // replaced rows are re-indexed
     collection->Index(collection->table.Insert(key, record.tenant_id, record.embedding.data()));
@@ -452,7 +461,7 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
                                          std::optional<std::int32_t> model_version,
                                          const storage::WriteOptions& options) {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
-  std::unique_lock lock(collection->mutex);
+  std::lock_guard writer(collection->write_mutex);  // the table only changes under it
   if (collection->dropped) return UnknownCollection(name);
   std::vector<RecordKey> removed;
   storage::WriteBatch batch;
@@ -468,6 +477,7 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
   }
   if (removed.empty()) return std::size_t{0};
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
+  std::unique_lock lock(collection->mutex);
   std::size_t count = 0;
   for (const RecordKey& key : removed)
     count += collection->table.Remove(key) ? 1 : 0;
@@ -508,7 +518,7 @@ Result<std::vector<Candidate>> VectorEngine::Rerank(const Collection& collection
   VectorRecord record;
   TopK top(k);
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    if (!values[i]) continue;  // cannot happen under the collection lock
+    if (!values[i]) continue;  // deleted in the store, not yet in memory
     LAKE_RETURN_IF_ERROR(DecodeRecordValue(*values[i], collection.spec.dimension, &record));
     top.Push({collection.table.ExactScore(query, record.embedding.data()), candidates[i].id,
               candidates[i].row});

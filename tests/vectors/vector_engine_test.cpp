@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <set>
 #include <thread>
@@ -347,6 +348,56 @@ INSTANTIATE_TEST_SUITE_P(EveryCodec, EngineCodecTest,
                            return std::string(CodecName(std::get<0>(param.param))) +
                                   (std::get<1>(param.param) ? "_walk_int8" : "_walk_stored");
                          });
+
+}  // namespace
+}  // namespace lake::vectors
+
+namespace lake::vectors {
+namespace {
+
+TEST(VectorEngineConcurrency, SearchesGoOnWhileABatchIsInserted) {
+  const auto sift = lake::testing::LoadSift5k();
+  lake::testing::TempDir dir;
+  auto store = storage::Store::Open(dir.str(), {});
+  auto engine = std::move(VectorEngine::Open(store->get())).value();
+  CollectionSpec spec;
+  spec.name = "sift";
+  spec.dimension = 128;
+  ASSERT_TRUE(engine->CreateCollection(spec).ok());
+  const auto records_of = [&](std::size_t begin, std::size_t end) {
+    std::vector<VectorRecord> records;
+    for (std::size_t r = begin; r < end; ++r) {
+      VectorRecord record;
+      record.id = std::int64_t(r);
+      record.embedding.assign(sift.row(r), sift.row(r) + 128);
+      records.push_back(std::move(record));
+    }
+    return records;
+  };
+  auto first = records_of(0, 1000);
+  ASSERT_TRUE(engine->Upsert("sift", first).ok());
+
+  std::atomic<bool> inserting{true};
+  std::atomic<int> searches_during_insert{0};
+  std::thread reader([&] {
+    for (std::size_t q = 0; inserting; q = (q + 1) % 1000) {
+      auto found = engine->Search("sift", std::span<const float>(sift.row(q), 128), {.k = 5});
+      ASSERT_TRUE(found.ok());
+      ASSERT_FALSE(found->empty());
+      if (inserting) ++searches_during_insert;
+    }
+  });
+  auto batch = records_of(1000, 5000);
+  EXPECT_TRUE(engine->Upsert("sift", batch).ok());
+  inserting = false;
+  reader.join();
+  // A batch of 4,000 HNSW inserts takes hundreds of milliseconds; searches
+  // must not wait for all of it.
+  EXPECT_GT(searches_during_insert.load(), 10);
+  EXPECT_EQ(engine->DescribeCollection("sift")->record_count, 5000u);
+  auto last = engine->Search("sift", std::span<const float>(sift.row(4999), 128), {.k = 1});
+  EXPECT_EQ(last->front().id, 4999);
+}
 
 }  // namespace
 }  // namespace lake::vectors
