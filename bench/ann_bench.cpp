@@ -68,23 +68,32 @@ struct Workload {
   std::vector<std::vector<Labels>> filtered_truth;  // per kTenantShares entry
 };
 
-std::vector<Labels> ExactTruth(const Workload& w, std::optional<std::int64_t> tenant) {
+// Ground truth by our exact search: unfiltered, then per tenant share, from
+// one table.
+void ComputeTruth(Workload& w) {
   vectors::VectorTable table(std::uint32_t(w.base.dimension), vectors::Metric::kL2,
                              vectors::Codec::kFloat32);
-  for (std::size_t r = 0; r < w.base.rows; ++r)
+  for (std::size_t r = 0; r < w.base.rows; ++r) {
     table.Insert({std::int64_t(r), 1}, TenantOf(r), w.base.row(r));
-  std::vector<vectors::QueryVector> queries;
-  for (std::size_t q = 0; q < w.queries.rows; ++q)
-    queries.push_back(table.PrepareQuery(w.queries.row(q)));
-  const vectors::SlotPredicate predicate(table, vectors::RowFilter{tenant, std::nullopt, {}});
-  std::vector<Labels> truth;
-  for (const auto& candidates : vectors::ExactCandidatesBatch(table, queries, kK, predicate)) {
-    Labels labels;
-    for (const auto& c : candidates)
-      labels.push_back(c.id);
-    truth.push_back(std::move(labels));
   }
-  return truth;
+  std::vector<vectors::QueryVector> queries;
+  for (std::size_t q = 0; q < w.queries.rows; ++q) {
+    queries.push_back(table.PrepareQuery(w.queries.row(q)));
+  }
+  const auto truth = [&](std::optional<std::int64_t> tenant) {
+    const vectors::SlotPredicate predicate(table, vectors::RowFilter{tenant, std::nullopt, {}});
+    std::vector<Labels> labels;
+    for (const auto& candidates : vectors::ExactCandidatesBatch(table, queries, kK, predicate)) {
+      Labels ids;
+      for (const auto& c : candidates)
+        ids.push_back(c.id);
+      labels.push_back(std::move(ids));
+    }
+    return labels;
+  };
+  w.truth = truth(std::nullopt);
+  for (const auto& [tenant, share] : kTenantShares)
+    w.filtered_truth.push_back(truth(tenant));
 }
 
 struct QueryStats {
@@ -469,9 +478,7 @@ int main(int argc, char** argv) {
     w.base = std::move(base).value();
     w.queries = std::move(queries).value();
     std::printf("%s: %zu base, %zu queries\n", w.name.c_str(), w.base.rows, w.queries.rows);
-    w.truth = ExactTruth(w, std::nullopt);
-    for (const auto& [tenant, share] : kTenantShares)
-      w.filtered_truth.push_back(ExactTruth(w, tenant));
+    ComputeTruth(w);
 
     const auto wanted = [&](const char* family) { return only.empty() || only == family; };
     using lake::vectors::Codec;

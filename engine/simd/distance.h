@@ -40,15 +40,4 @@ const KernelTable* KernelsFor(Isa isa);
 // Every instruction set this CPU can run, narrowest first.
 std::vector<Isa> SupportedIsas();
 
-// Convenience wrappers through Kernels().
-inline float L2Squared(const float* a, const float* b, std::size_t dim) {
-  return Kernels().l2_squared(a, b, dim);
-}
-inline float InnerProduct(const float* a, const float* b, std::size_t dim) {
-  return Kernels().inner_product(a, b, dim);
-}
-inline float CosineDistance(const float* a, const float* b, std::size_t dim) {
-  return Kernels().cosine_distance(a, b, dim);
-}
-
 }  // namespace lake::simd

@@ -28,7 +28,6 @@ class KeyReader {
 
   bool ok() const { return ok_; }
   bool done() const { return ok_ && rest_.empty(); }
-  std::string_view rest() const { return rest_; }
 
  private:
   std::uint64_t ReadBigEndian(int bytes);

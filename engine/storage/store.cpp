@@ -38,10 +38,6 @@ bool IsLockHeld(const rocksdb::Status& status) {
 
 }  // namespace
 
-std::string_view FamilyName(Family family) {
-  return kFamilyNames[static_cast<int>(family)];
-}
-
 // Family handles belong to an open Store, so a batch records its operations
 // by family and binds them when it is written.
 struct WriteBatch::Impl {
@@ -250,16 +246,6 @@ Status Store::Checkpoint(const std::string& target_dir) {
 
 std::uint64_t Store::LatestSequence() const {
   return impl_->db->GetLatestSequenceNumber();
-}
-
-std::uint64_t Store::ApproximateBytes(Family family) const {
-  std::uint64_t live_sst = 0;
-  std::uint64_t memtables = 0;
-  impl_->db->GetIntProperty(impl_->handle(family), rocksdb::DB::Properties::kLiveSstFilesSize,
-                            &live_sst);
-  impl_->db->GetIntProperty(impl_->handle(family), rocksdb::DB::Properties::kCurSizeAllMemTables,
-                            &memtables);
-  return live_sst + memtables;
 }
 
 }  // namespace lake::storage

@@ -24,7 +24,6 @@ enum class Family : int {
   kRollups,      // continuous-aggregate buckets
 };
 inline constexpr int kFamilyCount = 6;
-std::string_view FamilyName(Family family);
 
 struct StoreOptions {
   bool create_if_missing = true;
@@ -88,8 +87,6 @@ class Store {
 
   // The sequence number of the latest write; an index snapshot records it.
   std::uint64_t LatestSequence() const;
-  // On-disk bytes of one family (SST files plus memtables).
-  std::uint64_t ApproximateBytes(Family family) const;
 
  private:
   struct Impl;

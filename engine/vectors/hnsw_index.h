@@ -42,7 +42,6 @@ class HnswIndex {
 
   HnswIndex(const VectorTable& table, HnswParams params);
 
-  const HnswParams& params() const { return params_; }
   // Nodes ever added (live or tombstoned).
   std::size_t node_count() const { return node_count_.load(); }
 

@@ -16,16 +16,18 @@ VectorTable::VectorTable(std::uint32_t dimension, Metric metric, Codec codec, Co
       walk_int8_(walk == Codec::kInt8 && codec != Codec::kInt8),
       kernels_(&simd::Kernels()) {}
 
-void VectorTable::Prepare(const float* embedding, float* prepared) const {
-  std::memcpy(prepared, embedding, dimension_ * sizeof(float));
-  if (metric_ != Metric::kCosine) return;
+const float* VectorTable::Prepared(const float* embedding) const {
+  if (metric_ != Metric::kCosine) return embedding;
+  thread_local std::vector<float> normalised;
+  normalised.assign(embedding, embedding + dimension_);
   double squared = 0;
   for (std::uint32_t i = 0; i < dimension_; ++i)
     squared += double(embedding[i]) * embedding[i];
-  if (squared == 0) return;  // a zero vector stays zero: distance 1 to everything
+  if (squared == 0) return normalised.data();  // a zero vector stays zero: distance 1 to everything
   const double inverse = 1.0 / std::sqrt(squared);
   for (std::uint32_t i = 0; i < dimension_; ++i)
-    prepared[i] = float(embedding[i] * inverse);
+    normalised[i] = float(embedding[i] * inverse);
+  return normalised.data();
 }
 
 void VectorTable::Quantize(const float* prepared, std::int8_t* codes, float* scale) const {
@@ -73,9 +75,7 @@ std::uint64_t VectorTable::Fingerprint(const float* embedding, std::uint32_t dim
 
 void VectorTable::Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_id,
                         const float* embedding) {
-  std::vector<float> prepared(dimension_);
-  Prepare(embedding, prepared.data());
-  Encode(slot, prepared.data());
+  Encode(slot, Prepared(embedding));
   keys_[slot] = key;
   tenants_[slot] = tenant_id;
   live_[slot] = 1;
@@ -148,8 +148,8 @@ std::size_t VectorTable::TenantRowCount(std::int64_t tenant_id) const {
 
 QueryVector VectorTable::PrepareQuery(const float* query) const {
   QueryVector prepared;
-  prepared.values.resize(dimension_);
-  Prepare(query, prepared.values.data());
+  const float* values = Prepared(query);
+  prepared.values.assign(values, values + dimension_);
   prepared.squared_norm =
       kernels_->inner_product(prepared.values.data(), prepared.values.data(), dimension_);
   if (codec_ == Codec::kInt8 || walk_int8_) {
@@ -171,9 +171,19 @@ float VectorTable::WalkScoreBetween(std::uint32_t a, std::uint32_t b) const {
       return metric_ == Metric::kInnerProduct ? -dot : 1.f - dot;
     }
     case Codec::kFloat16: {
+      // A build scores one new row against hundreds of others: decode it
+      // once (the fingerprint tells a reused slot's new row from its old one).
       thread_local std::vector<float> decoded;
-      decoded.resize(dimension_);
-      simd::DecodeFloat16(rows_f16_.data() + offset_a, decoded.data(), dimension_);
+      thread_local const VectorTable* decoded_table = nullptr;
+      thread_local std::uint32_t decoded_slot = 0;
+      thread_local std::uint64_t decoded_fingerprint = 0;
+      if (decoded_table != this || decoded_slot != a || decoded_fingerprint != fingerprints_[a]) {
+        decoded.resize(dimension_);
+        simd::DecodeFloat16(rows_f16_.data() + offset_a, decoded.data(), dimension_);
+        decoded_table = this;
+        decoded_slot = a;
+        decoded_fingerprint = fingerprints_[a];
+      }
       if (metric_ == Metric::kL2) {
         return kernels_->l2_squared_f16(decoded.data(), rows_f16_.data() + offset_b, dimension_);
       }
@@ -199,17 +209,15 @@ float VectorTable::WalkScoreBetween(std::uint32_t a, std::uint32_t b) const {
 }
 
 float VectorTable::ExactScore(const QueryVector& query, const float* embedding) const {
-  thread_local std::vector<float> prepared;
-  prepared.resize(dimension_);
-  Prepare(embedding, prepared.data());
+  const float* row = Prepared(embedding);
   const float* q = query.values.data();
   switch (metric_) {
     case Metric::kL2:
-      return kernels_->l2_squared(q, prepared.data(), dimension_);
+      return kernels_->l2_squared(q, row, dimension_);
     case Metric::kInnerProduct:
-      return -kernels_->inner_product(q, prepared.data(), dimension_);
+      return -kernels_->inner_product(q, row, dimension_);
     case Metric::kCosine:
-      return 1.f - kernels_->inner_product(q, prepared.data(), dimension_);
+      return 1.f - kernels_->inner_product(q, row, dimension_);
   }
   return 0.f;
 }

@@ -105,7 +105,9 @@ class VectorTable {
   std::size_t MemoryBytes() const;
 
  private:
-  void Prepare(const float* embedding, float* prepared) const;
+  // The row as stored before encoding: the embedding itself, or (cosine) a
+  // unit-normalised copy in a per-thread buffer valid until the next call.
+  const float* Prepared(const float* embedding) const;
   void Encode(std::uint32_t slot, const float* prepared);
   void Quantize(const float* prepared, std::int8_t* codes, float* scale) const;
   void GrowTo(std::uint32_t slots);
