@@ -557,18 +557,16 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   const std::size_t ef = request.ef_search
                              ? request.ef_search
                              : static_cast<std::size_t>(collection->spec.index.hnsw_ef_search);
-  // float16 and int8 rows only estimate distances: re-rank from the float32
-  // truth in RocksDB. A float32 table walked through int8 codes re-ranks
-  // from its own rows in memory.
-  // IVFPQ codes are coarser still: re-rank more of them.
+  // Candidate scores are estimates when the rows in memory are float16 or
+  // int8, or when the index reads codes (HNSW walking int8, IVFPQ); then 2k
+  // (IVFPQ: 8k) candidates are re-scored exactly and the best k kept.
   const bool product_quantized = use_index && collection->spec.index.kind == IndexKind::kIvfPq;
-  const bool rerank_from_store = table.codec() != Codec::kFloat32;
-  const bool rerank_in_memory =
-      use_index && !rerank_from_store &&
-      (product_quantized || (collection->hnsw && table.walk_codec() != table.codec()));
-  const std::size_t wanted = product_quantized                       ? request.k * kPqRerankFactor
-                             : rerank_from_store || rerank_in_memory ? request.k * kRerankFactor
-                                                                     : request.k;
+  const bool index_estimates =
+      use_index && (product_quantized || (collection->hnsw && table.walk_codec() != table.codec()));
+  const bool exact_rows_in_memory = table.codec() == Codec::kFloat32;
+  const bool rerank = !exact_rows_in_memory || index_estimates;
+  const std::size_t wanted =
+      !rerank ? request.k : request.k * (product_quantized ? kPqRerankFactor : kRerankFactor);
   const std::size_t probes =
       request.probes ? request.probes : std::size_t(collection->spec.index.ivf_probes);
 
@@ -590,10 +588,10 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   std::vector<std::vector<Neighbor>> results;
   results.reserve(count);
   for (std::size_t q = 0; q < count; ++q) {
-    if (rerank_from_store) {
+    if (rerank && !exact_rows_in_memory) {  // from the float32 truth in RocksDB
       LAKE_ASSIGN_OR_RETURN(candidates[q],
                             Rerank(*collection, prepared[q], std::move(candidates[q]), request.k));
-    } else if (rerank_in_memory) {
+    } else if (rerank) {  // from the float32 rows in memory
       TopK top(request.k);
       for (const Candidate& c : candidates[q])
         top.Push({table.Score(prepared[q], c.row), c.id, c.row});
