@@ -48,11 +48,14 @@ int main(int argc, char** argv) {
       std::vector<std::int64_t> ids;
       for (std::int64_t id = (batch - 3) * 50; id < (batch - 3) * 50 + 10; ++id)
         ids.push_back(id);
-      if (!(*engine)->Delete("crash", ids).ok()) return 1;
-      std::printf("deleted");
+      // Announced first: a kill during the delete leaves these ids either way.
+      std::printf("deleting");
       for (std::int64_t id : ids)
         std::printf(" %lld", static_cast<long long>(id));
       std::printf("\n");
+      std::fflush(stdout);
+      if (!(*engine)->Delete("crash", ids).ok()) return 1;
+      std::printf("deleted\n");
     }
     std::fflush(stdout);
     if (batch % 10 == 9 && !(*engine)->SnapshotIndexes().ok()) return 1;
