@@ -67,12 +67,24 @@ std::size_t WriteBatch::Count() const {
   return impl_->ops.size();
 }
 
+struct Snapshot::Impl {
+  rocksdb::DB* db;
+  const rocksdb::Snapshot* snapshot;
+};
+
 struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by Family
 
   rocksdb::ColumnFamilyHandle* handle(Family family) const {
     return families[static_cast<int>(family)];
+  }
+
+  static rocksdb::ReadOptions ToRocks(const ReadOptions& options) {
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = options.fill_cache;
+    if (options.snapshot != nullptr) read_options.snapshot = options.snapshot->impl_->snapshot;
+    return read_options;
   }
 
   ~Impl() {
@@ -83,6 +95,17 @@ struct Store::Impl {
     }
   }
 };
+
+Snapshot::Snapshot(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Snapshot::~Snapshot() {
+  impl_->db->ReleaseSnapshot(impl_->snapshot);
+}
+
+std::shared_ptr<const Snapshot> Store::TakeSnapshot() const {
+  auto impl = std::make_unique<Snapshot::Impl>(Snapshot::Impl{impl_->db.get(), nullptr});
+  impl->snapshot = impl_->db->GetSnapshot();
+  return std::shared_ptr<const Snapshot>(new Snapshot(std::move(impl)));
+}
 
 Store::Store(std::string dir, std::unique_ptr<Impl> impl)
     : dir_(std::move(dir)), impl_(std::move(impl)) {}
@@ -186,11 +209,11 @@ Result<std::optional<std::string>> Store::Get(Family family, std::string_view ke
 }
 
 Result<std::vector<std::optional<std::string>>> Store::MultiGet(
-    Family family, const std::vector<std::string>& keys) const {
+    Family family, const std::vector<std::string>& keys, const ReadOptions& options) const {
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
-  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->handle(family), keys.size(), slices.data(),
+  impl_->db->MultiGet(Impl::ToRocks(options), impl_->handle(family), keys.size(), slices.data(),
                       values.data(), statuses.data());
   std::vector<std::optional<std::string>> results(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -202,11 +225,10 @@ Result<std::vector<std::optional<std::string>>> Store::MultiGet(
 }
 
 Status Store::Scan(Family family, std::string_view begin, std::string_view end,
-                   const Visitor& visit) const {
-  rocksdb::ReadOptions read_options;
+                   const Visitor& visit, const ReadOptions& options) const {
+  rocksdb::ReadOptions read_options = Impl::ToRocks(options);
   rocksdb::Slice upper(end.data(), end.size());
   if (!end.empty()) read_options.iterate_upper_bound = &upper;
-  read_options.fill_cache = false;  // scans are loads and rebuilds, not hot reads
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(read_options, impl_->handle(family)));
   for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
@@ -220,9 +242,10 @@ Status Store::Scan(Family family, std::string_view begin, std::string_view end,
   return FromRocks(it->status(), "scan failed");
 }
 
-Status Store::ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const {
+Status Store::ScanPrefix(Family family, std::string_view prefix, const Visitor& visit,
+                         const ReadOptions& options) const {
   const std::optional<std::string> end = PrefixSuccessor(prefix);
-  return Scan(family, prefix, end.value_or(std::string()), visit);
+  return Scan(family, prefix, end.value_or(std::string()), visit, options);
 }
 
 Status Store::Checkpoint(const std::string& target_dir) {

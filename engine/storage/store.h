@@ -36,6 +36,28 @@ struct WriteOptions {
   bool sync = false;
 };
 
+class Store;
+
+// A consistent point-in-time view for reads; released when the last holder
+// lets go (it pins RocksDB's memtables and files, so hold it briefly).
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+ private:
+  friend class Store;
+  struct Impl;
+  explicit Snapshot(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ReadOptions {
+  const Snapshot* snapshot = nullptr;  // nullptr: the latest data
+  bool fill_cache = true;              // false for one-off loads and rebuilds
+};
+
 // Writes that land together or not at all.
 class WriteBatch {
  public:
@@ -71,15 +93,19 @@ class Store {
   Result<std::optional<std::string>> Get(Family family, std::string_view key) const;
   // One lookup for many keys (RocksDB batches the block reads); a missing
   // key gives nullopt in its place.
-  Result<std::vector<std::optional<std::string>>> MultiGet(
-      Family family, const std::vector<std::string>& keys) const;
+  Result<std::vector<std::optional<std::string>>> MultiGet(Family family,
+                                                           const std::vector<std::string>& keys,
+                                                           const ReadOptions& options = {}) const;
 
   // Visits keys in [begin, end) in order (end empty: to the end of the
   // family) until `visit` returns false.
   using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
-  Status Scan(Family family, std::string_view begin, std::string_view end,
-              const Visitor& visit) const;
-  Status ScanPrefix(Family family, std::string_view prefix, const Visitor& visit) const;
+  Status Scan(Family family, std::string_view begin, std::string_view end, const Visitor& visit,
+              const ReadOptions& options = {.fill_cache = false}) const;
+  Status ScanPrefix(Family family, std::string_view prefix, const Visitor& visit,
+                    const ReadOptions& options = {.fill_cache = false}) const;
+
+  std::shared_ptr<const Snapshot> TakeSnapshot() const;
 
   // A consistent copy of the open database in `target_dir` (which must not
   // exist); openable with Store::Open(target_dir).

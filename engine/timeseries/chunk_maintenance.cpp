@@ -1,0 +1,307 @@
+// Sealing heads into chunks, rewriting chunks for late points and deletes,
+// and keeping the rollup buckets they touch exact, each as one atomic write.
+#include <algorithm>
+#include <iterator>
+
+#include "storage/key_codec.h"
+#include "timeseries/series_state.h"
+#include "timeseries/timeseries_engine.h"
+#include "timeseries/ts_keys.h"
+
+namespace lake::timeseries {
+
+namespace {
+
+using storage::Family;
+
+// `newer` wins on equal timestamps; both sorted and unique.
+std::vector<Point> MergePoints(const std::vector<Point>& older, const std::vector<Point>& newer) {
+  std::vector<Point> merged;
+  merged.reserve(older.size() + newer.size());
+  std::size_t i = 0, j = 0;
+  while (i < older.size() || j < newer.size()) {
+    if (j == newer.size() || (i < older.size() && older[i].timestamp < newer[j].timestamp)) {
+      merged.push_back(older[i++]);
+    } else {
+      if (i < older.size() && older[i].timestamp == newer[j].timestamp) ++i;
+      merged.push_back(newer[j++]);
+    }
+  }
+  return merged;
+}
+
+std::vector<Point> ToPoints(const DecodedChunk& chunk) {
+  std::vector<Point> points(chunk.timestamps.size());
+  for (std::size_t i = 0; i < points.size(); ++i)
+    points[i] = {chunk.timestamps[i], chunk.values[i]};
+  return points;
+}
+
+// The chunks of `chunks` overlapping [start, end), in time order.
+template <typename Map>
+auto OverlappingBegin(Map& chunks, std::int64_t start) {
+  auto it = chunks.upper_bound(start);
+  if (it != chunks.begin() && std::prev(it)->second.last_ts >= start) --it;
+  return it;
+}
+
+}  // namespace
+
+void TimeSeriesEngine::AddChunks(const SeriesState& s, const std::vector<Point>& points,
+                                 SealPlan& plan) const {
+  const std::size_t pieces =
+      (points.size() + options_.chunk_max_points - 1) / options_.chunk_max_points;
+  const std::int64_t cold_before = Now() - options_.zstd_after;
+  std::size_t begin = 0;
+  for (std::size_t piece = 0; piece < pieces; ++piece) {
+    const std::size_t end = points.size() * (piece + 1) / pieces;
+    DecodedChunk chunk;
+    for (std::size_t i = begin; i < end; ++i) {
+      chunk.timestamps.push_back(points[i].timestamp);
+      chunk.values.push_back(points[i].value);
+    }
+    const std::int64_t first = chunk.timestamps.front();
+    const std::int64_t last = chunk.timestamps.back();
+    std::string bytes = EncodeChunk(chunk.timestamps, chunk.values, {.zstd = last < cold_before});
+    ChunkRef ref{first, last, static_cast<std::uint32_t>(end - begin), bytes.size(),
+                 ChunkKey(s.info.key.retention, last, s.info.id, first)};
+    plan.batch.Put(Family::kChunks, ref.key, bytes);
+    plan.chunks_after[first] = std::move(ref);
+    plan.decoded[first] = std::move(chunk);
+    begin = end;
+  }
+}
+
+Result<DecodedChunk> TimeSeriesEngine::LoadChunk(const SealPlan& plan, const ChunkRef& ref) const {
+  if (const auto it = plan.decoded.find(ref.first_ts); it != plan.decoded.end()) return it->second;
+  LAKE_ASSIGN_OR_RETURN(auto bytes, store_->Get(Family::kChunks, ref.key));
+  if (!bytes) return Status::Corruption("time series: chunk missing from the store");
+  DecodedChunk chunk;
+  LAKE_RETURN_IF_ERROR(DecodeChunk(*bytes, &chunk));
+  return chunk;
+}
+
+Result<std::vector<Point>> TimeSeriesEngine::PointsAfter(const SealPlan& plan, std::int64_t start,
+                                                         std::int64_t end) const {
+  std::vector<Point> points;
+  for (auto it = OverlappingBegin(plan.chunks_after, start);
+       it != plan.chunks_after.end() && it->first < end; ++it) {
+    LAKE_ASSIGN_OR_RETURN(DecodedChunk chunk, LoadChunk(plan, it->second));
+    for (std::size_t i = 0; i < chunk.timestamps.size(); ++i) {
+      if (chunk.timestamps[i] >= start && chunk.timestamps[i] < end)
+        points.push_back({chunk.timestamps[i], chunk.values[i]});
+    }
+  }
+  return points;
+}
+
+Status TimeSeriesEngine::SealLocked(SeriesState& s) {
+  if (s.head.empty()) return Status::Ok();
+  SealPlan plan;
+  plan.chunks_after = s.chunks;
+  plan.clears_head = true;
+  const std::size_t max_points = options_.chunk_max_points;
+  const std::int64_t max_span = options_.chunk_max_span;
+
+  // Each point goes into the chunk whose span holds it, or appends to the
+  // chunk before its gap while that has room, or starts a new chunk.
+  std::map<std::int64_t, std::vector<Point>> into_existing;
+  std::vector<std::vector<Point>> runs;
+  std::int64_t run_gap = 0;
+  for (const Point& p : s.head) {
+    const auto next = s.chunks.upper_bound(p.timestamp);
+    const ChunkRef* prev = next == s.chunks.begin() ? nullptr : &std::prev(next)->second;
+    if (prev != nullptr && p.timestamp <= prev->last_ts) {
+      into_existing[prev->first_ts].push_back(p);
+      continue;
+    }
+    const std::int64_t gap = next == s.chunks.end() ? INT64_MAX : next->first;
+    const bool run_open_here = !runs.empty() && run_gap == gap;
+    if (prev != nullptr && !run_open_here) {
+      const auto added = into_existing.find(prev->first_ts);
+      const std::size_t extra = added == into_existing.end() ? 0 : added->second.size();
+      if (prev->count + extra < max_points && p.timestamp - prev->first_ts <= max_span) {
+        into_existing[prev->first_ts].push_back(p);
+        continue;
+      }
+    }
+    if (!run_open_here || runs.back().size() >= max_points ||
+        p.timestamp - runs.back().front().timestamp > max_span) {
+      runs.emplace_back();
+      run_gap = gap;
+    }
+    runs.back().push_back(p);
+  }
+
+  for (const auto& [first, points] : into_existing) {
+    const ChunkRef ref = plan.chunks_after.at(first);
+    LAKE_ASSIGN_OR_RETURN(DecodedChunk old, LoadChunk(plan, ref));
+    plan.batch.Delete(Family::kChunks, ref.key);
+    plan.chunks_after.erase(first);
+    AddChunks(s, MergePoints(ToPoints(old), points), plan);
+  }
+  for (const auto& run : runs)
+    AddChunks(s, run, plan);
+  for (const std::string& key : s.head_keys)
+    plan.batch.Delete(Family::kHead, key);
+
+  std::vector<std::int64_t> minutes;
+  for (const Point& p : s.head) {
+    const std::int64_t minute = FloorTo(p.timestamp, kMicrosPerMinute);
+    if (minutes.empty() || minutes.back() != minute) minutes.push_back(minute);
+  }
+  LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, 0, 0));
+  return CommitLocked(s, plan);
+}
+
+Status TimeSeriesEngine::DeleteLocked(SeriesState& s, std::int64_t start, std::int64_t end) {
+  SealPlan plan;
+  plan.chunks_after = s.chunks;
+  std::vector<ChunkRef> overlapping;
+  for (auto it = OverlappingBegin(s.chunks, start); it != s.chunks.end() && it->first < end; ++it)
+    overlapping.push_back(it->second);
+  for (const ChunkRef& ref : overlapping) {
+    plan.batch.Delete(Family::kChunks, ref.key);
+    plan.chunks_after.erase(ref.first_ts);
+    if (start <= ref.first_ts && ref.last_ts < end) continue;  // wholly deleted: never read
+    LAKE_ASSIGN_OR_RETURN(DecodedChunk old, LoadChunk(plan, ref));
+    std::vector<Point> kept;
+    for (const Point& p : ToPoints(old)) {
+      if (p.timestamp < start || p.timestamp >= end) kept.push_back(p);
+    }
+    if (!kept.empty()) AddChunks(s, kept, plan);
+  }
+  // Minutes cut by the range are recomputed; whole ones are cleared.
+  std::vector<std::int64_t> minutes;
+  for (std::int64_t minute :
+       {FloorTo(start, kMicrosPerMinute), FloorTo(end - 1, kMicrosPerMinute)}) {
+    const bool whole = minute >= start && minute + kMicrosPerMinute <= end;
+    if (!whole && (minutes.empty() || minutes.back() != minute)) minutes.push_back(minute);
+  }
+  LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, start, end));
+  LAKE_RETURN_IF_ERROR(CommitLocked(s, plan));
+
+  std::unique_lock lock(s.state_mutex);
+  s.last.reset();
+  if (!s.chunks.empty()) {
+    LAKE_ASSIGN_OR_RETURN(auto bytes, store_->Get(Family::kChunks, s.chunks.rbegin()->second.key));
+    if (!bytes) return Status::Corruption("time series: chunk missing from the store");
+    LAKE_ASSIGN_OR_RETURN(ChunkHeader header, ReadChunkHeader(*bytes));
+    s.last = Point{header.stats.last_ts, header.stats.last};
+  }
+  return Status::Ok();
+}
+
+Status TimeSeriesEngine::CommitLocked(SeriesState& s, SealPlan& plan) {
+  std::unique_lock lock(s.state_mutex);
+  LAKE_RETURN_IF_ERROR(store_->Write(plan.batch, {}));
+  s.chunks = std::move(plan.chunks_after);
+  if (plan.clears_head) {
+    s.head.clear();
+    s.head_keys.clear();
+  }
+  return Status::Ok();
+}
+
+Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
+                                       const std::vector<std::int64_t>& touched_minutes,
+                                       std::int64_t cleared_start, std::int64_t cleared_end) const {
+  const RetentionClass retention = s.info.key.retention;
+  const std::uint64_t id = s.info.id;
+
+  // Minutes: recomputed from the points, one contiguous run at a time.
+  std::map<std::int64_t, std::optional<Aggregate>> changes;
+  for (std::size_t i = 0; i < touched_minutes.size();) {
+    std::size_t j = i + 1;
+    while (j < touched_minutes.size() &&
+           touched_minutes[j] == touched_minutes[j - 1] + kMicrosPerMinute)
+      ++j;
+    const std::int64_t begin = touched_minutes[i];
+    const std::int64_t end = touched_minutes[j - 1] + kMicrosPerMinute;
+    LAKE_ASSIGN_OR_RETURN(std::vector<Point> points, PointsAfter(plan, begin, end));
+    std::vector<std::int64_t> ts(points.size());
+    std::vector<double> values(points.size());
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      ts[k] = points[k].timestamp;
+      values[k] = points[k].value;
+    }
+    for (std::size_t k = i; k < j; ++k)
+      changes[touched_minutes[k]] = std::nullopt;
+    for (const UnitAggregate& unit : ReduceToUnits(ts, values, Level::kMinute))
+      changes[unit.start] = unit.aggregate;
+    i = j;
+  }
+
+  for (Level level : kRollupLevels) {
+    const std::int64_t width = LevelWidth(level);
+    for (const auto& [start, aggregate] : changes) {
+      const std::string key = RollupKey(retention, level, id, start);
+      if (aggregate) {
+        plan.batch.Put(Family::kRollups, key, EncodeAggregate(*aggregate));
+      } else {
+        plan.batch.Delete(Family::kRollups, key);
+      }
+    }
+    // Units wholly inside the cleared range, one range delete per partition.
+    const std::int64_t clear_from = CeilTo(cleared_start, width);
+    const std::int64_t clear_to = cleared_end > cleared_start ? FloorTo(cleared_end, width) : 0;
+    for (std::int64_t x = clear_from; x < clear_to;) {
+      const std::int64_t partition_end = FloorTo(x, PartitionWidth(level)) + PartitionWidth(level);
+      const std::int64_t y = std::min(clear_to, partition_end);
+      plan.batch.DeleteRange(Family::kRollups, RollupKey(retention, level, id, x),
+                             y == partition_end ? *storage::PrefixSuccessor(
+                                                      RollupSeriesPrefix(retention, level, id, x))
+                                                : RollupKey(retention, level, id, y));
+      x = y;
+    }
+    if (level == Level::kDay) break;
+
+    // The parents of every changed unit, and those the cleared range cuts.
+    const std::int64_t parent_width = LevelWidth(static_cast<Level>(static_cast<int>(level) + 1));
+    std::vector<std::int64_t> parents;
+    for (const auto& [start, aggregate] : changes)
+      parents.push_back(FloorTo(start, parent_width));
+    if (cleared_end > cleared_start) {
+      for (std::int64_t edge : {cleared_start, cleared_end - 1}) {
+        const std::int64_t parent = FloorTo(edge, parent_width);
+        if (parent < cleared_start || parent + parent_width > cleared_end)
+          parents.push_back(parent);
+      }
+    }
+    std::sort(parents.begin(), parents.end());
+    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+
+    std::map<std::int64_t, std::optional<Aggregate>> parent_changes;
+    for (std::int64_t parent : parents) {
+      std::vector<UnitAggregate> stored;
+      LAKE_RETURN_IF_ERROR(
+          ReadRollups(s.info, level, parent, parent + parent_width, nullptr, &stored));
+      std::map<std::int64_t, Aggregate> children;
+      for (const UnitAggregate& unit : stored) {
+        if (unit.start >= clear_from && unit.start < clear_to) continue;
+        children[unit.start] = unit.aggregate;
+      }
+      for (auto it = changes.lower_bound(parent);
+           it != changes.end() && it->first < parent + parent_width; ++it) {
+        if (it->second) {
+          children[it->first] = *it->second;
+        } else {
+          children.erase(it->first);
+        }
+      }
+      std::optional<Aggregate> folded;
+      for (const auto& [start, aggregate] : children) {
+        if (!folded) {
+          folded = aggregate;
+        } else {
+          Merge(*folded, aggregate);
+        }
+      }
+      parent_changes[parent] = folded;
+    }
+    changes = std::move(parent_changes);
+  }
+  return Status::Ok();
+}
+
+}  // namespace lake::timeseries

@@ -1,0 +1,56 @@
+// Private to the time-series engine: what it keeps in memory per series.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+#include "timeseries/chunk.h"
+#include "timeseries/timeseries_engine.h"
+
+namespace lake::timeseries {
+
+struct TimeSeriesEngine::ChunkRef {
+  std::int64_t first_ts = 0;
+  std::int64_t last_ts = 0;
+  std::uint32_t count = 0;
+  std::size_t bytes = 0;
+  std::string key;
+};
+
+struct TimeSeriesEngine::SeriesState {
+  SeriesInfo info;
+  // One writer at a time (writes, seals, deletes, retention).
+  std::mutex write_mutex;
+  // Readers hold it shared while they copy the head and take a snapshot;
+  // a writer holds it exclusively while it commits and updates the maps.
+  mutable std::shared_mutex state_mutex;
+  std::vector<Point> head;  // unsealed points, sorted, unique timestamps
+  std::vector<std::string> head_keys;
+  std::uint64_t next_head_sequence = 0;
+  std::map<std::int64_t, ChunkRef> chunks;  // by first timestamp; never overlapping
+  std::optional<Point> last;
+};
+
+// A consistent view of one series for a read: the head points in range and
+// the chunks overlapping it, as of `snapshot`.
+struct TimeSeriesEngine::ReadView {
+  std::vector<Point> head;
+  std::vector<ChunkRef> chunks;
+  std::shared_ptr<const storage::Snapshot> snapshot;
+};
+
+// One atomic change of a series' chunks and rollups.
+struct TimeSeriesEngine::SealPlan {
+  storage::WriteBatch batch;
+  std::map<std::int64_t, ChunkRef> chunks_after;
+  std::map<std::int64_t, DecodedChunk> decoded;  // chunks written by this plan
+  bool clears_head = false;
+};
+
+}  // namespace lake::timeseries

@@ -1,0 +1,363 @@
+// Opening, series, and the write path of the time-series engine.
+#include "timeseries/timeseries_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "common/log.h"
+#include "storage/key_codec.h"
+#include "timeseries/series_state.h"
+#include "timeseries/ts_keys.h"
+
+namespace lake::timeseries {
+
+namespace {
+
+using storage::Family;
+
+constexpr char kSeriesPrefix = 'S';
+// Timestamps beyond this cannot overflow delta arithmetic (years ±146,000).
+constexpr std::int64_t kTimestampLimit = std::int64_t{1} << 62;
+
+std::string SeriesRecordKey(std::uint64_t id) {
+  std::string key(1, kSeriesPrefix);
+  storage::AppendU64(&key, id);
+  return key;
+}
+
+std::string PackPoints(const std::vector<Point>& points) {
+  std::string bytes(points.size() * sizeof(Point), '\0');
+  std::memcpy(bytes.data(), points.data(), bytes.size());
+  return bytes;
+}
+
+// Sorted by time with repeated timestamps resolved to the last one given.
+std::vector<Point> SortedUnique(std::span<const std::int64_t> timestamps,
+                                std::span<const double> values) {
+  std::vector<Point> points(timestamps.size());
+  for (std::size_t i = 0; i < points.size(); ++i)
+    points[i] = {timestamps[i], values[i]};
+  std::stable_sort(points.begin(), points.end(),
+                   [](const Point& a, const Point& b) { return a.timestamp < b.timestamp; });
+  std::vector<Point> unique;
+  unique.reserve(points.size());
+  for (const Point& p : points) {
+    if (!unique.empty() && unique.back().timestamp == p.timestamp) {
+      unique.back() = p;
+    } else {
+      unique.push_back(p);
+    }
+  }
+  return unique;
+}
+
+// Merges `newer` into the sorted `head`; newer values win on equal times.
+void MergeIntoHead(std::vector<Point>& head, const std::vector<Point>& newer) {
+  if (head.empty() || newer.front().timestamp > head.back().timestamp) {
+    head.insert(head.end(), newer.begin(), newer.end());
+    return;
+  }
+  std::vector<Point> merged;
+  merged.reserve(head.size() + newer.size());
+  std::size_t i = 0, j = 0;
+  while (i < head.size() || j < newer.size()) {
+    if (j == newer.size() || (i < head.size() && head[i].timestamp < newer[j].timestamp)) {
+      merged.push_back(head[i++]);
+    } else {
+      if (i < head.size() && head[i].timestamp == newer[j].timestamp) ++i;
+      merged.push_back(newer[j++]);
+    }
+  }
+  head = std::move(merged);
+}
+
+std::int64_t SystemClock() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TimeSeriesEngine::TimeSeriesEngine(storage::Store* store, TimeSeriesOptions options)
+    : store_(store), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = &SystemClock;
+}
+
+TimeSeriesEngine::~TimeSeriesEngine() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_signal_.notify_all();
+  if (retention_thread_.joinable()) retention_thread_.join();
+}
+
+Result<std::unique_ptr<TimeSeriesEngine>> TimeSeriesEngine::Open(storage::Store* store,
+                                                                 TimeSeriesOptions options) {
+  if (options.chunk_max_points < 2 || options.chunk_max_points > 65536 ||
+      options.chunk_max_span <= 0)
+    return Status::InvalidArgument("chunk limits: 2 to 65,536 points and a positive span");
+  std::unique_ptr<TimeSeriesEngine> engine(new TimeSeriesEngine(store, std::move(options)));
+  LAKE_RETURN_IF_ERROR(engine->Load());
+  if (engine->options_.retention_interval > 0)
+    engine->retention_thread_ = std::thread([e = engine.get()] { e->RetentionLoop(); });
+  return engine;
+}
+
+Status TimeSeriesEngine::Load() {
+  LAKE_RETURN_IF_ERROR(LoadRetention());
+  Status decode_error;
+  LAKE_RETURN_IF_ERROR(store_->ScanPrefix(Family::kSeries, std::string(1, kSeriesPrefix),
+                                          [&](std::string_view key, std::string_view value) {
+                                            storage::KeyReader reader(key.substr(1));
+                                            const std::uint64_t id = reader.ReadU64();
+                                            auto series_key = DecodeSeriesKey(value);
+                                            if (!reader.done() || !series_key.ok()) {
+                                              decode_error = Status::Corruption(
+                                                  "time series catalog: bad series record");
+                                              return false;
+                                            }
+                                            auto state = std::make_unique<SeriesState>();
+                                            state->info = {id, std::move(*series_key)};
+                                            ids_by_identity_[IdentityOf(state->info.key)] = id;
+                                            IndexSeries(state->info);
+                                            series_[id] = std::move(state);
+                                            next_series_id_ = std::max(next_series_id_, id + 1);
+                                            return true;
+                                          }));
+  LAKE_RETURN_IF_ERROR(decode_error);
+  LAKE_RETURN_IF_ERROR(LoadChunks());
+  LAKE_RETURN_IF_ERROR(LoadHeads());
+  std::size_t head_points = 0;
+  for (auto& [id, s] : series_) {
+    head_points += s->head.size();
+    if (!s->chunks.empty()) {
+      auto header = store_->Get(Family::kChunks, s->chunks.rbegin()->second.key);
+      LAKE_RETURN_IF_ERROR(header.status());
+      if (!header->has_value()) return Status::Corruption("time series: chunk vanished on load");
+      LAKE_ASSIGN_OR_RETURN(ChunkHeader h, ReadChunkHeader(**header));
+      s->last = Point{h.stats.last_ts, h.stats.last};
+    }
+    if (!s->head.empty() && (!s->last || s->head.back().timestamp >= s->last->timestamp))
+      s->last = s->head.back();
+  }
+  if (!series_.empty()) {
+    Log(LogLevel::kInfo, "time series: opened " + std::to_string(series_.size()) + " series, " +
+                             std::to_string(head_points) + " unsealed points replayed");
+  }
+  return Status::Ok();
+}
+
+Status TimeSeriesEngine::LoadChunks() {
+  Status error;
+  LAKE_RETURN_IF_ERROR(
+      store_->Scan(Family::kChunks, "", "", [&](std::string_view key, std::string_view value) {
+        std::uint64_t id;
+        std::int64_t first_ts;
+        auto header = ReadChunkHeader(value);
+        SeriesState* s = ParseChunkKey(key, &id, &first_ts) ? Find(id) : nullptr;
+        if (s == nullptr || !header.ok() || header->stats.first_ts != first_ts) {
+          error = Status::Corruption("time series: bad chunk record");
+          return false;
+        }
+        s->chunks[first_ts] = ChunkRef{first_ts, header->stats.last_ts,
+                                       static_cast<std::uint32_t>(header->stats.count),
+                                       value.size(), std::string(key)};
+        return true;
+      }));
+  return error;
+}
+
+Status TimeSeriesEngine::LoadHeads() {
+  Status error;
+  LAKE_RETURN_IF_ERROR(
+      store_->Scan(Family::kHead, "", "", [&](std::string_view key, std::string_view value) {
+        std::uint64_t id, sequence;
+        SeriesState* s = ParseHeadKey(key, &id, &sequence) ? Find(id) : nullptr;
+        if (s == nullptr || value.empty() || value.size() % sizeof(Point) != 0) {
+          error = Status::Corruption("time series: bad head record");
+          return false;
+        }
+        std::vector<Point> points(value.size() / sizeof(Point));
+        std::memcpy(points.data(), value.data(), value.size());
+        MergeIntoHead(s->head, points);
+        s->head_keys.emplace_back(key);
+        s->next_head_sequence = std::max(s->next_head_sequence, sequence + 1);
+        return true;
+      }));
+  return error;
+}
+
+TimeSeriesEngine::SeriesState* TimeSeriesEngine::Find(std::uint64_t series) const {
+  std::shared_lock lock(series_mutex_);
+  const auto it = series_.find(series);
+  return it == series_.end() ? nullptr : it->second.get();
+}
+
+void TimeSeriesEngine::IndexSeries(const SeriesInfo& info) {
+  const std::string metric_key = std::to_string(info.key.tenant) + '\0' + info.key.metric;
+  postings_[metric_key].push_back(info.id);
+  for (const auto& [name, value] : info.key.tags)
+    postings_[metric_key + '\0' + name + '\0' + value].push_back(info.id);
+}
+
+Result<std::uint64_t> TimeSeriesEngine::EnsureSeries(SeriesKey key) {
+  LAKE_RETURN_IF_ERROR(NormaliseSeriesKey(&key));
+  const std::string identity = IdentityOf(key);
+  std::unique_lock lock(series_mutex_);
+  if (const auto it = ids_by_identity_.find(identity); it != ids_by_identity_.end()) {
+    if (series_.at(it->second)->info.key.retention != key.retention)
+      return Status::InvalidArgument("series " + key.metric +
+                                     " exists with another retention class");
+    return it->second;
+  }
+  const std::uint64_t id = next_series_id_;
+  LAKE_RETURN_IF_ERROR(store_->Put(Family::kSeries, SeriesRecordKey(id), EncodeSeriesKey(key), {}));
+  ++next_series_id_;
+  auto state = std::make_unique<SeriesState>();
+  state->info = {id, std::move(key)};
+  ids_by_identity_[identity] = id;
+  // Ids only grow, so posting lists stay sorted.
+  IndexSeries(state->info);
+  series_[id] = std::move(state);
+  return id;
+}
+
+Result<SeriesInfo> TimeSeriesEngine::DescribeSeries(std::uint64_t series) const {
+  const SeriesState* s = Find(series);
+  if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(series));
+  return s->info;
+}
+
+std::vector<std::uint64_t> TimeSeriesEngine::FindSeries(const SeriesFilter& filter) const {
+  const std::string metric_key = std::to_string(filter.tenant) + '\0' + filter.metric;
+  std::shared_lock lock(series_mutex_);
+  const auto all = postings_.find(metric_key);
+  if (all == postings_.end()) return {};
+  std::vector<std::uint64_t> ids = all->second;
+  for (const auto& [name, value] : filter.tags) {
+    const auto list = postings_.find(metric_key + '\0' + name + '\0' + value);
+    if (list == postings_.end()) return {};
+    std::vector<std::uint64_t> both;
+    std::set_intersection(ids.begin(), ids.end(), list->second.begin(), list->second.end(),
+                          std::back_inserter(both));
+    ids = std::move(both);
+  }
+  return ids;
+}
+
+Status TimeSeriesEngine::Write(std::span<const SeriesPoints> batch) {
+  // Validate everything and group by series before touching anything.
+  std::map<std::uint64_t, std::vector<Point>> by_series;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const SeriesPoints& part = batch[i];
+    const std::string where = "batch part " + std::to_string(i) + ": ";
+    SeriesState* s = Find(part.series);
+    if (s == nullptr)
+      return Status::NotFound(where + "unknown series " + std::to_string(part.series));
+    if (part.timestamps.size() != part.values.size())
+      return Status::InvalidArgument(where + std::to_string(part.timestamps.size()) +
+                                     " timestamps but " + std::to_string(part.values.size()) +
+                                     " values");
+    const std::int64_t horizon = RawHorizon(s->info.key.retention);
+    for (std::int64_t t : part.timestamps) {
+      if (t <= -kTimestampLimit || t >= kTimestampLimit)
+        return Status::InvalidArgument(where + "timestamp " + std::to_string(t) + " out of range");
+      if (t < horizon)
+        return Status::InvalidArgument(where + "timestamp " + std::to_string(t) +
+                                       " is older than the raw retention horizon " +
+                                       std::to_string(horizon));
+    }
+    if (part.timestamps.empty()) continue;
+    std::vector<Point> points = SortedUnique(part.timestamps, part.values);
+    auto [it, inserted] = by_series.try_emplace(part.series, std::move(points));
+    if (!inserted) MergeIntoHead(it->second, SortedUnique(part.timestamps, part.values));
+  }
+  if (by_series.empty()) return Status::Ok();
+
+  // Lock in id order (no deadlock between overlapping batches), log, apply.
+  std::vector<SeriesState*> states;
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (const auto& [id, points] : by_series) {
+    states.push_back(Find(id));
+    locks.emplace_back(states.back()->write_mutex);
+  }
+  storage::WriteBatch log;
+  std::vector<std::string> keys;
+  std::size_t i = 0;
+  for (const auto& [id, points] : by_series) {
+    keys.push_back(HeadKey(id, states[i++]->next_head_sequence++));
+    log.Put(Family::kHead, keys.back(), PackPoints(points));
+  }
+  LAKE_RETURN_IF_ERROR(store_->Write(log, {}));
+  i = 0;
+  for (const auto& [id, points] : by_series) {
+    SeriesState& s = *states[i];
+    {
+      std::unique_lock state_lock(s.state_mutex);
+      MergeIntoHead(s.head, points);
+      s.head_keys.push_back(std::move(keys[i]));
+      if (!s.last || points.back().timestamp >= s.last->timestamp) s.last = points.back();
+    }
+    ++i;
+    if (s.head.size() >= options_.chunk_max_points ||
+        s.head.back().timestamp - s.head.front().timestamp >= options_.chunk_max_span) {
+      // The points are durable in the head already; a failed seal is retried
+      // by the next write or flush.
+      LAKE_RETURN_IF_ERROR(SealLocked(s));
+    }
+  }
+  return Status::Ok();
+}
+
+Status TimeSeriesEngine::DeleteRange(std::uint64_t series, std::int64_t start, std::int64_t end) {
+  SeriesState* s = Find(series);
+  if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(series));
+  if (start >= end) return Status::InvalidArgument("delete range: start must be before end");
+  std::lock_guard lock(s->write_mutex);
+  LAKE_RETURN_IF_ERROR(SealLocked(*s));
+  return DeleteLocked(*s, start, end);
+}
+
+Status TimeSeriesEngine::Flush() {
+  std::vector<SeriesState*> states;
+  {
+    std::shared_lock lock(series_mutex_);
+    for (auto& [id, s] : series_)
+      states.push_back(s.get());
+  }
+  for (SeriesState* s : states) {
+    std::lock_guard lock(s->write_mutex);
+    LAKE_RETURN_IF_ERROR(SealLocked(*s));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Point>> TimeSeriesEngine::LastPoint(std::uint64_t series) const {
+  const SeriesState* s = Find(series);
+  if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(series));
+  std::shared_lock lock(s->state_mutex);
+  if (s->last && s->last->timestamp < RawHorizon(s->info.key.retention))
+    return std::optional<Point>();
+  return s->last;
+}
+
+TimeSeriesStats TimeSeriesEngine::Stats() const {
+  TimeSeriesStats stats;
+  std::shared_lock lock(series_mutex_);
+  stats.series = series_.size();
+  for (const auto& [id, s] : series_) {
+    std::shared_lock state_lock(s->state_mutex);
+    stats.head_points += s->head.size();
+    stats.chunks += s->chunks.size();
+    for (const auto& [first, ref] : s->chunks) {
+      stats.sealed_points += ref.count;
+      stats.chunk_bytes += ref.bytes;
+    }
+  }
+  return stats;
+}
+
+}  // namespace lake::timeseries

@@ -1,0 +1,224 @@
+// The time-series engine: series, durable writes, compressed chunks,
+// time_bucket aggregates, rollups and retention, on the shared Store.
+//
+// Write path: a batch of points for many series is one atomic RocksDB write
+// (durable once acknowledged) into each series' head; a head that reaches
+// the chunk limits is sealed into compressed chunks, rewriting any chunk a
+// late point falls into, and the rollup buckets it touched are recomputed in
+// the same atomic write. Readers see either the state before a write or
+// after it: each series' head copy and a RocksDB snapshot are taken together.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/store.h"
+#include "timeseries/aggregate.h"
+#include "timeseries/chunk.h"
+#include "timeseries/reduction.h"
+#include "timeseries/series_key.h"
+
+namespace lake::timeseries {
+
+struct RetentionPolicy {
+  std::int64_t raw = 0;      // microseconds of raw points kept; 0 = forever
+  std::int64_t rollups = 0;  // microseconds of rollup buckets kept; 0 = forever
+};
+
+// Per retention class; the seed's defaults.
+struct RetentionSettings {
+  RetentionPolicy standard{30 * kMicrosPerDay, 365 * kMicrosPerDay};
+  RetentionPolicy compliance{7 * 365 * kMicrosPerDay, 7 * 365 * kMicrosPerDay};
+
+  const RetentionPolicy& For(RetentionClass c) const {
+    return c == RetentionClass::kCompliance ? compliance : standard;
+  }
+};
+
+struct TimeSeriesOptions {
+  // A head is sealed at this many points or this span, whichever comes first.
+  std::size_t chunk_max_points = 4096;
+  std::int64_t chunk_max_span = 7 * kMicrosPerDay;
+  // Chunks whose newest point is older than this get zstd on top.
+  std::int64_t zstd_after = 7 * kMicrosPerDay;
+  // Microseconds since the epoch, UTC; tests pin it.
+  std::function<std::int64_t()> clock;
+  // How often the background thread applies retention; 0 = only on demand.
+  std::int64_t retention_interval = kMicrosPerHour;
+};
+
+struct Point {
+  std::int64_t timestamp = 0;
+  double value = 0;
+};
+
+// Points for one series; timestamps in any order, a repeated timestamp
+// keeps the last value given (here or in any earlier write).
+struct SeriesPoints {
+  std::uint64_t series = 0;
+  std::span<const std::int64_t> timestamps;
+  std::span<const double> values;
+};
+
+struct SeriesInfo {
+  std::uint64_t id = 0;
+  SeriesKey key;
+};
+
+// Which series a read covers: a tenant's series of one metric whose tags
+// include every pair in `tags`.
+struct SeriesFilter {
+  std::int64_t tenant = 0;
+  std::string metric;
+  Tags tags;
+};
+
+enum class GroupBy { kSeries, kTag, kAll };
+
+struct BucketQuery {
+  std::vector<std::uint64_t> series;
+  std::int64_t start = 0;  // [start, end) in microseconds
+  std::int64_t end = 0;
+  std::int64_t width = kMicrosPerHour;
+  std::int64_t origin = 0;  // bucket = origin + k * width
+  GroupBy group_by = GroupBy::kSeries;
+  std::string group_tag;  // for kTag; series without it form group ""
+  // false: always from raw points (tests compare the two).
+  bool use_rollups = true;
+};
+
+struct BucketRow {
+  std::string group;  // series id, tag value, or "" for kAll
+  std::int64_t bucket = 0;
+  Aggregate aggregate;
+};
+
+struct SeriesScan {
+  std::uint64_t series = 0;
+  std::vector<std::int64_t> timestamps;
+  std::vector<double> values;
+};
+
+struct TimeSeriesStats {
+  std::size_t series = 0;
+  std::size_t chunks = 0;
+  std::size_t sealed_points = 0;
+  std::size_t head_points = 0;
+  std::size_t chunk_bytes = 0;
+};
+
+class TimeSeriesEngine {
+ public:
+  static Result<std::unique_ptr<TimeSeriesEngine>> Open(storage::Store* store,
+                                                        TimeSeriesOptions options);
+  ~TimeSeriesEngine();
+  TimeSeriesEngine(const TimeSeriesEngine&) = delete;
+  TimeSeriesEngine& operator=(const TimeSeriesEngine&) = delete;
+
+  // The id of the series, created on first use.
+  Result<std::uint64_t> EnsureSeries(SeriesKey key);
+  Result<SeriesInfo> DescribeSeries(std::uint64_t series) const;
+  std::vector<std::uint64_t> FindSeries(const SeriesFilter& filter) const;
+
+  // All or nothing: a bad point (unknown series, NaN-free is not required,
+  // timestamp older than the raw retention horizon) rejects the batch.
+  Status Write(std::span<const SeriesPoints> batch);
+  // Removes the points with start <= timestamp < end.
+  Status DeleteRange(std::uint64_t series, std::int64_t start, std::int64_t end);
+  // Seals every head into chunks (e.g. before a backup or shutdown).
+  Status Flush();
+
+  Result<std::vector<SeriesScan>> Scan(std::span<const std::uint64_t> series, std::int64_t start,
+                                       std::int64_t end) const;
+  Result<std::vector<BucketRow>> TimeBucket(const BucketQuery& query) const;
+  Result<std::optional<Point>> LastPoint(std::uint64_t series) const;
+
+  RetentionSettings retention() const;
+  Status SetRetention(const RetentionSettings& settings);
+  // Drops expired chunks and rollups now: one range delete per class and
+  // level, whatever the number of series.
+  Status ApplyRetention();
+
+  TimeSeriesStats Stats() const;
+
+ private:
+  struct SeriesState;
+  struct ChunkRef;
+  struct ReadView;
+  struct SealPlan;
+
+  TimeSeriesEngine(storage::Store* store, TimeSeriesOptions options);
+  Status Load();
+  Status LoadRetention();
+  Status LoadChunks();
+  Status LoadHeads();
+  SeriesState* Find(std::uint64_t series) const;
+  // Adds the series to the posting lists (under series_mutex_).
+  void IndexSeries(const SeriesInfo& info);
+  std::int64_t Now() const { return options_.clock(); }
+  std::int64_t RawHorizon(RetentionClass c) const;
+  std::int64_t RollupHorizon(RetentionClass c) const;
+
+  // Under the series' write mutex.
+  Status SealLocked(SeriesState& s);
+  Status DeleteLocked(SeriesState& s, std::int64_t start, std::int64_t end);
+  Status CommitLocked(SeriesState& s, SealPlan& plan);
+  // Adds chunk `points` (sorted, unique) to the plan as new chunks.
+  void AddChunks(const SeriesState& s, const std::vector<Point>& points, SealPlan& plan) const;
+  Result<DecodedChunk> LoadChunk(const SealPlan& plan, const ChunkRef& ref) const;
+  // The points of the series in [start, end) as the plan leaves them.
+  Result<std::vector<Point>> PointsAfter(const SealPlan& plan, std::int64_t start,
+                                         std::int64_t end) const;
+  // Recomputes the rollup buckets of the touched minutes (and the hours and
+  // days holding them) from the data as the plan leaves it; units inside
+  // [cleared_start, cleared_end) are gone.
+  Status UpdateRollups(const SeriesState& s, SealPlan& plan,
+                       const std::vector<std::int64_t>& touched_minutes, std::int64_t cleared_start,
+                       std::int64_t cleared_end) const;
+
+  // Reads.
+  ReadView View(const SeriesState& s, std::int64_t start, std::int64_t end) const;
+  Status ReadPoints(const SeriesState& s, const ReadView& view, std::int64_t start,
+                    std::int64_t end, SeriesScan* out) const;
+  Result<std::vector<UnitAggregate>> SeriesBuckets(const SeriesState& s,
+                                                   const BucketQuery& query) const;
+
+  // Rollup units of one series at `level` with start in [start, end).
+  Status ReadRollups(const SeriesInfo& info, Level level, std::int64_t start, std::int64_t end,
+                     const storage::Snapshot* snapshot, std::vector<UnitAggregate>* out) const;
+
+  void RetentionLoop();
+
+  storage::Store* store_;
+  TimeSeriesOptions options_;
+
+  mutable std::shared_mutex series_mutex_;  // guards the two maps below
+  std::unordered_map<std::uint64_t, std::unique_ptr<SeriesState>> series_;
+  std::unordered_map<std::string, std::uint64_t> ids_by_identity_;
+  // "tenant\0metric" and "tenant\0metric\0tag\0value" -> sorted series ids.
+  std::unordered_map<std::string, std::vector<std::uint64_t>> postings_;
+  std::uint64_t next_series_id_ = 1;
+
+  mutable std::mutex retention_mutex_;
+  RetentionSettings retention_;
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;
+  std::thread retention_thread_;
+};
+
+}  // namespace lake::timeseries
