@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace lake::timeseries {
 
 namespace {
 
-enum BlockScheme : std::uint8_t { kAlp = 0, kAlpRd = 1 };
+enum BlockScheme : std::uint8_t { kAlp = 0, kAlpRd = 1, kDictionary = 2 };
 
 constexpr int kMaxExponent = 18;
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
@@ -29,43 +30,53 @@ constexpr double kRoundMagic = 6755399441055744.0;  // 2^52 + 2^51
 constexpr std::size_t kSampleSize = 32;
 constexpr int kMaxDictionary = 8;
 constexpr int kExceptionBits = 64 + 16;
-
-bool SameBits(double a, double b) {
-  return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
-}
+// Larger ulp distances are not decimals: they become exceptions.
+constexpr std::int64_t kMaxUlps = 1 << 12;
+constexpr std::size_t kMaxDictionaryValues = 256;
 
 struct Factors {
   int exponent = 0;
   int factor = 0;
 };
 
-// The integer for `v`, when it comes back exactly.
-bool EncodeOne(double v, Factors f, std::int64_t* encoded) {
+// The integer for `v` under `f` and how many units in the last place the
+// decoded value is off by (values printed from arithmetic, 51.846000000000004,
+// are a decimal plus an ulp or two); false when that is not small.
+bool EncodeOne(double v, Factors f, std::int64_t* encoded, std::int64_t* ulps) {
   const double scaled = v * kPow10[f.exponent] * kInversePow10[f.factor];
   if (!(std::fabs(scaled) < kEncodeLimit)) return false;
   const std::int64_t rounded = static_cast<std::int64_t>(scaled + kRoundMagic - kRoundMagic);
   const double decoded =
       static_cast<double>(rounded) * kPow10[f.factor] * kInversePow10[f.exponent];
-  if (!SameBits(decoded, v)) return false;
+  const auto want = std::bit_cast<std::int64_t>(v);
+  const auto got = std::bit_cast<std::int64_t>(decoded);
+  // Same sign and both finite: the difference of the bits counts ulps.
+  if ((want ^ got) < 0 || !std::isfinite(v)) return false;
+  const std::int64_t difference = want - got;
+  if (difference < -kMaxUlps || difference > kMaxUlps) return false;
   *encoded = rounded;
+  *ulps = difference;
   return true;
 }
 
 // Estimated bits of a block under `f`, from an evenly spaced sample.
 std::size_t EstimateBits(std::span<const double> sample, Factors f) {
   std::int64_t lo = INT64_MAX, hi = INT64_MIN;
+  std::uint64_t widest_ulps = 0;
   std::size_t exceptions = 0;
   for (double v : sample) {
-    std::int64_t e;
-    if (!EncodeOne(v, f, &e)) {
+    std::int64_t e, ulps;
+    if (!EncodeOne(v, f, &e, &ulps)) {
       ++exceptions;
       continue;
     }
     lo = std::min(lo, e);
     hi = std::max(hi, e);
+    widest_ulps |= ZigZag(ulps);
   }
   const int width = lo > hi ? 0 : BitWidth(static_cast<std::uint64_t>(hi - lo));
-  return sample.size() * static_cast<std::size_t>(width) + exceptions * kExceptionBits;
+  return sample.size() * static_cast<std::size_t>(width + BitWidth(widest_ulps)) +
+         exceptions * kExceptionBits;
 }
 
 Factors ChooseFactors(std::span<const double> values) {
@@ -93,11 +104,14 @@ struct AlpBlock {
   std::int64_t base = 0;
   int width = 0;
   std::vector<std::uint64_t> offsets;
+  int ulp_width = 0;                // 0: every value decodes exactly
+  std::vector<std::uint64_t> ulps;  // zig-zagged corrections
   std::vector<std::uint16_t> exception_positions;
   std::vector<double> exception_values;
 
   std::size_t Bytes() const {
-    return 16 + PackedWords(offsets.size(), width) * 8 + exception_positions.size() * 10;
+    return 16 + PackedWords(offsets.size(), width) * 8 + PackedWords(ulps.size(), ulp_width) * 8 +
+           exception_positions.size() * 10;
   }
 };
 
@@ -105,16 +119,22 @@ AlpBlock MakeAlpBlock(std::span<const double> values) {
   AlpBlock block;
   block.factors = ChooseFactors(values);
   std::vector<std::int64_t> encoded(values.size());
+  block.ulps.resize(values.size());
   std::vector<bool> ok(values.size());
   std::int64_t filler = 0;
   bool have_filler = false;
+  std::uint64_t widest_ulps = 0;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    ok[i] = EncodeOne(values[i], block.factors, &encoded[i]);
+    std::int64_t ulps = 0;
+    ok[i] = EncodeOne(values[i], block.factors, &encoded[i], &ulps);
+    block.ulps[i] = ok[i] ? ZigZag(ulps) : 0;
+    widest_ulps |= block.ulps[i];
     if (ok[i] && !have_filler) {
       filler = encoded[i];
       have_filler = true;
     }
   }
+  block.ulp_width = BitWidth(widest_ulps);
   std::int64_t lo = filler, hi = filler;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!ok[i]) {
@@ -139,10 +159,70 @@ void WriteAlpBlock(const AlpBlock& block, ByteWriter& out) {
   out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.factors.factor));
   out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.width));
   out.Varint(ZigZag(block.base));
+  out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.ulp_width));
   out.Varint(block.exception_positions.size());
   WritePackedBlock(block.offsets.data(), block.offsets.size(), block.width, out);
+  WritePackedBlock(block.ulps.data(), block.ulps.size(), block.ulp_width, out);
   out.Bytes(block.exception_positions.data(), block.exception_positions.size() * 2);
   out.Bytes(block.exception_values.data(), block.exception_values.size() * 8);
+}
+
+// Few distinct values (flags, states, counters that sit still): each value
+// is a code into a per-block dictionary of raw doubles.
+struct DictionaryBlock {
+  std::vector<double> dictionary;
+  int code_width = 0;
+  std::vector<std::uint64_t> codes;
+
+  std::size_t Bytes() const {
+    return 4 + dictionary.size() * 8 + PackedWords(codes.size(), code_width) * 8;
+  }
+};
+
+// nullopt when the block has more than kMaxDictionaryValues distinct values.
+std::optional<DictionaryBlock> MakeDictionaryBlock(std::span<const double> values) {
+  std::vector<std::uint64_t> bits(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    bits[i] = std::bit_cast<std::uint64_t>(values[i]);
+  std::vector<std::uint64_t> distinct = bits;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  if (distinct.size() > kMaxDictionaryValues) return std::nullopt;
+  DictionaryBlock block;
+  for (std::uint64_t b : distinct)
+    block.dictionary.push_back(std::bit_cast<double>(b));
+  block.code_width = BitWidth(distinct.size() - 1);
+  block.codes.resize(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    block.codes[i] = static_cast<std::uint64_t>(
+        std::lower_bound(distinct.begin(), distinct.end(), bits[i]) - distinct.begin());
+  }
+  return block;
+}
+
+void WriteDictionaryBlock(const DictionaryBlock& block, ByteWriter& out) {
+  out.Fixed<std::uint8_t>(kDictionary);
+  out.Varint(block.dictionary.size());
+  out.Bytes(block.dictionary.data(), block.dictionary.size() * 8);
+  WritePackedBlock(block.codes.data(), block.codes.size(), block.code_width, out);
+}
+
+Status DecodeDictionaryBlock(ByteReader& in, std::span<double> out, std::uint64_t* scratch) {
+  std::uint64_t size;
+  LAKE_RETURN_IF_ERROR(in.Varint(&size));
+  if (size == 0 || size > kMaxDictionaryValues)
+    return Status::Corruption("chunk: bad dictionary size");
+  double dictionary[kMaxDictionaryValues];
+  const char* data = nullptr;
+  LAKE_RETURN_IF_ERROR(in.Bytes(size * 8, &data));
+  std::memcpy(dictionary, data, size * 8);
+  alignas(64) std::uint64_t codes[kBlockValues];
+  LAKE_RETURN_IF_ERROR(ReadPackedBlock(in, out.size(), BitWidth(size - 1), scratch, codes));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (codes[i] >= size) return Status::Corruption("chunk: bad dictionary code");
+    out[i] = dictionary[codes[i]];
+  }
+  return Status::Ok();
 }
 
 // ALP-RD: value bits split at `right_width`; the left parts found in the
@@ -255,18 +335,28 @@ Status ReadExceptionPositions(ByteReader& in, std::size_t exceptions, std::size_
 
 Status DecodeAlpBlock(ByteReader& in, std::span<double> out, std::uint64_t* scratch,
                       double* decoded) {
-  std::uint8_t exponent, factor, width;
+  std::uint8_t exponent, factor, width, ulp_width;
   std::uint64_t base, exceptions;
   LAKE_RETURN_IF_ERROR(in.Fixed(&exponent));
   LAKE_RETURN_IF_ERROR(in.Fixed(&factor));
   LAKE_RETURN_IF_ERROR(in.Fixed(&width));
   LAKE_RETURN_IF_ERROR(in.Varint(&base));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&ulp_width));
   LAKE_RETURN_IF_ERROR(in.Varint(&exceptions));
-  if (exponent > kMaxExponent || factor > exponent || width > 52 || exceptions > out.size())
+  if (exponent > kMaxExponent || factor > exponent || width > 52 || ulp_width > 14 ||
+      exceptions > out.size())
     return Status::Corruption("chunk: bad ALP block header");
   LAKE_RETURN_IF_ERROR(LoadPackedBlock(in, out.size(), width, scratch));
   ActiveCodecKernels().alp_decode(scratch, width, UnZigZag(base), kPow10[factor],
                                   kInversePow10[exponent], decoded);
+  if (ulp_width > 0) {
+    alignas(64) std::uint64_t ulps[kBlockValues];
+    LAKE_RETURN_IF_ERROR(ReadPackedBlock(in, out.size(), ulp_width, scratch, ulps));
+    for (std::size_t i = 0; i < kBlockValues; ++i) {
+      decoded[i] =
+          std::bit_cast<double>(std::bit_cast<std::int64_t>(decoded[i]) + UnZigZag(ulps[i]));
+    }
+  }
   std::uint16_t positions[kBlockValues];
   LAKE_RETURN_IF_ERROR(ReadExceptionPositions(in, exceptions, out.size(), positions));
   const char* values = nullptr;
@@ -319,15 +409,22 @@ void EncodeAlp(std::span<const double> values, ByteWriter& out) {
   for (std::size_t start = 0; start < values.size(); start += kBlockValues) {
     const auto block = values.subspan(start, std::min(kBlockValues, values.size() - start));
     const AlpBlock alp = MakeAlpBlock(block);
+    std::size_t best = alp.Bytes();
+    const auto dictionary = MakeDictionaryBlock(block);
+    if (dictionary && dictionary->Bytes() < best) best = dictionary->Bytes();
     // Many exceptions or a wide frame: real doubles, where ALP-RD may win.
-    if (alp.exception_positions.size() * 8 > block.size() || alp.width > 40) {
-      const RdBlock rd = MakeRdBlock(block);
-      if (rd.Bytes() < alp.Bytes()) {
-        WriteRdBlock(rd, out);
-        continue;
-      }
+    std::optional<RdBlock> rd;
+    if (alp.exception_positions.size() * 8 > block.size() || alp.width + alp.ulp_width > 40) {
+      rd = MakeRdBlock(block);
+      best = std::min(best, rd->Bytes());
     }
-    WriteAlpBlock(alp, out);
+    if (dictionary && dictionary->Bytes() == best) {
+      WriteDictionaryBlock(*dictionary, out);
+    } else if (rd && rd->Bytes() == best) {
+      WriteRdBlock(*rd, out);
+    } else {
+      WriteAlpBlock(alp, out);
+    }
   }
 }
 
@@ -344,6 +441,8 @@ Status DecodeAlp(ByteReader& in, std::span<double> out) {
       LAKE_RETURN_IF_ERROR(DecodeAlpBlock(in, block, scratch, target));
     } else if (scheme == kAlpRd) {
       LAKE_RETURN_IF_ERROR(DecodeRdBlock(in, block, scratch));
+    } else if (scheme == kDictionary) {
+      LAKE_RETURN_IF_ERROR(DecodeDictionaryBlock(in, block, scratch));
     } else {
       return Status::Corruption("chunk: unknown float block scheme");
     }

@@ -4,7 +4,7 @@
 namespace lake::timeseries::detail {
 
 const CodecKernels& CodecKernelsAvx2() {
-  static const CodecKernels table = MakeCodecKernels(simd::Isa::kAvx2);
+  static const CodecKernels table = MakeCodecKernels<true>(simd::Isa::kAvx2);
   return table;
 }
 

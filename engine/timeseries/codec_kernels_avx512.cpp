@@ -4,7 +4,7 @@
 namespace lake::timeseries::detail {
 
 const CodecKernels& CodecKernelsAvx512() {
-  static const CodecKernels table = MakeCodecKernels(simd::Isa::kAvx512);
+  static const CodecKernels table = MakeCodecKernels<true>(simd::Isa::kAvx512);
   return table;
 }
 

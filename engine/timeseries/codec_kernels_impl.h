@@ -1,6 +1,6 @@
 // The codec loops, instantiated once per instruction set by
-// codec_kernels_<isa>.cpp. Every width is its own template, so each row's
-// word index and shift are constants and the 16-lane inner loop becomes a
+// codec_kernels_<isa>.cpp. Every width is its own template; unrolled, each
+// row's word index and shift are constants and the 16-lane body becomes a
 // few vector shifts, ors and ands. Include only from those files.
 #pragma once
 
@@ -14,28 +14,41 @@
 
 namespace lake::timeseries::detail {
 
-template <int W, std::size_t Row>
-inline void UnpackRow(const std::uint64_t* in, std::uint64_t* out) {
-  constexpr std::uint64_t kMask = W == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << W) - 1;
-  constexpr std::size_t kOffset = Row * W;
-  constexpr std::size_t kWord = kOffset / 64;
-  constexpr std::size_t kShift = kOffset % 64;
-  for (std::size_t lane = 0; lane < kBlockLanes; ++lane) {
-    std::uint64_t v = in[kWord * kBlockLanes + lane] >> kShift;
-    if constexpr (kShift + W > 64) v |= in[(kWord + 1) * kBlockLanes + lane] << (64 - kShift);
-    out[Row * kBlockLanes + lane] = v & kMask;
+template <int W>
+constexpr std::uint64_t kWidthMask = W == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << W) - 1;
+
+// One row of 16 lanes; `shift` and the word index are constants when Row is.
+template <int W>
+inline void UnpackRow(const std::uint64_t* __restrict in, std::uint64_t* __restrict out,
+                      std::size_t row) {
+  const std::size_t offset = row * W;
+  const std::uint64_t* __restrict low = in + offset / 64 * kBlockLanes;
+  const std::size_t shift = offset % 64;
+  if (shift + W > 64) {
+    for (std::size_t lane = 0; lane < kBlockLanes; ++lane) {
+      out[row * kBlockLanes + lane] =
+          ((low[lane] >> shift) | (low[kBlockLanes + lane] << (64 - shift))) & kWidthMask<W>;
+    }
+  } else {
+    for (std::size_t lane = 0; lane < kBlockLanes; ++lane)
+      out[row * kBlockLanes + lane] = (low[lane] >> shift) & kWidthMask<W>;
   }
 }
 
-template <int W>
-void UnpackWidth(const std::uint64_t* in, std::uint64_t* out) {
+// Unrolled: every row's shifts are constants (fast, slow to compile).
+// Looped: one body per width (compact; the baseline ISA's choice).
+template <int W, bool kUnrolled>
+void UnpackWidth(const std::uint64_t* __restrict in, std::uint64_t* __restrict out) {
   if constexpr (W == 0) {
     std::memset(out, 0, kBlockValues * sizeof(std::uint64_t));
-  } else {
+  } else if constexpr (kUnrolled) {
     [&]<std::size_t... Rows>(std::index_sequence<Rows...>) {
-      (UnpackRow<W, Rows>(in, out), ...);
+      (UnpackRow<W>(in, out, Rows), ...);
     }
     (std::make_index_sequence<kBlockRows>{});
+  } else {
+    for (std::size_t row = 0; row < kBlockRows; ++row)
+      UnpackRow<W>(in, out, row);
   }
 }
 
@@ -45,37 +58,26 @@ inline double SmallToDouble(std::uint64_t v) {
   return std::bit_cast<double>(v | 0x4330000000000000ULL) - 4503599627370496.0;
 }
 
-template <int W>
-void AlpDecodeWidth(const std::uint64_t* in, std::int64_t base, double factor, double fraction,
-                    double* out) {
-  alignas(64) std::uint64_t unpacked[kBlockValues];
-  UnpackWidth<W>(in, unpacked);
-  const double base_value = static_cast<double>(base);
-  for (std::size_t i = 0; i < kBlockValues; ++i)
-    out[i] = (base_value + SmallToDouble(unpacked[i])) * factor * fraction;
-}
-
-template <std::size_t... W>
+template <bool kUnrolled, std::size_t... W>
 constexpr auto UnpackTable(std::index_sequence<W...>) {
   return std::array<void (*)(const std::uint64_t*, std::uint64_t*), sizeof...(W)>{
-      &UnpackWidth<static_cast<int>(W)>...};
+      &UnpackWidth<static_cast<int>(W), kUnrolled>...};
 }
 
-template <std::size_t... W>
-constexpr auto AlpDecodeTable(std::index_sequence<W...>) {
-  return std::array<void (*)(const std::uint64_t*, std::int64_t, double, double, double*),
-                    sizeof...(W)>{&AlpDecodeWidth<static_cast<int>(W)>...};
-}
-
-inline void Unpack(const std::uint64_t* packed, int width, std::uint64_t* out) {
-  static constexpr auto kTable = UnpackTable(std::make_index_sequence<65>{});
+template <bool kUnrolled>
+void Unpack(const std::uint64_t* packed, int width, std::uint64_t* out) {
+  static constexpr auto kTable = UnpackTable<kUnrolled>(std::make_index_sequence<65>{});
   kTable[width](packed, out);
 }
 
-inline void AlpDecode(const std::uint64_t* packed, int width, std::int64_t base, double factor,
-                      double fraction, double* out) {
-  static constexpr auto kTable = AlpDecodeTable(std::make_index_sequence<53>{});
-  kTable[width](packed, base, factor, fraction, out);
+template <bool kUnrolled>
+void AlpDecode(const std::uint64_t* packed, int width, std::int64_t base, double factor,
+               double fraction, double* out) {
+  alignas(64) std::uint64_t unpacked[kBlockValues];
+  Unpack<kUnrolled>(packed, width, unpacked);
+  const double base_value = static_cast<double>(base);
+  for (std::size_t i = 0; i < kBlockValues; ++i)
+    out[i] = (base_value + SmallToDouble(unpacked[i])) * factor * fraction;
 }
 
 inline constexpr std::size_t kSumLanes = 8;
@@ -140,8 +142,9 @@ inline void Summarize(const double* values, std::size_t count, double* sum, doub
   *m2 = FoldLanes(squares);
 }
 
-inline CodecKernels MakeCodecKernels(simd::Isa isa) {
-  return {isa, &Unpack, &AlpDecode, &Summarize};
+template <bool kUnrolled>
+CodecKernels MakeCodecKernels(simd::Isa isa) {
+  return {isa, &Unpack<kUnrolled>, &AlpDecode<kUnrolled>, &Summarize};
 }
 
 }  // namespace lake::timeseries::detail

@@ -117,6 +117,34 @@ TEST(FloatCodecs, EveryBlockLengthRoundTrips) {
   }
 }
 
+// Decimals printed from arithmetic (51.846000000000004) keep their decimal
+// integer plus an ulp correction instead of becoming 80-bit exceptions.
+TEST(FloatCodecs, DecimalsWithUlpNoiseStayCompact) {
+  std::mt19937_64 random(9);
+  std::vector<double> values;
+  for (int i = 0; i < 4096; ++i) {
+    const double decimal = static_cast<double>(random() % 100000) / 1000.0;
+    const auto nudged = std::bit_cast<std::uint64_t>(decimal) + random() % 3 - 1;
+    values.push_back(std::bit_cast<double>(nudged));
+  }
+  std::string bytes;
+  ByteWriter out(&bytes);
+  EncodeAlp(values, out);
+  EXPECT_LT(bytes.size() * 8.0 / values.size(), 22.0);
+  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "ALP with ulps");
+}
+
+TEST(FloatCodecs, FewDistinctValuesUseADictionary) {
+  std::vector<double> values;
+  for (int i = 0; i < 4096; ++i)
+    values.push_back(i % 5 == 0 ? 0.1 + 0.2 : std::sqrt(double(i % 3)));
+  std::string bytes;
+  ByteWriter out(&bytes);
+  EncodeAlp(values, out);
+  EXPECT_LT(bytes.size() * 8.0 / values.size(), 4.0);
+  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "dictionary");
+}
+
 TEST(TimestampCodec, RegularIntervalsCostWellUnderOneBitPerPoint) {
   std::vector<std::int64_t> ts;
   for (std::int64_t i = 0; i < 100000; ++i)
