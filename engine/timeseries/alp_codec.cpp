@@ -27,7 +27,8 @@ constexpr double kInversePow10[] = {1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e
 // the decoder's exact integer-to-double conversion both hold.
 constexpr double kEncodeLimit = 2251799813685248.0;
 constexpr double kRoundMagic = 6755399441055744.0;  // 2^52 + 2^51
-constexpr std::size_t kSampleSize = 32;
+constexpr std::size_t kSampleSize = 64;
+constexpr std::size_t kCandidates = 8;
 constexpr int kMaxDictionary = 8;
 constexpr int kExceptionBits = 64 + 16;
 // Larger ulp distances are not decimals: they become exceptions.
@@ -79,22 +80,26 @@ std::size_t EstimateBits(std::span<const double> sample, Factors f) {
          exceptions * kExceptionBits;
 }
 
-Factors ChooseFactors(std::span<const double> values) {
+// The few most promising factor pairs, judged on an evenly spaced sample;
+// the caller encodes the block with each and keeps the smallest (ALP's
+// second sampling level, per block).
+std::vector<Factors> CandidateFactors(std::span<const double> values) {
   double sample[kSampleSize];
   const std::size_t n = std::min(values.size(), kSampleSize);
   for (std::size_t i = 0; i < n; ++i)
     sample[i] = values[i * values.size() / n];
-  Factors best;
-  std::size_t best_bits = SIZE_MAX;
-  for (int e = kMaxExponent; e >= 0; --e) {
-    for (int f = e; f >= 0; --f) {
-      const std::size_t bits = EstimateBits({sample, n}, {e, f});
-      if (bits < best_bits) {
-        best_bits = bits;
-        best = {e, f};
-      }
-    }
+  std::vector<std::pair<std::size_t, Factors>> scored;
+  for (int e = 0; e <= kMaxExponent; ++e) {
+    for (int f = 0; f <= e; ++f)
+      scored.push_back({EstimateBits({sample, n}, {e, f}), {e, f}});
   }
+  // Stable: among equal estimates the smaller exponents (listed first) win;
+  // they multiply by smaller powers of ten and round exactly more often.
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Factors> best;
+  for (std::size_t i = 0; i < std::min(scored.size(), kCandidates); ++i)
+    best.push_back(scored[i].second);
   return best;
 }
 
@@ -115,9 +120,9 @@ struct AlpBlock {
   }
 };
 
-AlpBlock MakeAlpBlock(std::span<const double> values) {
+AlpBlock MakeAlpBlock(std::span<const double> values, Factors factors) {
   AlpBlock block;
-  block.factors = ChooseFactors(values);
+  block.factors = factors;
   std::vector<std::int64_t> encoded(values.size());
   block.ulps.resize(values.size());
   std::vector<bool> ok(values.size());
@@ -408,7 +413,11 @@ Status DecodeRdBlock(ByteReader& in, std::span<double> out, std::uint64_t* scrat
 void EncodeAlp(std::span<const double> values, ByteWriter& out) {
   for (std::size_t start = 0; start < values.size(); start += kBlockValues) {
     const auto block = values.subspan(start, std::min(kBlockValues, values.size() - start));
-    const AlpBlock alp = MakeAlpBlock(block);
+    AlpBlock alp;
+    for (Factors factors : CandidateFactors(block)) {
+      AlpBlock candidate = MakeAlpBlock(block, factors);
+      if (alp.offsets.empty() || candidate.Bytes() < alp.Bytes()) alp = std::move(candidate);
+    }
     std::size_t best = alp.Bytes();
     const auto dictionary = MakeDictionaryBlock(block);
     if (dictionary && dictionary->Bytes() < best) best = dictionary->Bytes();

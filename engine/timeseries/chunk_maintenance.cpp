@@ -1,5 +1,6 @@
 // Sealing heads into chunks, rewriting chunks for late points and deletes,
-// and keeping the rollup buckets they touch exact, each as one atomic write.
+// and keeping the rollup buckets they touch exact (metrics only: a text
+// series' values are codes), each as one atomic write.
 #include <algorithm>
 #include <iterator>
 
@@ -150,7 +151,8 @@ Status TimeSeriesEngine::SealLocked(SeriesState& s) {
     const std::int64_t minute = FloorTo(p.timestamp, kMicrosPerMinute);
     if (minutes.empty() || minutes.back() != minute) minutes.push_back(minute);
   }
-  LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, 0, 0));
+  if (s.info.key.kind == SeriesKind::kMetric)
+    LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, 0, 0));
   return CommitLocked(s, plan);
 }
 
@@ -178,7 +180,8 @@ Status TimeSeriesEngine::DeleteLocked(SeriesState& s, std::int64_t start, std::i
     const bool whole = minute >= start && minute + kMicrosPerMinute <= end;
     if (!whole && (minutes.empty() || minutes.back() != minute)) minutes.push_back(minute);
   }
-  LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, start, end));
+  if (s.info.key.kind == SeriesKind::kMetric)
+    LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, start, end));
   LAKE_RETURN_IF_ERROR(CommitLocked(s, plan));
 
   std::unique_lock lock(s.state_mutex);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 
 #include "storage/key_codec.h"
 #include "timeseries/series_state.h"
@@ -119,6 +120,13 @@ Result<std::vector<SeriesScan>> TimeSeriesEngine::Scan(std::span<const std::uint
     SeriesScan scan;
     scan.series = id;
     if (from < end) LAKE_RETURN_IF_ERROR(ReadPoints(*s, View(*s, from, end), from, end, &scan));
+    if (s->info.key.kind != SeriesKind::kMetric) {
+      for (double code : scan.values) {
+        LAKE_ASSIGN_OR_RETURN(std::string text, texts_.Decode(code));
+        scan.texts.push_back(std::move(text));
+      }
+      scan.values.clear();
+    }
     scans.push_back(std::move(scan));
   }
   return scans;
@@ -145,7 +153,8 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::SeriesBuckets(const SeriesS
       level == Level::kRaw ? 0
                            : CeilTo(std::max(q.start, RollupHorizon(s.info.key.retention)), unit);
   const std::int64_t middle_to = level == Level::kRaw ? 0 : FloorTo(q.end, unit);
-  if (!q.use_rollups || level == Level::kRaw || middle_from >= middle_to) {
+  if (!q.use_rollups || level == Level::kRaw || middle_from >= middle_to ||
+      s.info.key.kind != SeriesKind::kMetric) {
     LAKE_RETURN_IF_ERROR(raw_units(q.start, q.end));
   } else {
     LAKE_RETURN_IF_ERROR(raw_units(q.start, middle_from));
@@ -185,9 +194,14 @@ Result<std::vector<BucketRow>> TimeSeriesEngine::TimeBucket(const BucketQuery& q
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   // Groups merge their series in id order: the same bits on every path.
   std::map<std::pair<std::string, std::int64_t>, timeseries::Aggregate> groups;
+  std::optional<bool> text;
   for (std::uint64_t id : ids) {
     const SeriesState* s = Find(id);
     if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
+    const bool is_text = s->info.key.kind != SeriesKind::kMetric;
+    if (text && *text != is_text)
+      return Status::InvalidArgument("cannot aggregate metric and text series together");
+    text = is_text;
     LAKE_ASSIGN_OR_RETURN(auto buckets, SeriesBuckets(*s, query));
     std::string group;
     if (query.group_by == GroupBy::kSeries) {
@@ -201,8 +215,14 @@ Result<std::vector<BucketRow>> TimeSeriesEngine::TimeBucket(const BucketQuery& q
   }
   std::vector<BucketRow> rows;
   rows.reserve(groups.size());
-  for (auto& [key, aggregate] : groups)
-    rows.push_back({key.first, key.second, aggregate});
+  for (auto& [key, aggregate] : groups) {
+    BucketRow row{key.first, key.second, aggregate, {}, {}};
+    if (text.value_or(false)) {
+      LAKE_ASSIGN_OR_RETURN(row.first_text, texts_.Decode(aggregate.first));
+      LAKE_ASSIGN_OR_RETURN(row.last_text, texts_.Decode(aggregate.last));
+    }
+    rows.push_back(std::move(row));
+  }
   return rows;
 }
 

@@ -41,6 +41,9 @@ Status NormaliseSeriesKey(SeriesKey* key) {
   if (key->tags.size() > kMaxTags) return Status::InvalidArgument("more than 64 tags");
   if (key->retention != RetentionClass::kStandard && key->retention != RetentionClass::kCompliance)
     return Status::InvalidArgument("unknown retention class");
+  if (key->kind != SeriesKind::kMetric && key->kind != SeriesKind::kEvent &&
+      key->kind != SeriesKind::kState)
+    return Status::InvalidArgument("unknown series kind");
   std::sort(key->tags.begin(), key->tags.end());
   for (std::size_t i = 0; i < key->tags.size(); ++i) {
     LAKE_RETURN_IF_ERROR(CheckName(key->tags[i].first, "tag name"));
@@ -72,6 +75,7 @@ std::string EncodeSeriesKey(const SeriesKey& key) {
   ByteWriter out(&bytes);
   out.Fixed(key.tenant);
   out.Fixed(static_cast<std::uint8_t>(key.retention));
+  out.Fixed(static_cast<std::uint8_t>(key.kind));
   WriteString(out, key.metric);
   out.Varint(key.tags.size());
   for (const auto& [name, value] : key.tags) {
@@ -84,14 +88,16 @@ std::string EncodeSeriesKey(const SeriesKey& key) {
 Result<SeriesKey> DecodeSeriesKey(std::string_view bytes) {
   ByteReader in(bytes);
   SeriesKey key;
-  std::uint8_t retention;
+  std::uint8_t retention, kind;
   std::uint64_t tags;
   LAKE_RETURN_IF_ERROR(in.Fixed(&key.tenant));
   LAKE_RETURN_IF_ERROR(in.Fixed(&retention));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&kind));
   LAKE_RETURN_IF_ERROR(ReadString(in, &key.metric));
   LAKE_RETURN_IF_ERROR(in.Varint(&tags));
   if (tags > kMaxTags) return Status::Corruption("series: too many tags");
   key.retention = static_cast<RetentionClass>(retention);
+  key.kind = static_cast<SeriesKind>(kind);
   key.tags.resize(tags);
   for (auto& [name, value] : key.tags) {
     LAKE_RETURN_IF_ERROR(ReadString(in, &name));
@@ -99,6 +105,18 @@ Result<SeriesKey> DecodeSeriesKey(std::string_view bytes) {
   }
   if (in.remaining() != 0) return Status::Corruption("series: trailing bytes");
   return key;
+}
+
+std::string_view SeriesKindName(SeriesKind kind) {
+  switch (kind) {
+    case SeriesKind::kMetric:
+      return "metric";
+    case SeriesKind::kEvent:
+      return "event";
+    case SeriesKind::kState:
+      return "state";
+  }
+  return "unknown";
 }
 
 const std::string* FindTag(const Tags& tags, std::string_view name) {

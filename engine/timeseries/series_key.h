@@ -1,6 +1,9 @@
 // A series is tenant + metric name + tags (sorted key/value pairs): that
-// identity maps to a stable series id. The retention class decides how long
-// its data is kept (compliance data for years, the rest for the defaults).
+// identity maps to a stable series id. Its kind says what a point holds: a
+// float64 (metrics) or a short text (events: a payload per timestamp;
+// states: a value that holds until it changes). The retention class decides
+// how long its data is kept (compliance data for years, the rest for the
+// defaults).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +17,7 @@
 namespace lake::timeseries {
 
 enum class RetentionClass : std::uint8_t { kStandard = 0, kCompliance = 1 };
+enum class SeriesKind : std::uint8_t { kMetric = 0, kEvent = 1, kState = 2 };
 inline constexpr int kRetentionClassCount = 2;
 
 using Tags = std::vector<std::pair<std::string, std::string>>;
@@ -23,7 +27,10 @@ struct SeriesKey {
   std::string metric;
   Tags tags;
   RetentionClass retention = RetentionClass::kStandard;
+  SeriesKind kind = SeriesKind::kMetric;
 };
+
+std::string_view SeriesKindName(SeriesKind kind);
 
 // Sorts the tags and checks names: a non-empty metric and tag names, no NUL
 // bytes, no tag named twice, at most 256 bytes per name or value and 64 tags.

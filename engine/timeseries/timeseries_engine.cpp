@@ -108,6 +108,7 @@ Result<std::unique_ptr<TimeSeriesEngine>> TimeSeriesEngine::Open(storage::Store*
 
 Status TimeSeriesEngine::Load() {
   LAKE_RETURN_IF_ERROR(LoadRetention());
+  LAKE_RETURN_IF_ERROR(texts_.Load(store_));
   Status decode_error;
   LAKE_RETURN_IF_ERROR(store_->ScanPrefix(Family::kSeries, std::string(1, kSeriesPrefix),
                                           [&](std::string_view key, std::string_view value) {
@@ -208,9 +209,13 @@ Result<std::uint64_t> TimeSeriesEngine::EnsureSeries(SeriesKey key) {
   const std::string identity = IdentityOf(key);
   std::unique_lock lock(series_mutex_);
   if (const auto it = ids_by_identity_.find(identity); it != ids_by_identity_.end()) {
-    if (series_.at(it->second)->info.key.retention != key.retention)
+    const SeriesKey& existing = series_.at(it->second)->info.key;
+    if (existing.retention != key.retention)
       return Status::InvalidArgument("series " + key.metric +
                                      " exists with another retention class");
+    if (existing.kind != key.kind)
+      return Status::InvalidArgument("series " + key.metric + " exists as a " +
+                                     std::string(SeriesKindName(existing.kind)) + " series");
     return it->second;
   }
   const std::uint64_t id = next_series_id_;
@@ -249,6 +254,25 @@ std::vector<std::uint64_t> TimeSeriesEngine::FindSeries(const SeriesFilter& filt
 }
 
 Status TimeSeriesEngine::Write(std::span<const SeriesPoints> batch) {
+  return WritePoints(batch, false);
+}
+
+Status TimeSeriesEngine::WriteText(std::span<const TextPoints> batch) {
+  // Codes for the texts of well-formed parts; WritePoints names any problem.
+  std::vector<std::vector<double>> codes(batch.size());
+  std::vector<SeriesPoints> parts;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const SeriesState* s = Find(batch[i].series);
+    if (s != nullptr && s->info.key.kind != SeriesKind::kMetric &&
+        batch[i].timestamps.size() == batch[i].texts.size()) {
+      LAKE_ASSIGN_OR_RETURN(codes[i], texts_.Encode(batch[i].texts));
+    }
+    parts.push_back({batch[i].series, batch[i].timestamps, codes[i]});
+  }
+  return WritePoints(parts, true);
+}
+
+Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool text) {
   // Validate everything and group by series before touching anything.
   std::map<std::uint64_t, std::vector<Point>> by_series;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -257,6 +281,10 @@ Status TimeSeriesEngine::Write(std::span<const SeriesPoints> batch) {
     SeriesState* s = Find(part.series);
     if (s == nullptr)
       return Status::NotFound(where + "unknown series " + std::to_string(part.series));
+    if ((s->info.key.kind != SeriesKind::kMetric) != text)
+      return Status::InvalidArgument(where + "series " + std::to_string(part.series) + " is a " +
+                                     std::string(SeriesKindName(s->info.key.kind)) +
+                                     " series: write " + (text ? "numbers" : "texts") + " to it");
     if (part.timestamps.size() != part.values.size())
       return Status::InvalidArgument(where + std::to_string(part.timestamps.size()) +
                                      " timestamps but " + std::to_string(part.values.size()) +
@@ -278,30 +306,47 @@ Status TimeSeriesEngine::Write(std::span<const SeriesPoints> batch) {
   if (by_series.empty()) return Status::Ok();
 
   // Lock in id order (no deadlock between overlapping batches), log, apply.
-  std::vector<SeriesState*> states;
+  struct Change {
+    SeriesState* state;
+    std::vector<Point> points;
+    std::string head_key;
+  };
+  std::vector<Change> changes;
   std::vector<std::unique_lock<std::mutex>> locks;
-  for (const auto& [id, points] : by_series) {
-    states.push_back(Find(id));
-    locks.emplace_back(states.back()->write_mutex);
+  for (auto& [id, points] : by_series) {
+    changes.push_back({Find(id), std::move(points), {}});
+    locks.emplace_back(changes.back().state->write_mutex);
   }
   storage::WriteBatch log;
-  std::vector<std::string> keys;
-  std::size_t i = 0;
-  for (const auto& [id, points] : by_series) {
-    keys.push_back(HeadKey(id, states[i++]->next_head_sequence++));
-    log.Put(Family::kHead, keys.back(), PackPoints(points));
+  for (Change& change : changes) {
+    const SeriesState& s = *change.state;
+    if (s.info.key.kind == SeriesKind::kState) {
+      // A state is written only when it changes.
+      std::vector<Point> kept;
+      for (const Point& p : change.points) {
+        const Point* before = !kept.empty()                               ? &kept.back()
+                              : s.last && s.last->timestamp < p.timestamp ? &*s.last
+                                                                          : nullptr;
+        if (before == nullptr || before->value != p.value) kept.push_back(p);
+      }
+      change.points = std::move(kept);
+    }
+    if (change.points.empty()) continue;
+    change.head_key = HeadKey(s.info.id, change.state->next_head_sequence++);
+    log.Put(Family::kHead, change.head_key, PackPoints(change.points));
   }
+  if (log.Count() == 0) return Status::Ok();
   LAKE_RETURN_IF_ERROR(store_->Write(log, {}));
-  i = 0;
-  for (const auto& [id, points] : by_series) {
-    SeriesState& s = *states[i];
+  for (Change& change : changes) {
+    if (change.points.empty()) continue;
+    SeriesState& s = *change.state;
     {
       std::unique_lock state_lock(s.state_mutex);
-      MergeIntoHead(s.head, points);
-      s.head_keys.push_back(std::move(keys[i]));
-      if (!s.last || points.back().timestamp >= s.last->timestamp) s.last = points.back();
+      MergeIntoHead(s.head, change.points);
+      s.head_keys.push_back(std::move(change.head_key));
+      if (!s.last || change.points.back().timestamp >= s.last->timestamp)
+        s.last = change.points.back();
     }
-    ++i;
     if (s.head.size() >= options_.chunk_max_points ||
         s.head.back().timestamp - s.head.front().timestamp >= options_.chunk_max_span) {
       // The points are durable in the head already; a failed seal is retried

@@ -30,6 +30,7 @@
 #include "timeseries/chunk.h"
 #include "timeseries/reduction.h"
 #include "timeseries/series_key.h"
+#include "timeseries/text_dictionary.h"
 
 namespace lake::timeseries {
 
@@ -73,6 +74,13 @@ struct SeriesPoints {
   std::span<const double> values;
 };
 
+// Texts for one event or state series (each at most 16 KiB).
+struct TextPoints {
+  std::uint64_t series = 0;
+  std::span<const std::int64_t> timestamps;
+  std::span<const std::string_view> texts;
+};
+
 struct SeriesInfo {
   std::uint64_t id = 0;
   SeriesKey key;
@@ -104,12 +112,17 @@ struct BucketRow {
   std::string group;  // series id, tag value, or "" for kAll
   std::int64_t bucket = 0;
   Aggregate aggregate;
+  // Event and state series: the first and last text (count is meaningful
+  // too; the numeric fields are not).
+  std::string first_text;
+  std::string last_text;
 };
 
 struct SeriesScan {
   std::uint64_t series = 0;
   std::vector<std::int64_t> timestamps;
   std::vector<double> values;
+  std::vector<std::string> texts;  // event and state series, instead of values
 };
 
 struct TimeSeriesStats {
@@ -133,9 +146,13 @@ class TimeSeriesEngine {
   Result<SeriesInfo> DescribeSeries(std::uint64_t series) const;
   std::vector<std::uint64_t> FindSeries(const SeriesFilter& filter) const;
 
-  // All or nothing: a bad point (unknown series, NaN-free is not required,
-  // timestamp older than the raw retention horizon) rejects the batch.
+  // All or nothing: a bad point (unknown series, a series of another kind,
+  // a timestamp older than the raw retention horizon) rejects the batch.
+  // NaN and infinities are values like any other.
   Status Write(std::span<const SeriesPoints> batch);
+  // Events and states; a state point equal to the state before it is
+  // dropped (a state is written only when it changes).
+  Status WriteText(std::span<const TextPoints> batch);
   // Removes the points with start <= timestamp < end.
   Status DeleteRange(std::uint64_t series, std::int64_t start, std::int64_t end);
   // Seals every head into chunks (e.g. before a backup or shutdown).
@@ -172,6 +189,8 @@ class TimeSeriesEngine {
   std::int64_t RawHorizon(RetentionClass c) const;
   std::int64_t RollupHorizon(RetentionClass c) const;
 
+  // Validated points for metric or text series; `kind` names which.
+  Status WritePoints(std::span<const SeriesPoints> batch, bool text);
   // Under the series' write mutex.
   Status SealLocked(SeriesState& s);
   Status DeleteLocked(SeriesState& s, std::int64_t start, std::int64_t end);
@@ -211,6 +230,8 @@ class TimeSeriesEngine {
   // "tenant\0metric" and "tenant\0metric\0tag\0value" -> sorted series ids.
   std::unordered_map<std::string, std::vector<std::uint64_t>> postings_;
   std::uint64_t next_series_id_ = 1;
+
+  TextDictionary texts_;
 
   mutable std::mutex retention_mutex_;
   RetentionSettings retention_;

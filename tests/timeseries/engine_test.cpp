@@ -362,6 +362,66 @@ TEST(TimeSeriesEngine, RetentionDropsExactlyWhatIsExpiredAndKeepsRollups) {
   ExpectScanEquals(*h.engine, kept, model, INT64_MIN + 1, INT64_MAX);
 }
 
+TEST(TimeSeriesEngine, EventsAndStatesKeepTextsAndStatesOnlyTheirChanges) {
+  Harness h(8);
+  h.KeepForever();
+  const std::uint64_t activity =
+      h.engine->EnsureSeries({5, "activity", {}, RetentionClass::kStandard, SeriesKind::kState})
+          .value();
+  const std::uint64_t app =
+      h.engine->EnsureSeries({5, "app_opened", {}, RetentionClass::kStandard, SeriesKind::kEvent})
+          .value();
+  const std::vector<std::int64_t> ts = {kStart, kStart + 1, kStart + 2, kStart + 3, kStart + 4};
+  const std::vector<std::string_view> states = {"asleep", "asleep", "walking", "walking", "asleep"};
+  const std::vector<std::string_view> events = {R"({"app":"maps"})", R"({"app":"mail"})",
+                                                R"({"app":"maps"})", R"({"app":"camera"})",
+                                                R"({"app":"maps"})"};
+  const TextPoints parts[] = {{activity, ts, states}, {app, ts, events}};
+  ASSERT_TRUE(h.engine->WriteText(parts).ok());
+  // Still asleep: not a change, not written.
+  const std::vector<std::int64_t> later = {kStart + 10};
+  const std::vector<std::string_view> asleep = {"asleep"};
+  const TextPoints same{activity, later, asleep};
+  ASSERT_TRUE(h.engine->WriteText({&same, 1}).ok());
+
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::uint64_t ids[] = {activity, app};
+    auto scans = h.engine->Scan(ids, kStart, kStart + kMicrosPerHour);
+    ASSERT_TRUE(scans.ok()) << scans.status().ToString();
+    EXPECT_EQ((*scans)[0].timestamps, (std::vector<std::int64_t>{kStart, kStart + 2, kStart + 4}));
+    EXPECT_EQ((*scans)[0].texts, (std::vector<std::string>{"asleep", "walking", "asleep"}));
+    EXPECT_EQ((*scans)[1].texts, std::vector<std::string>(events.begin(), events.end()));
+    auto rows = h.engine->TimeBucket({.series = {app},
+                                      .start = kStart,
+                                      .end = kStart + kMicrosPerHour,
+                                      .width = kMicrosPerHour});
+    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].aggregate.count, 5u);
+    EXPECT_EQ((*rows)[0].first_text, R"({"app":"maps"})");
+    EXPECT_EQ((*rows)[0].last_text, R"({"app":"maps"})");
+    ASSERT_TRUE(h.engine->Flush().ok());
+    h.Reopen();  // the texts and the points survive a restart
+  }
+
+  const std::vector<double> number = {1.0};
+  const SeriesPoints numeric{activity, later, number};
+  EXPECT_EQ(h.engine->Write({&numeric, 1}).code(), StatusCode::kInvalidArgument);
+  const std::uint64_t metric = h.Series(5, "steps");
+  const TextPoints text_to_metric{metric, later, asleep};
+  EXPECT_EQ(h.engine->WriteText({&text_to_metric, 1}).code(), StatusCode::kInvalidArgument);
+  const std::string huge(kMaxTextBytes + 1, 'x');
+  const std::vector<std::string_view> too_long = {huge};
+  const TextPoints oversized{app, later, too_long};
+  EXPECT_EQ(h.engine->WriteText({&oversized, 1}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(h.engine->EnsureSeries({5, "activity"}).status().code(), StatusCode::kInvalidArgument)
+      << "a state series is not also a metric";
+  EXPECT_EQ(h.engine->TimeBucket({.series = {metric, app}, .start = kStart, .end = kStart + 1})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(TimeSeriesEngine, RetentionSettingsPersistAndValidate) {
   Harness h;
   EXPECT_EQ(h.engine->retention().standard.raw, 30 * kMicrosPerDay);
