@@ -267,6 +267,18 @@ Status Store::Checkpoint(const std::string& target_dir) {
                    "checkpoint to " + target_dir + " failed");
 }
 
+Status Store::Compact() {
+  for (auto* family : impl_->families) {
+    LAKE_RETURN_IF_ERROR(
+        FromRocks(impl_->db->Flush(rocksdb::FlushOptions(), family), "flush failed"));
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    LAKE_RETURN_IF_ERROR(
+        FromRocks(impl_->db->CompactRange(options, family, nullptr, nullptr), "compaction failed"));
+  }
+  return Status::Ok();
+}
+
 std::uint64_t Store::LatestSequence() const {
   return impl_->db->GetLatestSequenceNumber();
 }

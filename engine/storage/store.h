@@ -111,6 +111,10 @@ class Store {
   // exist); openable with Store::Open(target_dir).
   Status Checkpoint(const std::string& target_dir);
 
+  // Flushes memtables and compacts every family down to its final level:
+  // what the data costs on disk once RocksDB has settled.
+  Status Compact();
+
   // The sequence number of the latest write; an index snapshot records it.
   std::uint64_t LatestSequence() const;
 

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "storage/key_codec.h"
+#include "timeseries/rollup_block.h"
 #include "timeseries/series_state.h"
 #include "timeseries/timeseries_engine.h"
 #include "timeseries/ts_keys.h"
@@ -237,25 +238,56 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
 
   for (Level level : kRollupLevels) {
     const std::int64_t width = LevelWidth(level);
-    for (const auto& [start, aggregate] : changes) {
-      const std::string key = RollupKey(retention, level, id, start);
-      if (aggregate) {
-        plan.batch.Put(Family::kRollups, key, EncodeAggregate(*aggregate));
-      } else {
-        plan.batch.Delete(Family::kRollups, key);
-      }
-    }
-    // Units wholly inside the cleared range, one range delete per partition.
+    // Units wholly inside the cleared range are gone; whole blocks of them
+    // go with one range delete per partition.
     const std::int64_t clear_from = CeilTo(cleared_start, width);
     const std::int64_t clear_to = cleared_end > cleared_start ? FloorTo(cleared_end, width) : 0;
-    for (std::int64_t x = clear_from; x < clear_to;) {
+    const std::int64_t block = BlockWidth(level);
+    const std::int64_t whole_from = CeilTo(clear_from, block);
+    const std::int64_t whole_to = std::max(whole_from, FloorTo(clear_to, block));
+    for (std::int64_t x = whole_from; x < whole_to;) {
       const std::int64_t partition_end = FloorTo(x, PartitionWidth(level)) + PartitionWidth(level);
-      const std::int64_t y = std::min(clear_to, partition_end);
+      const std::int64_t y = std::min(whole_to, partition_end);
       plan.batch.DeleteRange(Family::kRollups, RollupKey(retention, level, id, x),
                              y == partition_end ? *storage::PrefixSuccessor(
                                                       RollupSeriesPrefix(retention, level, id, x))
                                                 : RollupKey(retention, level, id, y));
       x = y;
+    }
+    // Other blocks with a changed or cleared unit are rewritten.
+    std::vector<std::int64_t> blocks;
+    for (const auto& [start, aggregate] : changes)
+      blocks.push_back(FloorTo(start, block));
+    if (clear_from < clear_to) {
+      blocks.push_back(FloorTo(clear_from, block));
+      blocks.push_back(FloorTo(clear_to - 1, block));
+    }
+    std::sort(blocks.begin(), blocks.end());
+    blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
+    for (std::int64_t b : blocks) {
+      if (b >= whole_from && b + block <= whole_to) continue;
+      std::vector<UnitAggregate> stored;
+      LAKE_RETURN_IF_ERROR(ReadRollups(s.info, level, b, b + block, nullptr, &stored));
+      std::map<std::int64_t, Aggregate> units;
+      for (const UnitAggregate& unit : stored) {
+        if (unit.start < clear_from || unit.start >= clear_to) units[unit.start] = unit.aggregate;
+      }
+      for (auto it = changes.lower_bound(b); it != changes.end() && it->first < b + block; ++it) {
+        if (it->second) {
+          units[it->first] = *it->second;
+        } else {
+          units.erase(it->first);
+        }
+      }
+      const std::string key = RollupKey(retention, level, id, b);
+      if (units.empty()) {
+        plan.batch.Delete(Family::kRollups, key);
+        continue;
+      }
+      std::vector<UnitAggregate> kept;
+      for (const auto& [start, aggregate] : units)
+        kept.push_back({start, aggregate});
+      plan.batch.Put(Family::kRollups, key, EncodeRollupBlock(kept, level, b));
     }
     if (level == Level::kDay) break;
 

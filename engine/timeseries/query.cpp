@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "storage/key_codec.h"
+#include "timeseries/rollup_block.h"
 #include "timeseries/series_state.h"
 #include "timeseries/timeseries_engine.h"
 #include "timeseries/ts_keys.h"
@@ -86,25 +87,30 @@ Status TimeSeriesEngine::ReadRollups(const SeriesInfo& info, Level level, std::i
                                      std::int64_t end, const storage::Snapshot* snapshot,
                                      std::vector<UnitAggregate>* out) const {
   const std::int64_t partition = PartitionWidth(level);
+  std::vector<UnitAggregate> block;
   Status decode_error;
-  for (std::int64_t x = start; x < end; x = FloorTo(x, partition) + partition) {
+  for (std::int64_t x = FloorTo(start, BlockWidth(level)); x < end;
+       x = FloorTo(x, partition) + partition) {
     const std::string prefix = RollupSeriesPrefix(info.key.retention, level, info.id, x);
-    LAKE_RETURN_IF_ERROR(store_->Scan(Family::kRollups,
-                                      RollupKey(info.key.retention, level, info.id, x),
-                                      *storage::PrefixSuccessor(prefix),
-                                      [&](std::string_view key, std::string_view value) {
-                                        UnitAggregate unit;
-                                        if (!ParseRollupBucket(key, &unit.start)) {
-                                          decode_error = Status::Corruption("rollup: bad key");
-                                          return false;
-                                        }
-                                        if (unit.start >= end) return false;
-                                        decode_error = DecodeAggregate(value, &unit.aggregate);
-                                        if (!decode_error.ok()) return false;
-                                        out->push_back(unit);
-                                        return true;
-                                      },
-                                      {.snapshot = snapshot, .fill_cache = true}));
+    LAKE_RETURN_IF_ERROR(
+        store_->Scan(Family::kRollups, RollupKey(info.key.retention, level, info.id, x),
+                     *storage::PrefixSuccessor(prefix),
+                     [&](std::string_view key, std::string_view value) {
+                       std::int64_t block_start;
+                       if (!ParseRollupBlock(key, &block_start)) {
+                         decode_error = Status::Corruption("rollup: bad key");
+                         return false;
+                       }
+                       if (block_start >= end) return false;
+                       block.clear();
+                       decode_error = DecodeRollupBlock(value, level, block_start, &block);
+                       if (!decode_error.ok()) return false;
+                       for (const UnitAggregate& unit : block) {
+                         if (unit.start >= start && unit.start < end) out->push_back(unit);
+                       }
+                       return true;
+                     },
+                     {.snapshot = snapshot, .fill_cache = true}));
     LAKE_RETURN_IF_ERROR(decode_error);
   }
   return Status::Ok();

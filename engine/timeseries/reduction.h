@@ -8,11 +8,8 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "common/status.h"
 #include "timeseries/aggregate.h"
 #include "timeseries/ts_keys.h"
 
@@ -47,8 +44,5 @@ Level FinestCommonLevel(std::int64_t width, std::int64_t origin);
 inline std::int64_t BucketOf(std::int64_t t, std::int64_t width, std::int64_t origin) {
   return origin + FloorTo(t - origin, width);
 }
-
-std::string EncodeAggregate(const Aggregate& a);
-Status DecodeAggregate(std::string_view bytes, Aggregate* a);
 
 }  // namespace lake::timeseries

@@ -97,24 +97,24 @@ std::string ChunkRangeEnd(RetentionClass retention, std::int64_t horizon) {
 }
 
 std::string RollupKey(RetentionClass retention, Level level, std::uint64_t series,
-                      std::int64_t bucket) {
-  std::string key = RollupSeriesPrefix(retention, level, series, bucket);
-  AppendI64(&key, bucket);
+                      std::int64_t block) {
+  std::string key = RollupSeriesPrefix(retention, level, series, block);
+  AppendI64(&key, block);
   return key;
 }
 
 std::string RollupSeriesPrefix(RetentionClass retention, Level level, std::uint64_t series,
-                               std::int64_t bucket) {
+                               std::int64_t block) {
   std::string key = RollupLevelPrefix(retention, level);
-  AppendI64(&key, PartitionOf(level, bucket));
+  AppendI64(&key, PartitionOf(level, block));
   AppendU64(&key, series);
   return key;
 }
 
-bool ParseRollupBucket(std::string_view key, std::int64_t* bucket) {
+bool ParseRollupBlock(std::string_view key, std::int64_t* block) {
   if (key.size() < 8) return false;
   storage::KeyReader reader(key.substr(key.size() - 8));
-  *bucket = reader.ReadI64();
+  *block = reader.ReadI64();
   return reader.done();
 }
 

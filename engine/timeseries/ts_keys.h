@@ -2,7 +2,7 @@
 //
 //   head    series u64 | sequence u64                    -> packed points
 //   chunks  class u8 | partition(last point) | series | first point -> chunk
-//   rollups class u8 | level u8 | partition(bucket) | series | bucket -> state
+//   rollups class u8 | level u8 | partition(block) | series | block -> buckets
 //
 // Partitions lead the chunk and rollup keys, so retention drops everything
 // older than a horizon with one range delete per class and level, in time
@@ -54,12 +54,13 @@ bool ParseChunkKey(std::string_view key, std::uint64_t* series, std::int64_t* fi
 std::string ChunkRangeStart(RetentionClass retention);
 std::string ChunkRangeEnd(RetentionClass retention, std::int64_t horizon);
 
+// The block of rollup buckets starting at `block` (rollup_block.h).
 std::string RollupKey(RetentionClass retention, Level level, std::uint64_t series,
-                      std::int64_t bucket);
-// The rollup keys of one series in the partition holding `bucket`.
+                      std::int64_t block);
+// The rollup keys of one series in the partition holding `block`.
 std::string RollupSeriesPrefix(RetentionClass retention, Level level, std::uint64_t series,
-                               std::int64_t bucket);
-bool ParseRollupBucket(std::string_view key, std::int64_t* bucket);
+                               std::int64_t block);
+bool ParseRollupBlock(std::string_view key, std::int64_t* block);
 std::string RollupRangeStart(RetentionClass retention, Level level);
 std::string RollupRangeEnd(RetentionClass retention, Level level, std::int64_t horizon);
 
