@@ -13,6 +13,7 @@
 #include "timeseries/chunk.h"
 #include "timeseries/codec_kernels.h"
 #include "timeseries/gorilla_codec.h"
+#include "timeseries/rollup_block.h"
 #include "timeseries/timestamp_codec.h"
 
 namespace lake::timeseries {
@@ -204,6 +205,36 @@ TEST(Chunk, TruncatedOrFlippedBytesAreErrorsNotCrashes) {
       damaged[random() % damaged.size()] ^= static_cast<char>(1 + random() % 255);
       (void)DecodeChunk(damaged, &decoded);  // any Status; must not crash
     }
+  }
+}
+
+TEST(RollupBlock, RoundTripsAndRejectsDamage) {
+  const std::int64_t hour = 1'700'000'000'000'000 / kMicrosPerHour * kMicrosPerHour;
+  std::vector<UnitAggregate> units;
+  for (int minute : {0, 1, 7, 59}) {
+    const std::int64_t start = hour + minute * kMicrosPerMinute;
+    const std::int64_t ts[] = {start + 5, start + 20'000'000};
+    const double values[] = {minute * 1.5, -0.0};
+    units.push_back({start, Summarize(ts, values, 2)});
+  }
+  const std::string bytes = EncodeRollupBlock(units, Level::kMinute, hour);
+  EXPECT_LT(bytes.size(), units.size() * 40);
+  std::vector<UnitAggregate> decoded;
+  ASSERT_TRUE(DecodeRollupBlock(bytes, Level::kMinute, hour, &decoded).ok());
+  ASSERT_EQ(decoded.size(), units.size());
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    EXPECT_EQ(decoded[i].start, units[i].start);
+    EXPECT_EQ(decoded[i].aggregate.count, 2u);
+    EXPECT_EQ(decoded[i].aggregate.first_ts, units[i].aggregate.first_ts);
+    EXPECT_EQ(decoded[i].aggregate.last_ts, units[i].aggregate.last_ts);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(decoded[i].aggregate.m2),
+              std::bit_cast<std::uint64_t>(units[i].aggregate.m2));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(decoded[i].aggregate.last),
+              std::bit_cast<std::uint64_t>(units[i].aggregate.last));
+  }
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    std::vector<UnitAggregate> partial;
+    EXPECT_FALSE(DecodeRollupBlock(bytes.substr(0, cut), Level::kMinute, hour, &partial).ok());
   }
 }
 
