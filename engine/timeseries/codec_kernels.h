@@ -4,12 +4,12 @@
 // compiled once per instruction set, chosen once at run time (LAKE_SIMD
 // forces a narrower set, as for the distance kernels).
 //
-// Layout of a full packed block of 1,024 values of `width` bits: value i
+// Layout of a packed block of 256 to 1,024 values of `width` bits: value i
 // lives in lane i % 16, row i / 16; each lane is a little-endian bit stream
 // of 64-bit words and word w of lane l is stored at index w * 16 + l. A
-// partial block (the tail of a chunk, a block of rollups) is one plain
-// little-endian bit stream instead, so it costs no padding (packed_block.h
-// turns it into the lane layout for the kernels).
+// block of fewer values (a short chunk, a block of rollups) is one plain
+// little-endian bit stream instead, so it costs no padding; packed_block.h
+// turns it into the lane layout for the kernels.
 #pragma once
 
 #include <cstddef>
@@ -23,9 +23,19 @@ inline constexpr std::size_t kBlockValues = 1024;
 inline constexpr std::size_t kBlockLanes = 16;
 inline constexpr std::size_t kBlockRows = kBlockValues / kBlockLanes;
 
+// Below this many values a block is a plain stream, not lanes.
+inline constexpr std::size_t kMinLaneValues = 256;
+
+constexpr bool UsesLanes(std::size_t count) {
+  return count >= kMinLaneValues;
+}
+
 // Words a block of `count` values (count <= 1024) of `width` bits takes.
 constexpr std::size_t PackedWords(std::size_t count, int width) {
-  return (count * static_cast<std::size_t>(width) + 63) / 64;
+  const auto w = static_cast<std::size_t>(width);
+  if (!UsesLanes(count)) return (count * w + 63) / 64;
+  const std::size_t rows = (count + kBlockLanes - 1) / kBlockLanes;
+  return kBlockLanes * ((rows * w + 63) / 64);
 }
 
 struct CodecKernels {

@@ -7,8 +7,8 @@ namespace lake::timeseries {
 
 namespace {
 
-// Value i at bit i * width of the lane-interleaved layout (full blocks) or
-// of one plain stream (partial blocks).
+// Value i at bit i * width of the lane-interleaved layout or of one plain
+// stream (short blocks).
 void Pack(const std::uint64_t* values, std::size_t count, int width, bool lanes,
           std::uint64_t* packed) {
   const auto w = static_cast<std::size_t>(width);
@@ -41,7 +41,7 @@ void UnpackStream(const std::uint64_t* packed, std::size_t count, int width, std
 void WritePackedBlock(const std::uint64_t* values, std::size_t count, int width, ByteWriter& out) {
   const std::size_t words = PackedWords(count, width);
   std::uint64_t packed[kScratchWords] = {};
-  if (width > 0) Pack(values, count, width, count == kBlockValues, packed);
+  if (width > 0) Pack(values, count, width, UsesLanes(count), packed);
   out.Bytes(packed, words * sizeof(std::uint64_t));
 }
 
@@ -51,11 +51,12 @@ Status LoadPackedBlock(ByteReader& in, std::size_t count, int width, std::uint64
   const std::size_t words = PackedWords(count, width);
   const char* data = nullptr;
   LAKE_RETURN_IF_ERROR(in.Bytes(words * sizeof(std::uint64_t), &data));
-  if (count == kBlockValues) {
+  if (UsesLanes(count)) {
     std::memcpy(scratch, data, words * sizeof(std::uint64_t));
+    std::fill(scratch + words, scratch + PackedWords(kBlockValues, width), 0);
     return Status::Ok();
   }
-  // A partial block: re-laid into lanes, zero-padded to a full block.
+  // A short block: re-laid into lanes, zero-padded to a full block.
   std::uint64_t stream[kScratchWords];
   std::memcpy(stream, data, words * sizeof(std::uint64_t));
   std::uint64_t values[kBlockValues] = {};

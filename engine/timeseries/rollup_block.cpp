@@ -1,7 +1,7 @@
 #include "timeseries/rollup_block.h"
 
-#include "timeseries/alp_codec.h"
 #include "timeseries/byte_buffer.h"
+#include "timeseries/gorilla_codec.h"
 
 namespace lake::timeseries {
 
@@ -44,7 +44,7 @@ std::string EncodeRollupBlock(std::span<const UnitAggregate> units, Level level,
   for (auto field : kFloatColumns) {
     for (std::size_t i = 0; i < units.size(); ++i)
       column[i] = units[i].aggregate.*field;
-    EncodeAlp(column, out);
+    EncodeGorilla(column, out);
   }
   return bytes;
 }
@@ -81,7 +81,7 @@ Status DecodeRollupBlock(std::string_view bytes, Level level, std::int64_t block
   }
   std::vector<double> column(n);
   for (auto field : kFloatColumns) {
-    LAKE_RETURN_IF_ERROR(DecodeAlp(in, column));
+    LAKE_RETURN_IF_ERROR(DecodeGorilla(in, column));
     for (std::size_t i = 0; i < n; ++i)
       units[i].aggregate.*field = column[i];
   }

@@ -1,8 +1,9 @@
 // Rollup buckets of one series, stored a block at a time: an hour of minute
 // buckets, a day of hour buckets, 32 days of day buckets per RocksDB value,
 // column by column (slots, counts and timestamp offsets as varints, the six
-// float columns through the ALP codec). One bucket costs a few bytes instead
-// of a 72-byte record plus a key, so rollups stay small next to the chunks.
+// float columns as Gorilla streams: cheap to write on every seal, and
+// repeated minima, maxima and last values cost a bit). A bucket costs a
+// dozen bytes or so instead of a 72-byte record plus a key.
 #pragma once
 
 #include <cstdint>
