@@ -137,7 +137,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   family_options.bottommost_compression = rocksdb::kZSTD;
 
   // Float vectors do not compress; decompressing them would tax every
-  // re-ranking read. Time-series chunks are compressed by our own codecs.
+  // re-ranking read. Time-series chunks are compressed by our own codecs,
+  // and head records live for minutes: compressing them is wasted work.
   rocksdb::ColumnFamilyOptions raw_options = family_options;
   raw_options.compression = rocksdb::kNoCompression;
   raw_options.bottommost_compression = rocksdb::kNoCompression;
@@ -146,7 +147,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
   for (int i = 0; i < kFamilyCount; ++i) {
     const Family family = static_cast<Family>(i);
-    const bool raw = family == Family::kVectors || family == Family::kChunks;
+    const bool raw =
+        family == Family::kVectors || family == Family::kChunks || family == Family::kHead;
     descriptors.emplace_back(std::string(kFamilyNames[i]), raw ? raw_options : family_options);
   }
 

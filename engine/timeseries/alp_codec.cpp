@@ -27,8 +27,8 @@ constexpr double kInversePow10[] = {1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e
 // the decoder's exact integer-to-double conversion both hold.
 constexpr double kEncodeLimit = 2251799813685248.0;
 constexpr double kRoundMagic = 6755399441055744.0;  // 2^52 + 2^51
-constexpr std::size_t kSampleSize = 64;
-constexpr std::size_t kCandidates = 8;
+constexpr std::size_t kSampleSize = 128;
+constexpr std::size_t kCandidates = 6;
 constexpr int kMaxDictionary = 8;
 constexpr int kExceptionBits = 64 + 16;
 // Larger ulp distances are not decimals: they become exceptions.
@@ -38,7 +38,12 @@ constexpr std::size_t kMaxDictionaryValues = 256;
 struct Factors {
   int exponent = 0;
   int factor = 0;
+  // Decoded values are rounded through float32: float32 sensor readings
+  // stored as doubles (5.827000141143799) are then plain decimals (5.827).
+  bool float32 = false;
 };
+
+constexpr std::uint8_t kFloat32Flag = 0x80;  // in the exponent byte
 
 // The integer for `v` under `f` and how many units in the last place the
 // decoded value is off by (values printed from arithmetic, 51.846000000000004,
@@ -47,8 +52,8 @@ bool EncodeOne(double v, Factors f, std::int64_t* encoded, std::int64_t* ulps) {
   const double scaled = v * kPow10[f.exponent] * kInversePow10[f.factor];
   if (!(std::fabs(scaled) < kEncodeLimit)) return false;
   const std::int64_t rounded = static_cast<std::int64_t>(scaled + kRoundMagic - kRoundMagic);
-  const double decoded =
-      static_cast<double>(rounded) * kPow10[f.factor] * kInversePow10[f.exponent];
+  double decoded = static_cast<double>(rounded) * kPow10[f.factor] * kInversePow10[f.exponent];
+  if (f.float32) decoded = static_cast<double>(static_cast<float>(decoded));
   const auto want = std::bit_cast<std::int64_t>(v);
   const auto got = std::bit_cast<std::int64_t>(decoded);
   // Same sign and both finite: the difference of the bits counts ulps.
@@ -80,18 +85,32 @@ std::size_t EstimateBits(std::span<const double> sample, Factors f) {
          exceptions * kExceptionBits;
 }
 
-// The few most promising factor pairs, judged on an evenly spaced sample;
-// the caller encodes the block with each and keeps the smallest (ALP's
-// second sampling level, per block).
+// The few most promising factor pairs for `values`, judged on an evenly
+// spaced sample of the whole input; each block is then encoded with every
+// candidate and keeps the smallest (ALP's two sampling levels).
 std::vector<Factors> CandidateFactors(std::span<const double> values) {
   double sample[kSampleSize];
   const std::size_t n = std::min(values.size(), kSampleSize);
   for (std::size_t i = 0; i < n; ++i)
     sample[i] = values[i * values.size() / n];
+  // float32 decoding is worth scoring when most values are float32s (give
+  // or take the ulp that printing them with 16 digits costs).
+  std::size_t near_float32 = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double rounded = static_cast<double>(static_cast<float>(sample[i]));
+    const std::int64_t ulps =
+        std::bit_cast<std::int64_t>(sample[i]) - std::bit_cast<std::int64_t>(rounded);
+    near_float32 += ulps >= -2 && ulps <= 2;
+  }
   std::vector<std::pair<std::size_t, Factors>> scored;
-  for (int e = 0; e <= kMaxExponent; ++e) {
-    for (int f = 0; f <= e; ++f)
-      scored.push_back({EstimateBits({sample, n}, {e, f}), {e, f}});
+  for (bool float32 : {false, true}) {
+    if (float32 && near_float32 * 2 < n) break;
+    for (int e = 0; e <= kMaxExponent; ++e) {
+      for (int f = 0; f <= e; ++f) {
+        const Factors factors{e, f, float32};
+        scored.push_back({EstimateBits({sample, n}, factors), factors});
+      }
+    }
   }
   // Stable: among equal estimates the smaller exponents (listed first) win;
   // they multiply by smaller powers of ten and round exactly more often.
@@ -101,6 +120,17 @@ std::vector<Factors> CandidateFactors(std::span<const double> values) {
   for (std::size_t i = 0; i < std::min(scored.size(), kCandidates); ++i)
     best.push_back(scored[i].second);
   return best;
+}
+
+// Whether a block may have few enough distinct values for a dictionary,
+// judged on a sample (sorting every block would cost more than it saves).
+bool MayBeFewDistinct(std::span<const double> values) {
+  std::uint64_t sample[kSampleSize];
+  const std::size_t n = std::min(values.size(), kSampleSize);
+  for (std::size_t i = 0; i < n; ++i)
+    sample[i] = std::bit_cast<std::uint64_t>(values[i * values.size() / n]);
+  std::sort(sample, sample + n);
+  return static_cast<std::size_t>(std::unique(sample, sample + n) - sample) <= n / 2;
 }
 
 // One block in ALP form, ready to write; its size decides against ALP-RD.
@@ -160,7 +190,8 @@ AlpBlock MakeAlpBlock(std::span<const double> values, Factors factors) {
 
 void WriteAlpBlock(const AlpBlock& block, ByteWriter& out) {
   out.Fixed<std::uint8_t>(kAlp);
-  out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.factors.exponent));
+  out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.factors.exponent) |
+                          (block.factors.float32 ? kFloat32Flag : 0));
   out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.factors.factor));
   out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.width));
   out.Varint(ZigZag(block.base));
@@ -234,6 +265,7 @@ Status DecodeDictionaryBlock(ByteReader& in, std::span<double> out, std::uint64_
 // dictionary are stored as codes, the others as exceptions.
 struct RdBlock {
   int right_width = 0;
+  int trailing_zeros = 0;  // low bits zero in every value (float32 data)
   std::vector<std::uint16_t> dictionary;
   int code_width = 0;
   std::vector<std::uint64_t> rights;
@@ -242,7 +274,8 @@ struct RdBlock {
   std::vector<std::uint16_t> exception_lefts;
 
   std::size_t Bytes() const {
-    return 8 + dictionary.size() * 2 + PackedWords(rights.size(), right_width) * 8 +
+    return 8 + dictionary.size() * 2 +
+           PackedWords(rights.size(), right_width - trailing_zeros) * 8 +
            PackedWords(codes.size(), code_width) * 8 + exception_positions.size() * 4;
   }
 };
@@ -297,11 +330,15 @@ RdBlock MakeRdBlock(std::span<const double> values) {
     block.dictionary.push_back(counts[d].second);
   block.code_width = BitWidth(dictionary - 1);
   const std::uint64_t right_mask = (std::uint64_t{1} << best_right) - 1;
+  std::uint64_t any_bits = 0;
+  for (double v : values)
+    any_bits |= std::bit_cast<std::uint64_t>(v) & right_mask;
+  block.trailing_zeros = any_bits == 0 ? best_right : std::countr_zero(any_bits);
   block.rights.resize(values.size());
   block.codes.resize(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
     const std::uint64_t bits = std::bit_cast<std::uint64_t>(values[i]);
-    block.rights[i] = bits & right_mask;
+    block.rights[i] = (bits & right_mask) >> block.trailing_zeros;
     const auto left = static_cast<std::uint16_t>(bits >> best_right);
     const auto found = std::find(block.dictionary.begin(), block.dictionary.end(), left);
     if (found == block.dictionary.end()) {
@@ -318,10 +355,12 @@ RdBlock MakeRdBlock(std::span<const double> values) {
 void WriteRdBlock(const RdBlock& block, ByteWriter& out) {
   out.Fixed<std::uint8_t>(kAlpRd);
   out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.right_width));
+  out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.trailing_zeros));
   out.Fixed<std::uint8_t>(static_cast<std::uint8_t>(block.dictionary.size()));
   out.Varint(block.exception_positions.size());
   out.Bytes(block.dictionary.data(), block.dictionary.size() * 2);
-  WritePackedBlock(block.rights.data(), block.rights.size(), block.right_width, out);
+  WritePackedBlock(block.rights.data(), block.rights.size(),
+                   block.right_width - block.trailing_zeros, out);
   WritePackedBlock(block.codes.data(), block.codes.size(), block.code_width, out);
   out.Bytes(block.exception_positions.data(), block.exception_positions.size() * 2);
   out.Bytes(block.exception_lefts.data(), block.exception_lefts.size() * 2);
@@ -348,12 +387,18 @@ Status DecodeAlpBlock(ByteReader& in, std::span<double> out, std::uint64_t* scra
   LAKE_RETURN_IF_ERROR(in.Varint(&base));
   LAKE_RETURN_IF_ERROR(in.Fixed(&ulp_width));
   LAKE_RETURN_IF_ERROR(in.Varint(&exceptions));
+  const bool float32 = (exponent & kFloat32Flag) != 0;
+  exponent &= static_cast<std::uint8_t>(~kFloat32Flag);
   if (exponent > kMaxExponent || factor > exponent || width > 52 || ulp_width > 14 ||
       exceptions > out.size())
     return Status::Corruption("chunk: bad ALP block header");
   LAKE_RETURN_IF_ERROR(LoadPackedBlock(in, out.size(), width, scratch));
   ActiveCodecKernels().alp_decode(scratch, width, UnZigZag(base), kPow10[factor],
                                   kInversePow10[exponent], decoded);
+  if (float32) {
+    for (std::size_t i = 0; i < kBlockValues; ++i)
+      decoded[i] = static_cast<double>(static_cast<float>(decoded[i]));
+  }
   if (ulp_width > 0) {
     alignas(64) std::uint64_t ulps[kBlockValues];
     LAKE_RETURN_IF_ERROR(ReadPackedBlock(in, out.size(), ulp_width, scratch, ulps));
@@ -373,13 +418,14 @@ Status DecodeAlpBlock(ByteReader& in, std::span<double> out, std::uint64_t* scra
 }
 
 Status DecodeRdBlock(ByteReader& in, std::span<double> out, std::uint64_t* scratch) {
-  std::uint8_t right_width, dictionary_size;
+  std::uint8_t right_width, trailing_zeros, dictionary_size;
   std::uint64_t exceptions;
   LAKE_RETURN_IF_ERROR(in.Fixed(&right_width));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&trailing_zeros));
   LAKE_RETURN_IF_ERROR(in.Fixed(&dictionary_size));
   LAKE_RETURN_IF_ERROR(in.Varint(&exceptions));
-  if (right_width < 48 || right_width > 63 || dictionary_size == 0 ||
-      dictionary_size > kMaxDictionary || exceptions > out.size())
+  if (right_width < 48 || right_width > 63 || trailing_zeros > right_width ||
+      dictionary_size == 0 || dictionary_size > kMaxDictionary || exceptions > out.size())
     return Status::Corruption("chunk: bad ALP-RD block header");
   std::uint16_t dictionary[kMaxDictionary];
   const char* data = nullptr;
@@ -387,13 +433,14 @@ Status DecodeRdBlock(ByteReader& in, std::span<double> out, std::uint64_t* scrat
   std::memcpy(dictionary, data, dictionary_size * 2u);
   alignas(64) std::uint64_t rights[kBlockValues];
   alignas(64) std::uint64_t codes[kBlockValues];
-  LAKE_RETURN_IF_ERROR(ReadPackedBlock(in, out.size(), right_width, scratch, rights));
+  LAKE_RETURN_IF_ERROR(
+      ReadPackedBlock(in, out.size(), right_width - trailing_zeros, scratch, rights));
   const int code_width = BitWidth(dictionary_size - 1u);
   LAKE_RETURN_IF_ERROR(ReadPackedBlock(in, out.size(), code_width, scratch, codes));
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (codes[i] >= dictionary_size) return Status::Corruption("chunk: bad ALP-RD code");
-    out[i] =
-        std::bit_cast<double>((std::uint64_t{dictionary[codes[i]]} << right_width) | rights[i]);
+    out[i] = std::bit_cast<double>((std::uint64_t{dictionary[codes[i]]} << right_width) |
+                                   (rights[i] << trailing_zeros));
   }
   std::uint16_t positions[kBlockValues];
   LAKE_RETURN_IF_ERROR(ReadExceptionPositions(in, exceptions, out.size(), positions));
@@ -411,19 +458,20 @@ Status DecodeRdBlock(ByteReader& in, std::span<double> out, std::uint64_t* scrat
 }  // namespace
 
 void EncodeAlp(std::span<const double> values, ByteWriter& out) {
+  const std::vector<Factors> candidates = CandidateFactors(values);
   for (std::size_t start = 0; start < values.size(); start += kBlockValues) {
     const auto block = values.subspan(start, std::min(kBlockValues, values.size() - start));
     AlpBlock alp;
-    for (Factors factors : CandidateFactors(block)) {
+    for (Factors factors : candidates) {
       AlpBlock candidate = MakeAlpBlock(block, factors);
       if (alp.offsets.empty() || candidate.Bytes() < alp.Bytes()) alp = std::move(candidate);
     }
     std::size_t best = alp.Bytes();
-    const auto dictionary = MakeDictionaryBlock(block);
+    const auto dictionary = MayBeFewDistinct(block) ? MakeDictionaryBlock(block) : std::nullopt;
     if (dictionary && dictionary->Bytes() < best) best = dictionary->Bytes();
     // Many exceptions or a wide frame: real doubles, where ALP-RD may win.
     std::optional<RdBlock> rd;
-    if (alp.exception_positions.size() * 8 > block.size() || alp.width + alp.ulp_width > 40) {
+    if (alp.Bytes() * 8 > block.size() * 32) {
       rd = MakeRdBlock(block);
       best = std::min(best, rd->Bytes());
     }

@@ -21,12 +21,6 @@ void AppendUnits(std::vector<UnitAggregate>& to, std::vector<UnitAggregate>&& fr
   to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
-std::vector<UnitAggregate> Reduce(const SeriesScan& points, Level level, std::int64_t width,
-                                  std::int64_t origin) {
-  if (level == Level::kRaw) return ReduceToBuckets(points.timestamps, points.values, width, origin);
-  return ReduceToUnits(points.timestamps, points.values, level);
-}
-
 }  // namespace
 
 TimeSeriesEngine::ReadView TimeSeriesEngine::View(const SeriesState& s, std::int64_t start,
@@ -143,6 +137,7 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::SeriesBuckets(const SeriesS
   const Level level = FinestCommonLevel(q.width, q.origin);
   const std::int64_t raw_from = std::max(q.start, RawHorizon(s.info.key.retention));
   const ReadView view = View(s, q.start, q.end);
+  if (level == Level::kRaw) return WholeChunkBuckets(s, view, raw_from, q);
   SeriesScan points;
   std::vector<UnitAggregate> units;
   // Raw points of [from, to) reduced at `level`.
@@ -150,17 +145,15 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::SeriesBuckets(const SeriesS
     from = std::max(from, raw_from);
     if (from >= to) return Status::Ok();
     LAKE_RETURN_IF_ERROR(ReadPoints(s, view, from, to, &points));
-    AppendUnits(units, Reduce(points, level, q.width, q.origin));
+    AppendUnits(units, ReduceToUnits(points.timestamps, points.values, level));
     return Status::Ok();
   };
 
   const std::int64_t unit = LevelWidth(level);
   const std::int64_t middle_from =
-      level == Level::kRaw ? 0
-                           : CeilTo(std::max(q.start, RollupHorizon(s.info.key.retention)), unit);
-  const std::int64_t middle_to = level == Level::kRaw ? 0 : FloorTo(q.end, unit);
-  if (!q.use_rollups || level == Level::kRaw || middle_from >= middle_to ||
-      s.info.key.kind != SeriesKind::kMetric) {
+      CeilTo(std::max(q.start, RollupHorizon(s.info.key.retention)), unit);
+  const std::int64_t middle_to = FloorTo(q.end, unit);
+  if (!q.use_rollups || middle_from >= middle_to || s.info.key.kind != SeriesKind::kMetric) {
     LAKE_RETURN_IF_ERROR(raw_units(q.start, q.end));
   } else {
     LAKE_RETURN_IF_ERROR(raw_units(q.start, middle_from));
@@ -186,8 +179,48 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::SeriesBuckets(const SeriesS
       units.push_back(stored[next_stored]);
     LAKE_RETURN_IF_ERROR(raw_units(middle_to, q.end));
   }
-  if (level == Level::kRaw) return units;
   return FoldUnits(units, q.width, q.origin);
+}
+
+Result<std::vector<UnitAggregate>> TimeSeriesEngine::WholeChunkBuckets(const SeriesState& s,
+                                                                       const ReadView& view,
+                                                                       std::int64_t from,
+                                                                       const BucketQuery& q) const {
+  // Chunks inside [from, end) and inside one bucket, with no newer head
+  // point in their span, are aggregated from their headers: no decoding.
+  const auto bucket_of = [&](std::int64_t t) { return BucketOf(t, q.width, q.origin); };
+  std::vector<const ChunkRef*> whole;
+  std::vector<std::string> keys;
+  for (const ChunkRef& ref : view.chunks) {
+    if (ref.first_ts < from || ref.last_ts >= q.end) continue;
+    if (bucket_of(ref.first_ts) != bucket_of(ref.last_ts)) continue;
+    const auto head =
+        std::lower_bound(view.head.begin(), view.head.end(), ref.first_ts,
+                         [](const Point& p, std::int64_t t) { return p.timestamp < t; });
+    if (head != view.head.end() && head->timestamp <= ref.last_ts) continue;
+    whole.push_back(&ref);
+    keys.push_back(ref.key);
+  }
+  LAKE_ASSIGN_OR_RETURN(auto chunks,
+                        store_->MultiGet(Family::kChunks, keys, {.snapshot = view.snapshot.get()}));
+  std::vector<UnitAggregate> pieces;
+  SeriesScan points;
+  const auto add_points = [&](std::int64_t a, std::int64_t b) -> Status {
+    if (a >= b) return Status::Ok();
+    LAKE_RETURN_IF_ERROR(ReadPoints(s, view, a, b, &points));
+    AppendUnits(pieces, ReduceToBuckets(points.timestamps, points.values, q.width, q.origin));
+    return Status::Ok();
+  };
+  std::int64_t cursor = from;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (!chunks[i]) return Status::Corruption("time series: chunk missing from the snapshot");
+    LAKE_ASSIGN_OR_RETURN(ChunkHeader header, ReadChunkHeader(*chunks[i]));
+    LAKE_RETURN_IF_ERROR(add_points(cursor, whole[i]->first_ts));
+    pieces.push_back({bucket_of(whole[i]->first_ts), header.stats});
+    cursor = whole[i]->last_ts + 1;
+  }
+  LAKE_RETURN_IF_ERROR(add_points(cursor, q.end));
+  return FoldUnits(pieces, q.width, q.origin);
 }
 
 Result<std::vector<BucketRow>> TimeSeriesEngine::TimeBucket(const BucketQuery& query) const {

@@ -214,6 +214,10 @@ class TimeSeriesEngine {
                     std::int64_t end, SeriesScan* out) const;
   Result<std::vector<UnitAggregate>> SeriesBuckets(const SeriesState& s,
                                                    const BucketQuery& query) const;
+  // Buckets of a grid no rollup level divides, from raw points from `from`.
+  Result<std::vector<UnitAggregate>> WholeChunkBuckets(const SeriesState& s, const ReadView& view,
+                                                       std::int64_t from,
+                                                       const BucketQuery& query) const;
 
   // Rollup units of one series at `level` with start in [start, end).
   Status ReadRollups(const SeriesInfo& info, Level level, std::int64_t start, std::int64_t end,

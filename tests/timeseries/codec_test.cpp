@@ -135,6 +135,23 @@ TEST(FloatCodecs, DecimalsWithUlpNoiseStayCompact) {
   ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "ALP with ulps");
 }
 
+// float32 sensor readings stored as doubles (5.827000141143799) decode
+// through float32 and stay decimals.
+TEST(FloatCodecs, Float32ReadingsStayCompact) {
+  std::mt19937_64 random(4);
+  std::vector<double> values;
+  for (int i = 0; i < 4096; ++i) {
+    const float reading = static_cast<float>(random() % 30000) / 1000.0f;
+    const auto bits = std::bit_cast<std::uint64_t>(static_cast<double>(reading));
+    values.push_back(std::bit_cast<double>(bits + (i % 4 == 0 ? 1 : 0)));  // printing noise
+  }
+  std::string bytes;
+  ByteWriter out(&bytes);
+  EncodeAlp(values, out);
+  EXPECT_LT(bytes.size() * 8.0 / values.size(), 20.0);
+  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "float32 readings");
+}
+
 TEST(FloatCodecs, FewDistinctValuesUseADictionary) {
   std::vector<double> values;
   for (int i = 0; i < 4096; ++i)

@@ -154,7 +154,8 @@ void CheckAgainstModel(const TimeSeriesEngine& engine, std::uint64_t series, con
     };
     for (Grid g : {Grid{kMicrosPerMinute, 0}, Grid{5 * kMicrosPerMinute, 0},
                    Grid{kMicrosPerHour, 0}, Grid{3 * kMicrosPerHour, kMicrosPerHour},
-                   Grid{kMicrosPerDay, 0}, Grid{45 * kMicrosPerSecond, 7}}) {
+                   Grid{kMicrosPerDay, 0}, Grid{45 * kMicrosPerSecond, 7},
+                   Grid{2 * kMicrosPerDay, 7}}) {  // whole chunks from their headers
       const auto from_rollups = Buckets(engine, series, a, b, g.width, g.origin, true);
       const auto from_raw = Buckets(engine, series, a, b, g.width, g.origin, false);
       ExpectSameRows(from_rollups, from_raw);
