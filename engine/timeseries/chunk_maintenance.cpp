@@ -16,22 +16,6 @@ namespace {
 
 using storage::Family;
 
-// `newer` wins on equal timestamps; both sorted and unique.
-std::vector<Point> MergePoints(const std::vector<Point>& older, const std::vector<Point>& newer) {
-  std::vector<Point> merged;
-  merged.reserve(older.size() + newer.size());
-  std::size_t i = 0, j = 0;
-  while (i < older.size() || j < newer.size()) {
-    if (j == newer.size() || (i < older.size() && older[i].timestamp < newer[j].timestamp)) {
-      merged.push_back(older[i++]);
-    } else {
-      if (i < older.size() && older[i].timestamp == newer[j].timestamp) ++i;
-      merged.push_back(newer[j++]);
-    }
-  }
-  return merged;
-}
-
 std::vector<Point> ToPoints(const DecodedChunk& chunk) {
   std::vector<Point> points(chunk.timestamps.size());
   for (std::size_t i = 0; i < points.size(); ++i)
@@ -48,6 +32,21 @@ auto OverlappingBegin(Map& chunks, std::int64_t start) {
 }
 
 }  // namespace
+
+std::vector<Point> MergeNewer(const std::vector<Point>& older, const std::vector<Point>& newer) {
+  std::vector<Point> merged;
+  merged.reserve(older.size() + newer.size());
+  std::size_t i = 0, j = 0;
+  while (i < older.size() || j < newer.size()) {
+    if (j == newer.size() || (i < older.size() && older[i].timestamp < newer[j].timestamp)) {
+      merged.push_back(older[i++]);
+    } else {
+      if (i < older.size() && older[i].timestamp == newer[j].timestamp) ++i;
+      merged.push_back(newer[j++]);
+    }
+  }
+  return merged;
+}
 
 void TimeSeriesEngine::AddChunks(const SeriesState& s, const std::vector<Point>& points,
                                  SealPlan& plan) const {
@@ -140,7 +139,7 @@ Status TimeSeriesEngine::SealLocked(SeriesState& s) {
     LAKE_ASSIGN_OR_RETURN(DecodedChunk old, LoadChunk(plan, ref));
     plan.batch.Delete(Family::kChunks, ref.key);
     plan.chunks_after.erase(first);
-    AddChunks(s, MergePoints(ToPoints(old), points), plan);
+    AddChunks(s, MergeNewer(ToPoints(old), points), plan);
   }
   for (const auto& run : runs)
     AddChunks(s, run, plan);

@@ -37,6 +37,9 @@ struct TimeSeriesEngine::SeriesState {
   std::optional<Point> last;
 };
 
+// Sorted, unique points of both; `newer` wins on equal timestamps.
+std::vector<Point> MergeNewer(const std::vector<Point>& older, const std::vector<Point>& newer);
+
 // A consistent view of one series for a read: the head points in range and
 // the chunks overlapping it, as of `snapshot`.
 struct TimeSeriesEngine::ReadView {

@@ -56,20 +56,9 @@ std::vector<Point> SortedUnique(std::span<const std::int64_t> timestamps,
 void MergeIntoHead(std::vector<Point>& head, const std::vector<Point>& newer) {
   if (head.empty() || newer.front().timestamp > head.back().timestamp) {
     head.insert(head.end(), newer.begin(), newer.end());
-    return;
+  } else {
+    head = MergeNewer(head, newer);
   }
-  std::vector<Point> merged;
-  merged.reserve(head.size() + newer.size());
-  std::size_t i = 0, j = 0;
-  while (i < head.size() || j < newer.size()) {
-    if (j == newer.size() || (i < head.size() && head[i].timestamp < newer[j].timestamp)) {
-      merged.push_back(head[i++]);
-    } else {
-      if (i < head.size() && head[i].timestamp == newer[j].timestamp) ++i;
-      merged.push_back(newer[j++]);
-    }
-  }
-  head = std::move(merged);
 }
 
 std::int64_t SystemClock() {

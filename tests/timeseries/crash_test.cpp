@@ -2,16 +2,12 @@
 // acknowledged point is there with its acknowledged value, a batch that was
 // not acknowledged is there in every series or in none, and deletes hold.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
 #include <sstream>
 
+#include "support/kill_probe.h"
 #include "support/temp_dir.h"
 #include "timeseries/timeseries_engine.h"
 
@@ -31,34 +27,15 @@ struct Log {
 };
 
 Log RunAndKill(const std::string& dir, int lines) {
-  int pipe_fds[2];
-  EXPECT_EQ(pipe(pipe_fds), 0);
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    execl(SERIES_WRITER_PROBE, SERIES_WRITER_PROBE, dir.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  FILE* out = fdopen(pipe_fds[0], "r");
   Log log;
-  const auto take = [&](const char* line) {
-    std::istringstream words(line);
-    std::string verb;
-    std::int64_t batch;
-    if (words >> verb >> batch) log.events[batch].insert(verb);
-  };
-  char line[256];
-  for (int read = 0; read < lines && std::fgets(line, sizeof(line), out) != nullptr; ++read)
-    take(line);
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  while (std::fgets(line, sizeof(line), out) != nullptr)
-    take(line);
-  fclose(out);
-  EXPECT_TRUE(WIFSIGNALED(status)) << "the writer stopped on its own";
+  const bool killed =
+      lake::testing::RunProbeAndKill(SERIES_WRITER_PROBE, dir, lines, [&](const std::string& line) {
+        std::istringstream words(line);
+        std::string verb;
+        std::int64_t batch;
+        if (words >> verb >> batch) log.events[batch].insert(verb);
+      });
+  EXPECT_TRUE(killed) << "the writer stopped on its own";
   return log;
 }
 

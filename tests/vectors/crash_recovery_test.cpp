@@ -3,9 +3,6 @@
 // and the index restored from the last snapshot plus replay answers like a
 // fresh build.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -15,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/kill_probe.h"
 #include "support/temp_dir.h"
 #include "vectors/vector_engine.h"
 
@@ -41,17 +39,6 @@ struct Acknowledged {
 // Runs the writer, reads its acknowledgements, and kills it with SIGKILL
 // after `lines` of them.
 Acknowledged RunAndKill(const std::string& dir, int lines) {
-  int pipe_fds[2];
-  EXPECT_EQ(pipe(pipe_fds), 0);
-  const pid_t child = fork();
-  if (child == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    execl(WRITER_PROBE, WRITER_PROBE, dir.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  FILE* out = fdopen(pipe_fds[0], "r");
   Acknowledged acked;
   const auto take = [&](const std::string& line) {
     std::istringstream words(line);
@@ -70,18 +57,8 @@ Acknowledged RunAndKill(const std::string& dir, int lines) {
       acked.deleting.clear();
     }
   };
-  char line[4096];
-  for (int read = 0; read < lines && std::fgets(line, sizeof(line), out) != nullptr; ++read) {
-    take(line);
-  }
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  // The writer may have acknowledged more before the signal landed.
-  while (std::fgets(line, sizeof(line), out) != nullptr)
-    take(line);
-  fclose(out);
-  EXPECT_TRUE(WIFSIGNALED(status)) << "the writer stopped on its own";
+  EXPECT_TRUE(lake::testing::RunProbeAndKill(WRITER_PROBE, dir, lines, take))
+      << "the writer stopped on its own";
   return acked;
 }
 
