@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "common/parallel.h"
 #include "storage/key_codec.h"
 #include "timeseries/rollup_block.h"
 #include "timeseries/series_state.h"
@@ -110,25 +111,41 @@ Status TimeSeriesEngine::ReadRollups(const SeriesInfo& info, Level level, std::i
   return Status::Ok();
 }
 
+Status TimeSeriesEngine::ForEachSeries(std::size_t count,
+                                       const std::function<Status(std::size_t)>& read) const {
+  std::vector<Status> statuses(count);
+  // Threads pay off from a handful of series; one series reads inline.
+  const int threads = count >= 8 ? options_.query_threads : 1;
+  ParallelFor(count, threads, [&](std::size_t i, int) { statuses[i] = read(i); });
+  for (Status& status : statuses)
+    LAKE_RETURN_IF_ERROR(status);
+  return Status::Ok();
+}
+
 Result<std::vector<SeriesScan>> TimeSeriesEngine::Scan(std::span<const std::uint64_t> series,
                                                        std::int64_t start, std::int64_t end) const {
-  std::vector<SeriesScan> scans;
+  std::vector<const SeriesState*> states;
   for (std::uint64_t id : series) {
-    const SeriesState* s = Find(id);
-    if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
-    const std::int64_t from = std::max(start, RawHorizon(s->info.key.retention));
-    SeriesScan scan;
-    scan.series = id;
-    if (from < end) LAKE_RETURN_IF_ERROR(ReadPoints(*s, View(*s, from, end), from, end, &scan));
-    if (s->info.key.kind != SeriesKind::kMetric) {
+    states.push_back(Find(id));
+    if (states.back() == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
+  }
+  std::vector<SeriesScan> scans(states.size());
+  const Status read = ForEachSeries(states.size(), [&](std::size_t i) -> Status {
+    const SeriesState& s = *states[i];
+    SeriesScan& scan = scans[i];
+    scan.series = s.info.id;
+    const std::int64_t from = std::max(start, RawHorizon(s.info.key.retention));
+    if (from < end) LAKE_RETURN_IF_ERROR(ReadPoints(s, View(s, from, end), from, end, &scan));
+    if (s.info.key.kind != SeriesKind::kMetric) {
       for (double code : scan.values) {
         LAKE_ASSIGN_OR_RETURN(std::string text, texts_.Decode(code));
         scan.texts.push_back(std::move(text));
       }
       scan.values.clear();
     }
-    scans.push_back(std::move(scan));
-  }
+    return Status::Ok();
+  });
+  LAKE_RETURN_IF_ERROR(read);
   return scans;
 }
 
@@ -231,25 +248,33 @@ Result<std::vector<BucketRow>> TimeSeriesEngine::TimeBucket(const BucketQuery& q
   std::vector<std::uint64_t> ids = query.series;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  // Groups merge their series in id order: the same bits on every path.
-  std::map<std::pair<std::string, std::int64_t>, timeseries::Aggregate> groups;
+  std::vector<const SeriesState*> states;
   std::optional<bool> text;
   for (std::uint64_t id : ids) {
-    const SeriesState* s = Find(id);
-    if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
-    const bool is_text = s->info.key.kind != SeriesKind::kMetric;
+    states.push_back(Find(id));
+    if (states.back() == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
+    const bool is_text = states.back()->info.key.kind != SeriesKind::kMetric;
     if (text && *text != is_text)
       return Status::InvalidArgument("cannot aggregate metric and text series together");
     text = is_text;
-    LAKE_ASSIGN_OR_RETURN(auto buckets, SeriesBuckets(*s, query));
+  }
+  std::vector<std::vector<UnitAggregate>> buckets(states.size());
+  const Status read = ForEachSeries(states.size(), [&](std::size_t i) -> Status {
+    LAKE_ASSIGN_OR_RETURN(buckets[i], SeriesBuckets(*states[i], query));
+    return Status::Ok();
+  });
+  LAKE_RETURN_IF_ERROR(read);
+  // Groups merge their series in id order: the same bits on every path.
+  std::map<std::pair<std::string, std::int64_t>, timeseries::Aggregate> groups;
+  for (std::size_t i = 0; i < states.size(); ++i) {
     std::string group;
     if (query.group_by == GroupBy::kSeries) {
-      group = std::to_string(id);
+      group = std::to_string(states[i]->info.id);
     } else if (query.group_by == GroupBy::kTag) {
-      const std::string* value = FindTag(s->info.key.tags, query.group_tag);
+      const std::string* value = FindTag(states[i]->info.key.tags, query.group_tag);
       group = value == nullptr ? "" : *value;
     }
-    for (const UnitAggregate& bucket : buckets)
+    for (const UnitAggregate& bucket : buckets[i])
       Merge(groups[{group, bucket.start}], bucket.aggregate);
   }
   std::vector<BucketRow> rows;

@@ -9,6 +9,7 @@
 // after it: each series' head copy and a RocksDB snapshot are taken together.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -59,6 +60,8 @@ struct TimeSeriesOptions {
   std::function<std::int64_t()> clock;
   // How often the background thread applies retention; 0 = only on demand.
   std::int64_t retention_interval = kMicrosPerHour;
+  // Threads one query over many series may use.
+  int query_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
 struct Point {
@@ -222,6 +225,9 @@ class TimeSeriesEngine {
   // Rollup units of one series at `level` with start in [start, end).
   Status ReadRollups(const SeriesInfo& info, Level level, std::int64_t start, std::int64_t end,
                      const storage::Snapshot* snapshot, std::vector<UnitAggregate>* out) const;
+
+  // Runs read(i) for i in [0, count) on the query threads; first error wins.
+  Status ForEachSeries(std::size_t count, const std::function<Status(std::size_t)>& read) const;
 
   void RetentionLoop();
 
