@@ -27,7 +27,7 @@ constexpr double kInversePow10[] = {1e0,   1e-1,  1e-2,  1e-3,  1e-4,  1e-5,  1e
 // the decoder's exact integer-to-double conversion both hold.
 constexpr double kEncodeLimit = 2251799813685248.0;
 constexpr double kRoundMagic = 6755399441055744.0;  // 2^52 + 2^51
-constexpr std::size_t kSampleSize = 128;
+constexpr std::size_t kSampleSize = 64;
 constexpr std::size_t kCandidates = 6;
 constexpr int kMaxDictionary = 8;
 constexpr int kExceptionBits = 64 + 16;
