@@ -192,7 +192,8 @@ class TimeSeriesEngine {
   std::int64_t RawHorizon(RetentionClass c) const;
   std::int64_t RollupHorizon(RetentionClass c) const;
 
-  // Validated points for metric or text series; `kind` names which.
+  // Points for metric series, or text codes for event and state series
+  // (`text`); validates the whole batch before writing any of it.
   Status WritePoints(std::span<const SeriesPoints> batch, bool text);
   // Under the series' write mutex.
   Status SealLocked(SeriesState& s);
