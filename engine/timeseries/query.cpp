@@ -168,7 +168,7 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::SeriesBuckets(const SeriesS
 
   const std::int64_t unit = LevelWidth(level);
   const std::int64_t middle_from =
-      CeilTo(std::max(q.start, RollupHorizon(s.info.key.retention)), unit);
+      CeilTo(std::max(q.start, Horizon(s.info.key.retention, level)), unit);
   const std::int64_t middle_to = FloorTo(q.end, unit);
   if (!q.use_rollups || middle_from >= middle_to || s.info.key.kind != SeriesKind::kMetric) {
     LAKE_RETURN_IF_ERROR(raw_units(q.start, q.end));

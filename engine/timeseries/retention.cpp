@@ -1,5 +1,6 @@
-// Retention: per class and resolution, expired chunks and rollup buckets go
-// with one range delete each; reads never show what is past its horizon.
+// Retention: per class and resolution (raw, 1-minute, 1-hour, 1-day),
+// expired chunks and rollup blocks go with one range delete each; reads never
+// show what is past its horizon.
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
@@ -15,22 +16,33 @@ using storage::Family;
 
 constexpr char kRetentionKey[] = "timeseries/retention";
 
+constexpr std::pair<const char*, std::int64_t RetentionPolicy::*> kFields[] = {
+    {"raw_us", &RetentionPolicy::raw},
+    {"minute_us", &RetentionPolicy::minute},
+    {"hour_us", &RetentionPolicy::hour},
+    {"day_us", &RetentionPolicy::day}};
+
 nlohmann::json ToJson(const RetentionPolicy& p) {
-  return {{"raw_us", p.raw}, {"rollups_us", p.rollups}};
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, field] : kFields)
+    j[name] = p.*field;
+  return j;
 }
 
 Status FromJson(const nlohmann::json& j, RetentionPolicy* p) {
-  if (!j.is_object() || !j.contains("raw_us") || !j.contains("rollups_us") ||
-      !j["raw_us"].is_number_integer() || !j["rollups_us"].is_number_integer())
-    return Status::Corruption("time series: bad retention settings");
-  p->raw = j["raw_us"].get<std::int64_t>();
-  p->rollups = j["rollups_us"].get<std::int64_t>();
+  for (const auto& [name, field] : kFields) {
+    if (!j.is_object() || !j.contains(name) || !j[name].is_number_integer())
+      return Status::Corruption("time series: bad retention settings");
+    p->*field = j[name].get<std::int64_t>();
+  }
   return Status::Ok();
 }
 
 Status Validate(const RetentionPolicy& p, const char* name) {
-  if (p.raw < 0 || p.rollups < 0)
-    return Status::InvalidArgument(std::string(name) + " retention must not be negative");
+  for (const auto& [field_name, field] : kFields) {
+    if (p.*field < 0)
+      return Status::InvalidArgument(std::string(name) + " retention must not be negative");
+  }
   return Status::Ok();
 }
 
@@ -65,13 +77,8 @@ Status TimeSeriesEngine::SetRetention(const RetentionSettings& settings) {
   return Status::Ok();
 }
 
-std::int64_t TimeSeriesEngine::RawHorizon(RetentionClass c) const {
-  const std::int64_t keep = retention().For(c).raw;
-  return keep == 0 ? INT64_MIN : Now() - keep;
-}
-
-std::int64_t TimeSeriesEngine::RollupHorizon(RetentionClass c) const {
-  const std::int64_t keep = retention().For(c).rollups;
+std::int64_t TimeSeriesEngine::Horizon(RetentionClass c, Level level) const {
+  const std::int64_t keep = retention().For(c).For(level);
   return keep == 0 ? INT64_MIN : Now() - keep;
 }
 
@@ -85,11 +92,11 @@ Status TimeSeriesEngine::ApplyRetention() {
       batch.DeleteRange(Family::kChunks, ChunkRangeStart(retention),
                         ChunkRangeEnd(retention, raw_horizon[c]));
     }
-    const std::int64_t rollup_horizon = RollupHorizon(retention);
-    if (rollup_horizon == INT64_MIN) continue;
     for (Level level : kRollupLevels) {
+      const std::int64_t horizon = Horizon(retention, level);
+      if (horizon == INT64_MIN) continue;
       batch.DeleteRange(Family::kRollups, RollupRangeStart(retention, level),
-                        RollupRangeEnd(retention, level, rollup_horizon));
+                        RollupRangeEnd(retention, level, horizon));
     }
   }
   if (batch.Count() == 0) return Status::Ok();

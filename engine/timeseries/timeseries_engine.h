@@ -35,15 +35,34 @@
 
 namespace lake::timeseries {
 
+// How long each resolution is kept, in microseconds; 0 keeps it forever.
 struct RetentionPolicy {
-  std::int64_t raw = 0;      // microseconds of raw points kept; 0 = forever
-  std::int64_t rollups = 0;  // microseconds of rollup buckets kept; 0 = forever
+  std::int64_t raw = 0;
+  std::int64_t minute = 0;  // 1-minute rollups
+  std::int64_t hour = 0;    // 1-hour rollups
+  std::int64_t day = 0;     // 1-day rollups
+
+  std::int64_t For(Level level) const {
+    switch (level) {
+      case Level::kRaw:
+        return raw;
+      case Level::kMinute:
+        return minute;
+      case Level::kHour:
+        return hour;
+      case Level::kDay:
+        return day;
+    }
+    return raw;
+  }
 };
 
 // Per retention class; the seed's defaults.
 struct RetentionSettings {
-  RetentionPolicy standard{30 * kMicrosPerDay, 365 * kMicrosPerDay};
-  RetentionPolicy compliance{7 * 365 * kMicrosPerDay, 7 * 365 * kMicrosPerDay};
+  RetentionPolicy standard{30 * kMicrosPerDay, 365 * kMicrosPerDay, 365 * kMicrosPerDay,
+                           365 * kMicrosPerDay};
+  RetentionPolicy compliance{7 * 365 * kMicrosPerDay, 7 * 365 * kMicrosPerDay,
+                             7 * 365 * kMicrosPerDay, 7 * 365 * kMicrosPerDay};
 
   const RetentionPolicy& For(RetentionClass c) const {
     return c == RetentionClass::kCompliance ? compliance : standard;
@@ -169,7 +188,7 @@ class TimeSeriesEngine {
   RetentionSettings retention() const;
   Status SetRetention(const RetentionSettings& settings);
   // Drops expired chunks and rollups now: one range delete per class and
-  // level, whatever the number of series.
+  // resolution, whatever the number of series.
   Status ApplyRetention();
 
   TimeSeriesStats Stats() const;
@@ -189,8 +208,9 @@ class TimeSeriesEngine {
   // Adds the series to the posting lists (under series_mutex_).
   void IndexSeries(const SeriesInfo& info);
   std::int64_t Now() const { return options_.clock(); }
-  std::int64_t RawHorizon(RetentionClass c) const;
-  std::int64_t RollupHorizon(RetentionClass c) const;
+  // The oldest time kept at `level` for class `c` (INT64_MIN: all of it).
+  std::int64_t Horizon(RetentionClass c, Level level) const;
+  std::int64_t RawHorizon(RetentionClass c) const { return Horizon(c, Level::kRaw); }
 
   // Points for metric series, or text codes for event and state series
   // (`text`); validates the whole batch before writing any of it.

@@ -310,7 +310,7 @@ TEST(TimeSeriesEngine, RetentionDropsExactlyWhatIsExpiredAndKeepsRollups) {
   Harness h(512);
   h.options.chunk_max_span = kMicrosPerDay;
   h.Reopen();
-  // Defaults: raw 30 days, rollups 365 days. Sixty days of points every 5 min.
+  // Defaults: raw 30 days, rollups 365 days. Forty days of points every 5 min.
   const std::uint64_t series = h.Series(3, "temperature");
   const std::uint64_t kept =
       h.engine->EnsureSeries({3, "audit", {}, RetentionClass::kCompliance}).value();
@@ -423,15 +423,50 @@ TEST(TimeSeriesEngine, EventsAndStatesKeepTextsAndStatesOnlyTheirChanges) {
             StatusCode::kInvalidArgument);
 }
 
+// Each resolution ages on its own: with raw kept 3 days and minutes 5, a
+// per-minute query reaches back 5 days while an hourly one sees all 10.
+TEST(TimeSeriesEngine, EveryResolutionHasItsOwnRetention) {
+  Harness h(512);
+  h.options.chunk_max_span = kMicrosPerDay;
+  h.Reopen();
+  ASSERT_TRUE(
+      h.engine->SetRetention({.standard = {3 * kMicrosPerDay, 5 * kMicrosPerDay, 0, 0}}).ok());
+  const std::uint64_t series = h.Series(2, "steps");
+  const std::int64_t start = FloorTo(kStart, kMicrosPerDay);
+  for (std::int64_t day = 0; day < 10; ++day) {
+    h.now = start + (day + 1) * kMicrosPerDay;
+    std::vector<std::int64_t> ts;
+    std::vector<double> values;
+    for (std::int64_t t = start + day * kMicrosPerDay; t < h.now; t += kMicrosPerMinute) {
+      ts.push_back(t);
+      values.push_back(double(t / kMicrosPerMinute % 50));
+    }
+    h.Write(series, ts, values);
+  }
+  ASSERT_TRUE(h.engine->Flush().ok());
+  ASSERT_TRUE(h.engine->ApplyRetention().ok());
+  const auto per_minute = Buckets(*h.engine, series, start, h.now, kMicrosPerMinute, 0, true);
+  ASSERT_FALSE(per_minute.empty());
+  EXPECT_EQ(per_minute.front().bucket, h.now - 5 * kMicrosPerDay);
+  EXPECT_EQ(per_minute.size(), std::size_t{5 * 24 * 60});
+  const auto hourly = Buckets(*h.engine, series, start, h.now, kMicrosPerHour, 0, true);
+  ASSERT_EQ(hourly.size(), std::size_t{10 * 24});
+  EXPECT_EQ(hourly.front().bucket, start);
+  EXPECT_EQ(hourly.front().aggregate.count, 60u);
+}
+
 TEST(TimeSeriesEngine, RetentionSettingsPersistAndValidate) {
   Harness h;
   EXPECT_EQ(h.engine->retention().standard.raw, 30 * kMicrosPerDay);
   EXPECT_EQ(h.engine->retention().compliance.raw, 7 * 365 * kMicrosPerDay);
+  EXPECT_EQ(h.engine->retention().standard.day, 365 * kMicrosPerDay);
   RetentionSettings settings;
-  settings.standard = {kMicrosPerDay, 2 * kMicrosPerDay};
+  settings.standard = {kMicrosPerDay, 2 * kMicrosPerDay, 3 * kMicrosPerDay, 0};
   ASSERT_TRUE(h.engine->SetRetention(settings).ok());
   h.Reopen();
-  EXPECT_EQ(h.engine->retention().standard.rollups, 2 * kMicrosPerDay);
+  EXPECT_EQ(h.engine->retention().standard.minute, 2 * kMicrosPerDay);
+  EXPECT_EQ(h.engine->retention().standard.hour, 3 * kMicrosPerDay);
+  EXPECT_EQ(h.engine->retention().standard.day, 0);
   settings.standard.raw = -1;
   EXPECT_EQ(h.engine->SetRetention(settings).code(), StatusCode::kInvalidArgument);
 }
