@@ -18,8 +18,8 @@
 #include <cstddef>
 #include <span>
 
+#include "common/byte_buffer.h"
 #include "common/status.h"
-#include "timeseries/byte_buffer.h"
 
 namespace lake::timeseries {
 

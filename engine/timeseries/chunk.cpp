@@ -2,8 +2,8 @@
 
 #include <zstd.h>
 
+#include "common/byte_buffer.h"
 #include "timeseries/alp_codec.h"
-#include "timeseries/byte_buffer.h"
 #include "timeseries/gorilla_codec.h"
 #include "timeseries/timestamp_codec.h"
 

@@ -7,8 +7,8 @@
 
 #include <span>
 
+#include "common/byte_buffer.h"
 #include "common/status.h"
-#include "timeseries/byte_buffer.h"
 
 namespace lake::timeseries {
 

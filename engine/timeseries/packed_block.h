@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/byte_buffer.h"
 #include "common/status.h"
-#include "timeseries/byte_buffer.h"
 #include "timeseries/codec_kernels.h"
 
 namespace lake::timeseries {

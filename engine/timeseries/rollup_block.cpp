@@ -1,6 +1,6 @@
 #include "timeseries/rollup_block.h"
 
-#include "timeseries/byte_buffer.h"
+#include "common/byte_buffer.h"
 #include "timeseries/gorilla_codec.h"
 
 namespace lake::timeseries {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "timeseries/byte_buffer.h"
+#include "common/byte_buffer.h"
 
 namespace lake::timeseries {
 

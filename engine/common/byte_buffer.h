@@ -1,6 +1,7 @@
 // Appending and bounds-checked reading of the little-endian integers, varints
-// and raw words the chunk formats are made of. A reader never reads past its
-// end: a truncated or corrupt input becomes kCorruption, never a crash.
+// and raw bytes that chunk formats and protocol frames are made of. A reader
+// never reads past its end: a truncated or corrupt input becomes
+// kCorruption, never a crash.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +12,7 @@
 
 #include "common/status.h"
 
-namespace lake::timeseries {
+namespace lake {
 
 inline std::uint64_t ZigZag(std::int64_t v) {
   return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
@@ -69,7 +70,7 @@ class ByteReader {
         return Status::Ok();
       }
     }
-    return Status::Corruption("chunk: varint longer than 10 bytes");
+    return Status::Corruption("varint longer than 10 bytes");
   }
   // Points `*data` at the next `size` bytes (unaligned) and skips them.
   Status Bytes(std::size_t size, const char** data) {
@@ -81,8 +82,8 @@ class ByteReader {
   std::size_t remaining() const { return in_.size(); }
 
  private:
-  static Status Truncated() { return Status::Corruption("chunk: truncated"); }
+  static Status Truncated() { return Status::Corruption("truncated input"); }
   std::string_view in_;
 };
 
-}  // namespace lake::timeseries
+}  // namespace lake
