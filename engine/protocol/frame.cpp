@@ -1,0 +1,111 @@
+#include "protocol/frame.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/byte_buffer.h"
+
+namespace lake::protocol {
+
+namespace {
+
+constexpr char kMagic[4] = {'L', 'A', 'K', 'E'};
+constexpr StatusCode kLastStatusCode = StatusCode::kInternal;
+
+}  // namespace
+
+std::string EncodeHello(std::uint16_t version) {
+  std::string hello;
+  ByteWriter out(&hello);
+  out.Bytes(kMagic, sizeof(kMagic));
+  out.Fixed(version);
+  out.Fixed<std::uint16_t>(0);
+  return hello;
+}
+
+Result<std::uint16_t> DecodeHello(std::string_view bytes) {
+  if (bytes.size() != kHelloBytes || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+    return Status::InvalidArgument("not a lake protocol hello (wrong magic)");
+  ByteReader in(bytes.substr(sizeof(kMagic)));
+  std::uint16_t version, reserved;
+  LAKE_RETURN_IF_ERROR(in.Fixed(&version));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&reserved));
+  if (reserved != 0) return Status::InvalidArgument("lake protocol hello: reserved bytes set");
+  return version;
+}
+
+std::string EncodeFrame(std::uint16_t type, std::uint64_t request_id, std::string_view payload) {
+  std::string frame;
+  frame.reserve(kFrameHeaderBytes + payload.size());
+  ByteWriter out(&frame);
+  out.Fixed(static_cast<std::uint32_t>(payload.size()));
+  out.Fixed(type);
+  out.Fixed<std::uint16_t>(0);
+  out.Fixed(request_id);
+  out.Bytes(payload.data(), payload.size());
+  return frame;
+}
+
+FrameDecoder::FrameDecoder(std::uint32_t max_payload_bytes)
+    : max_payload_bytes_(std::min(max_payload_bytes, kMaxPayloadCeiling)) {}
+
+void FrameDecoder::Feed(std::string_view bytes) {
+  if (!failed_.ok()) return;
+  // Drop what was consumed before growing, so the buffer holds at most one
+  // frame and what has arrived of the next.
+  if (consumed_ > 0) {
+    buffer_.erase(0, consumed_);
+    consumed_ = 0;
+  }
+  buffer_.append(bytes);
+}
+
+Result<std::optional<Frame>> FrameDecoder::Next() {
+  if (!failed_.ok()) return failed_;
+  if (buffered() < kFrameHeaderBytes) return std::optional<Frame>();
+  ByteReader in(std::string_view(buffer_).substr(consumed_, kFrameHeaderBytes));
+  std::uint32_t payload_bytes;
+  std::uint16_t flags;
+  Frame frame;
+  LAKE_RETURN_IF_ERROR(in.Fixed(&payload_bytes));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&frame.type));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&flags));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&frame.request_id));
+  if (payload_bytes > max_payload_bytes_) {
+    failed_ = Status::InvalidArgument("frame of " + std::to_string(payload_bytes) +
+                                      " bytes is over the limit of " +
+                                      std::to_string(max_payload_bytes_));
+    return failed_;
+  }
+  if (flags != 0) {
+    failed_ = Status::InvalidArgument("frame flags " + std::to_string(flags) +
+                                      " are reserved in protocol version 1");
+    return failed_;
+  }
+  if (buffered() < kFrameHeaderBytes + payload_bytes) return std::optional<Frame>();
+  frame.payload.assign(buffer_, consumed_ + kFrameHeaderBytes, payload_bytes);
+  consumed_ += kFrameHeaderBytes + payload_bytes;
+  return std::optional<Frame>(std::move(frame));
+}
+
+std::string EncodeStatus(const Status& status) {
+  std::string payload;
+  ByteWriter out(&payload);
+  out.Fixed(static_cast<std::uint16_t>(status.code()));
+  out.Varint(status.message().size());
+  out.Bytes(status.message().data(), status.message().size());
+  return payload;
+}
+
+Status DecodeStatus(std::string_view payload) {
+  ByteReader in(payload);
+  std::uint16_t code;
+  std::uint64_t size;
+  const char* message = nullptr;
+  if (!in.Fixed(&code).ok() || !in.Varint(&size).ok() || size != in.remaining() ||
+      !in.Bytes(size, &message).ok() || code > static_cast<std::uint16_t>(kLastStatusCode))
+    return Status::Corruption("malformed error payload from the peer");
+  return Status(static_cast<StatusCode>(code), std::string(message, size));
+}
+
+}  // namespace lake::protocol
