@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format
+  clang libclang-rt-14-dev
   librocksdb-dev
   libfaiss-dev libopenblas-dev libomp-dev
   libhnswlib-dev libxsimd-dev libzstd-dev
