@@ -28,6 +28,10 @@ std::string EncodeHello(std::uint16_t version = kProtocolVersion);
 // The peer's version; kInvalidArgument for anything that is not a hello.
 Result<std::uint16_t> DecodeHello(std::string_view bytes);
 
+// The frame type of an error answer (payload: EncodeStatus); message types
+// are numbered from 1.
+inline constexpr std::uint16_t kErrorType = 0;
+
 struct Frame {
   std::uint16_t type = 0;
   std::uint64_t request_id = 0;
