@@ -67,15 +67,13 @@ std::string EncodeChunk(std::span<const std::int64_t> timestamps, std::span<cons
   const std::size_t timestamp_bytes = body.size();
   EncodeAlp(values, body_out);
   ValueCodec codec = ValueCodec::kAlp;
-  if (options.try_gorilla) {
-    std::string gorilla;
-    ByteWriter gorilla_out(&gorilla);
-    EncodeGorilla(values, gorilla_out);
-    if (gorilla.size() < body.size() - timestamp_bytes) {
-      body.resize(timestamp_bytes);
-      body += gorilla;
-      codec = ValueCodec::kGorilla;
-    }
+  std::string gorilla;
+  ByteWriter gorilla_out(&gorilla);
+  EncodeGorilla(values, gorilla_out);
+  if (gorilla.size() < body.size() - timestamp_bytes) {
+    body.resize(timestamp_bytes);
+    body += gorilla;
+    codec = ValueCodec::kGorilla;
   }
   std::string chunk;
   ByteWriter out(&chunk);

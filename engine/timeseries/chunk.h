@@ -22,8 +22,6 @@ namespace lake::timeseries {
 enum class ValueCodec : std::uint8_t { kAlp = 0, kGorilla = 1 };
 
 struct ChunkEncodeOptions {
-  // Try both float codecs and keep the smaller (otherwise ALP only).
-  bool try_gorilla = true;
   // zstd over the encoded body, for cold chunks.
   bool zstd = false;
 };

@@ -50,14 +50,9 @@ std::string RollupLevelPrefix(RetentionClass retention, Level level) {
 }  // namespace
 
 std::string HeadKey(std::uint64_t series, std::uint64_t sequence) {
-  std::string key = HeadPrefix(series);
-  AppendU64(&key, sequence);
-  return key;
-}
-
-std::string HeadPrefix(std::uint64_t series) {
   std::string key;
   AppendU64(&key, series);
+  AppendU64(&key, sequence);
   return key;
 }
 

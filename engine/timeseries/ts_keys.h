@@ -43,7 +43,6 @@ inline std::int64_t CeilTo(std::int64_t t, std::int64_t width) {
 }
 
 std::string HeadKey(std::uint64_t series, std::uint64_t sequence);
-std::string HeadPrefix(std::uint64_t series);
 bool ParseHeadKey(std::string_view key, std::uint64_t* series, std::uint64_t* sequence);
 
 std::string ChunkKey(RetentionClass retention, std::int64_t last_ts, std::uint64_t series,

@@ -258,6 +258,11 @@ TEST(TimeSeriesEngine, TagFiltersAndGroupByTag) {
   EXPECT_EQ(h.engine->FindSeries({8, "cpu", {{"host", "a"}}}),
             (std::vector<std::uint64_t>{other_tenant}));
   EXPECT_TRUE(h.engine->FindSeries({7, "cpu", {{"dc", "north"}}}).empty());
+  auto described = h.engine->DescribeSeries(c);
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->key.tenant, 7);
+  EXPECT_EQ(*FindTag(described->key.tags, "host"), "c");
+  EXPECT_EQ(h.engine->DescribeSeries(999).status().code(), StatusCode::kNotFound);
   h.Write(a, {kStart}, {1});
   h.Write(b, {kStart + 1}, {2});
   h.Write(c, {kStart + 2}, {4});
