@@ -67,31 +67,31 @@ void TimeSeriesEngine::AddChunks(const SeriesState& s, const std::vector<Point>&
     ChunkRef ref{first, last, static_cast<std::uint32_t>(end - begin), bytes.size(),
                  ChunkKey(s.info.key.retention, last, s.info.id, first)};
     plan.batch.Put(Family::kChunks, ref.key, bytes);
+    plan.contents[ref.key] = std::move(chunk);
     plan.chunks_after[first] = std::move(ref);
-    plan.decoded[first] = std::move(chunk);
     begin = end;
   }
 }
 
-Result<DecodedChunk> TimeSeriesEngine::LoadChunk(const SealPlan& plan, const ChunkRef& ref) const {
-  if (const auto it = plan.decoded.find(ref.first_ts); it != plan.decoded.end()) return it->second;
+Result<const DecodedChunk*> TimeSeriesEngine::LoadChunk(SealPlan& plan, const ChunkRef& ref) const {
+  if (const auto it = plan.contents.find(ref.key); it != plan.contents.end()) return &it->second;
   LAKE_ASSIGN_OR_RETURN(auto bytes, store_->Get(Family::kChunks, ref.key));
   if (!bytes) return Status::Corruption("time series: chunk missing from the store");
-  DecodedChunk chunk;
+  DecodedChunk& chunk = plan.contents[ref.key];
   LAKE_RETURN_IF_ERROR(DecodeChunk(*bytes, &chunk));
-  return chunk;
+  return &chunk;
 }
 
-Result<std::vector<Point>> TimeSeriesEngine::PointsAfter(const SealPlan& plan, std::int64_t start,
+Result<std::vector<Point>> TimeSeriesEngine::PointsAfter(SealPlan& plan, std::int64_t start,
                                                          std::int64_t end) const {
   std::vector<Point> points;
   for (auto it = OverlappingBegin(plan.chunks_after, start);
        it != plan.chunks_after.end() && it->first < end; ++it) {
-    LAKE_ASSIGN_OR_RETURN(DecodedChunk chunk, LoadChunk(plan, it->second));
-    for (std::size_t i = 0; i < chunk.timestamps.size(); ++i) {
-      if (chunk.timestamps[i] >= start && chunk.timestamps[i] < end)
-        points.push_back({chunk.timestamps[i], chunk.values[i]});
-    }
+    LAKE_ASSIGN_OR_RETURN(const DecodedChunk* chunk, LoadChunk(plan, it->second));
+    const auto& ts = chunk->timestamps;
+    const std::size_t stop = std::lower_bound(ts.begin(), ts.end(), end) - ts.begin();
+    for (std::size_t i = std::lower_bound(ts.begin(), ts.end(), start) - ts.begin(); i < stop; ++i)
+      points.push_back({ts[i], chunk->values[i]});
   }
   return points;
 }
@@ -136,10 +136,11 @@ Status TimeSeriesEngine::SealLocked(SeriesState& s) {
 
   for (const auto& [first, points] : into_existing) {
     const ChunkRef ref = plan.chunks_after.at(first);
-    LAKE_ASSIGN_OR_RETURN(DecodedChunk old, LoadChunk(plan, ref));
+    LAKE_ASSIGN_OR_RETURN(const DecodedChunk* old, LoadChunk(plan, ref));
+    std::vector<Point> merged = MergeNewer(ToPoints(*old), points);
     plan.batch.Delete(Family::kChunks, ref.key);
     plan.chunks_after.erase(first);
-    AddChunks(s, MergeNewer(ToPoints(old), points), plan);
+    AddChunks(s, merged, plan);
   }
   for (const auto& run : runs)
     AddChunks(s, run, plan);
@@ -166,9 +167,9 @@ Status TimeSeriesEngine::DeleteLocked(SeriesState& s, std::int64_t start, std::i
     plan.batch.Delete(Family::kChunks, ref.key);
     plan.chunks_after.erase(ref.first_ts);
     if (start <= ref.first_ts && ref.last_ts < end) continue;  // wholly deleted: never read
-    LAKE_ASSIGN_OR_RETURN(DecodedChunk old, LoadChunk(plan, ref));
+    LAKE_ASSIGN_OR_RETURN(const DecodedChunk* old, LoadChunk(plan, ref));
     std::vector<Point> kept;
-    for (const Point& p : ToPoints(old)) {
+    for (const Point& p : ToPoints(*old)) {
       if (p.timestamp < start || p.timestamp >= end) kept.push_back(p);
     }
     if (!kept.empty()) AddChunks(s, kept, plan);

@@ -179,18 +179,24 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::SeriesBuckets(const SeriesS
     std::vector<UnitAggregate> stored;
     LAKE_RETURN_IF_ERROR(
         ReadRollups(s.info, level, middle_from, middle_to, view.snapshot.get(), &stored));
-    std::vector<std::int64_t> unsealed;
+    // Runs of consecutive units with unsealed points: one raw read each.
+    std::vector<std::pair<std::int64_t, std::int64_t>> unsealed;
     for (const Point& p : view.head) {
       const std::int64_t u = FloorTo(p.timestamp, unit);
-      if (u >= middle_from && u < middle_to && (unsealed.empty() || unsealed.back() != u))
-        unsealed.push_back(u);
+      if (u < middle_from || u >= middle_to) continue;
+      if (!unsealed.empty() && u <= unsealed.back().second) {
+        unsealed.back().second = u + unit;
+      } else {
+        unsealed.emplace_back(u, u + unit);
+      }
     }
     std::size_t next_stored = 0;
-    for (std::size_t i = 0; i < unsealed.size(); ++i) {
-      for (; next_stored < stored.size() && stored[next_stored].start < unsealed[i]; ++next_stored)
+    for (const auto& [from, to] : unsealed) {
+      for (; next_stored < stored.size() && stored[next_stored].start < from; ++next_stored)
         units.push_back(stored[next_stored]);
-      if (next_stored < stored.size() && stored[next_stored].start == unsealed[i]) ++next_stored;
-      LAKE_RETURN_IF_ERROR(raw_units(unsealed[i], unsealed[i] + unit));
+      while (next_stored < stored.size() && stored[next_stored].start < to)
+        ++next_stored;
+      LAKE_RETURN_IF_ERROR(raw_units(from, to));
     }
     for (; next_stored < stored.size(); ++next_stored)
       units.push_back(stored[next_stored]);

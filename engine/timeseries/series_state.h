@@ -52,7 +52,8 @@ struct TimeSeriesEngine::ReadView {
 struct TimeSeriesEngine::SealPlan {
   storage::WriteBatch batch;
   std::map<std::int64_t, ChunkRef> chunks_after;
-  std::map<std::int64_t, DecodedChunk> decoded;  // chunks written by this plan
+  // Chunk key -> points, for the chunks this plan wrote or has read.
+  std::map<std::string, DecodedChunk> contents;
   bool clears_head = false;
 };
 

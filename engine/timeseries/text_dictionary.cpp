@@ -48,9 +48,9 @@ Result<std::vector<double>> TextDictionary::Encode(std::span<const std::string_v
   storage::WriteBatch added;
   const std::size_t known = texts_.size();
   for (std::string_view text : texts) {
-    auto [it, inserted] =
-        codes_.try_emplace(std::string(text), static_cast<std::uint32_t>(texts_.size()));
-    if (inserted) {
+    auto it = codes_.find(text);
+    if (it == codes_.end()) {
+      it = codes_.emplace(std::string(text), static_cast<std::uint32_t>(texts_.size())).first;
       texts_.emplace_back(text);
       added.Put(Family::kSeries, TextKey(it->second), text);
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -32,7 +33,14 @@ class TextDictionary {
  private:
   storage::Store* store_ = nullptr;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::uint32_t> codes_;
+  // Looked up by string_view: no allocation for texts already known.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> codes_;
   std::vector<std::string> texts_;
 };
 

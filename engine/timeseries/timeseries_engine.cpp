@@ -289,8 +289,11 @@ Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool t
     }
     if (part.timestamps.empty()) continue;
     std::vector<Point> points = SortedUnique(part.timestamps, part.values);
-    auto [it, inserted] = by_series.try_emplace(part.series, std::move(points));
-    if (!inserted) MergeIntoHead(it->second, SortedUnique(part.timestamps, part.values));
+    if (auto it = by_series.find(part.series); it != by_series.end()) {
+      MergeIntoHead(it->second, points);  // a later part for the same series wins
+    } else {
+      by_series.emplace(part.series, std::move(points));
+    }
   }
   if (by_series.empty()) return Status::Ok();
 

@@ -221,9 +221,11 @@ class TimeSeriesEngine {
   Status CommitLocked(SeriesState& s, SealPlan& plan);
   // Adds chunk `points` (sorted, unique) to the plan as new chunks.
   void AddChunks(const SeriesState& s, const std::vector<Point>& points, SealPlan& plan) const;
-  Result<DecodedChunk> LoadChunk(const SealPlan& plan, const ChunkRef& ref) const;
+  // The points of `ref`, read once per plan; valid until the plan writes
+  // a chunk under the same key.
+  Result<const DecodedChunk*> LoadChunk(SealPlan& plan, const ChunkRef& ref) const;
   // The points of the series in [start, end) as the plan leaves them.
-  Result<std::vector<Point>> PointsAfter(const SealPlan& plan, std::int64_t start,
+  Result<std::vector<Point>> PointsAfter(SealPlan& plan, std::int64_t start,
                                          std::int64_t end) const;
   // Recomputes the rollup buckets of the touched minutes (and the hours and
   // days holding them) from the data as the plan leaves it; units inside
