@@ -25,7 +25,7 @@
 
 #include "bench_report.h"
 #include "common/parallel.h"
-#include "fvecs.h"
+#include "datasets/fvecs.h"
 #include "hnswlib_baseline.h"
 #include "storage/store.h"
 #include "vectors/exact_search.h"
@@ -62,8 +62,8 @@ std::int64_t TenantOf(std::size_t row) {
 
 struct Workload {
   std::string name;
-  Dataset base;
-  Dataset queries;
+  datasets::FloatMatrix base;
+  datasets::FloatMatrix queries;
   std::vector<Labels> truth;                        // unfiltered
   std::vector<std::vector<Labels>> filtered_truth;  // per kTenantShares entry
 };
@@ -467,8 +467,8 @@ int main(int argc, char** argv) {
   for (int dim : dims) {
     Workload w;
     w.name = "wordnet-" + std::to_string(dim);
-    auto base = ReadFvecs(data_dir + "/" + w.name + ".base.fvecs");
-    auto queries = ReadFvecs(data_dir + "/" + w.name + ".query.fvecs");
+    auto base = lake::datasets::ReadFvecs(data_dir + "/" + w.name + ".base.fvecs");
+    auto queries = lake::datasets::ReadFvecs(data_dir + "/" + w.name + ".query.fvecs");
     if (!base.ok() || !queries.ok()) {
       std::fprintf(stderr, "%s (make it with ../shared/data/vectors/make-embeddings.sh %d %s)\n",
                    (base.ok() ? queries.status() : base.status()).ToString().c_str(), dim,

@@ -2,29 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
+#include "datasets/shared_data.h"
+
 #include <fstream>
 #include <sstream>
 
 namespace lake::testing {
 
-// $LAKE_SHARED_DATA, else ../shared/data beside the source tree, else the
-// workplace's fixed location.
-std::string SharedDataPath(const std::string& relative) {
-  std::vector<std::string> roots;
-  if (const char* env = std::getenv("LAKE_SHARED_DATA")) roots.emplace_back(env);
-  roots.emplace_back(LAKE_SHARED_DATA);
-  roots.emplace_back("/work/shared/data");
-  for (const std::string& root : roots) {
-    const std::string candidate = root + "/" + relative;
-    if (std::filesystem::exists(candidate)) return candidate;
-  }
-  return roots.front() + "/" + relative;
-}
-
 Matrix LoadCohere768() {
-  const std::string path = SharedDataPath("vectors/cohere768_1k/cohere_1k_vectors");
+  const std::string path = datasets::SharedDataPath("vectors/cohere768_1k/cohere_1k_vectors");
   std::ifstream in(path, std::ios::binary);
   if (!in) ADD_FAILURE() << "missing sample data " << path;
   Matrix matrix;
@@ -38,7 +24,7 @@ Matrix LoadCohere768() {
 }
 
 Matrix LoadSift5k() {
-  const std::string path = SharedDataPath("vectors/sift5k/sift-dataset-5k.tsv");
+  const std::string path = datasets::SharedDataPath("vectors/sift5k/sift-dataset-5k.tsv");
   std::ifstream in(path);
   if (!in) ADD_FAILURE() << "missing sample data " << path;
   Matrix matrix;

@@ -2,20 +2,11 @@
 // test that asked for it (never a silent skip).
 #pragma once
 
-#include <cstddef>
-#include <string>
-#include <vector>
+#include "datasets/fvecs.h"
 
 namespace lake::testing {
 
-struct Matrix {
-  std::size_t rows = 0;
-  std::size_t dimension = 0;
-  std::vector<float> values;  // row-major
-  const float* row(std::size_t i) const { return values.data() + i * dimension; }
-};
-
-std::string SharedDataPath(const std::string& relative);
+using Matrix = datasets::FloatMatrix;
 
 // Cohere multilingual Wikipedia embeddings: 1,000 x 768, not normalised.
 Matrix LoadCohere768();

@@ -43,6 +43,15 @@ void ExpectFloatRoundTrip(FloatEncoder encode, FloatDecoder decode,
   ExpectSameBits(values, decoded, what);
 }
 
+// ALP's size for `values`, in bits per value; checks the round trip too.
+double AlpBitsPerValue(const std::vector<double>& values, const std::string& what) {
+  std::string bytes;
+  ByteWriter out(&bytes);
+  EncodeAlp(values, out);
+  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, what);
+  return bytes.size() * 8.0 / values.size();
+}
+
 std::vector<double> SpecialValues() {
   std::vector<double> v = {0.0,
                            -0.0,
@@ -128,11 +137,7 @@ TEST(FloatCodecs, DecimalsWithUlpNoiseStayCompact) {
     const auto nudged = std::bit_cast<std::uint64_t>(decimal) + random() % 3 - 1;
     values.push_back(std::bit_cast<double>(nudged));
   }
-  std::string bytes;
-  ByteWriter out(&bytes);
-  EncodeAlp(values, out);
-  EXPECT_LT(bytes.size() * 8.0 / values.size(), 22.0);
-  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "ALP with ulps");
+  EXPECT_LT(AlpBitsPerValue(values, "ALP with ulps"), 22.0);
 }
 
 // float32 sensor readings stored as doubles (5.827000141143799) decode
@@ -145,22 +150,14 @@ TEST(FloatCodecs, Float32ReadingsStayCompact) {
     const auto bits = std::bit_cast<std::uint64_t>(static_cast<double>(reading));
     values.push_back(std::bit_cast<double>(bits + (i % 4 == 0 ? 1 : 0)));  // printing noise
   }
-  std::string bytes;
-  ByteWriter out(&bytes);
-  EncodeAlp(values, out);
-  EXPECT_LT(bytes.size() * 8.0 / values.size(), 20.0);
-  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "float32 readings");
+  EXPECT_LT(AlpBitsPerValue(values, "float32 readings"), 20.0);
 }
 
 TEST(FloatCodecs, FewDistinctValuesUseADictionary) {
   std::vector<double> values;
   for (int i = 0; i < 4096; ++i)
     values.push_back(i % 5 == 0 ? 0.1 + 0.2 : std::sqrt(double(i % 3)));
-  std::string bytes;
-  ByteWriter out(&bytes);
-  EncodeAlp(values, out);
-  EXPECT_LT(bytes.size() * 8.0 / values.size(), 4.0);
-  ExpectFloatRoundTrip(&EncodeAlp, &DecodeAlp, values, "dictionary");
+  EXPECT_LT(AlpBitsPerValue(values, "dictionary"), 4.0);
 }
 
 TEST(TimestampCodec, RegularIntervalsCostWellUnderOneBitPerPoint) {

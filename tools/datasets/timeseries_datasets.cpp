@@ -1,8 +1,9 @@
 #include "datasets/timeseries_datasets.h"
 
+#include "datasets/shared_data.h"
+
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -155,14 +156,6 @@ std::vector<fs::path> CsvFilesUnder(const fs::path& dir) {
 
 }  // namespace
 
-std::string SharedDataDir() {
-  if (const char* env = std::getenv("LAKE_SHARED_DATA"); env != nullptr && *env != '\0') return env;
-  for (const char* candidate : {"../shared/data", "../../shared/data", "/work/shared/data"}) {
-    if (fs::exists(fs::path(candidate) / "timeseries")) return fs::absolute(candidate).string();
-  }
-  return "/work/shared/data";
-}
-
 Result<std::int64_t> ParseTimestamp(const std::string& text) {
   int y = 0, mo = 0, d = 1, h = 0, mi = 0, s = 0;
   char tail = 0;
@@ -180,7 +173,7 @@ Result<std::int64_t> ParseTimestamp(const std::string& text) {
 }
 
 Result<std::vector<NamedSeries>> LoadTimeseriesDataset(const std::string& dataset) {
-  const fs::path root = fs::path(SharedDataDir()) / "timeseries";
+  const fs::path root = SharedDataPath("timeseries");
   std::vector<NamedSeries> series;
   if (dataset == "nab") {
     for (const auto& file : CsvFilesUnder(root / "nab"))

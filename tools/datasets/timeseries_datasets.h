@@ -24,10 +24,6 @@ inline const std::vector<std::string>& TimeseriesDatasets() {
   return names;
 }
 
-// The shared data directory: $LAKE_SHARED_DATA, or ../shared/data beside the
-// source tree, or /work/shared/data.
-std::string SharedDataDir();
-
 // Every series of one data set; an unknown name or missing file is an error.
 Result<std::vector<NamedSeries>> LoadTimeseriesDataset(const std::string& dataset);
 

@@ -1,14 +1,14 @@
-#include "fvecs.h"
+#include "datasets/fvecs.h"
 
 #include <cstdint>
 #include <fstream>
 
-namespace lake::bench {
+namespace lake::datasets {
 
-Result<Dataset> ReadFvecs(const std::string& path) {
+Result<FloatMatrix> ReadFvecs(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + path);
-  Dataset data;
+  FloatMatrix data;
   std::int32_t dimension = 0;
   while (in.read(reinterpret_cast<char*>(&dimension), sizeof(dimension))) {
     if (dimension <= 0 || (data.dimension != 0 && std::size_t(dimension) != data.dimension)) {
@@ -27,4 +27,4 @@ Result<Dataset> ReadFvecs(const std::string& path) {
   return data;
 }
 
-}  // namespace lake::bench
+}  // namespace lake::datasets

@@ -1,4 +1,5 @@
-// Reads .fvecs files (per vector: int32 dimension, then that many float32).
+// Row-major float matrices (embeddings) and the .fvecs files that hold them
+// (per vector: int32 dimension, then that many float32).
 #pragma once
 
 #include <cstddef>
@@ -7,15 +8,15 @@
 
 #include "common/status.h"
 
-namespace lake::bench {
+namespace lake::datasets {
 
-struct Dataset {
+struct FloatMatrix {
   std::size_t rows = 0;
   std::size_t dimension = 0;
   std::vector<float> values;  // row-major
   const float* row(std::size_t i) const { return values.data() + i * dimension; }
 };
 
-Result<Dataset> ReadFvecs(const std::string& path);
+Result<FloatMatrix> ReadFvecs(const std::string& path);
 
-}  // namespace lake::bench
+}  // namespace lake::datasets
