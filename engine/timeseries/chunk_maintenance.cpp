@@ -254,7 +254,9 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
                                                 : RollupKey(retention, level, id, y));
       x = y;
     }
-    // Other blocks with a changed or cleared unit are rewritten.
+    // Blocks with a changed unit or cut by the cleared range are rewritten.
+    // A block of minutes is one hour and a block of hours one day, so each
+    // such block also gives its parent's new state, from the same read.
     std::vector<std::int64_t> blocks;
     for (const auto& [start, aggregate] : changes)
       blocks.push_back(FloorTo(start, block));
@@ -264,8 +266,8 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
     }
     std::sort(blocks.begin(), blocks.end());
     blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
+    std::map<std::int64_t, std::optional<Aggregate>> parent_changes;
     for (std::int64_t b : blocks) {
-      if (b >= whole_from && b + block <= whole_to) continue;
       std::vector<UnitAggregate> stored;
       LAKE_RETURN_IF_ERROR(ReadRollups(s.info, level, b, b + block, nullptr, &stored));
       std::map<std::int64_t, Aggregate> units;
@@ -279,61 +281,26 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
           units.erase(it->first);
         }
       }
-      const std::string key = RollupKey(retention, level, id, b);
-      if (units.empty()) {
-        plan.batch.Delete(Family::kRollups, key);
-        continue;
-      }
       std::vector<UnitAggregate> kept;
-      for (const auto& [start, aggregate] : units)
-        kept.push_back({start, aggregate});
-      plan.batch.Put(Family::kRollups, key, EncodeRollupBlock(kept, level, b));
-    }
-    if (level == Level::kDay) break;
-
-    // The parents of every changed unit, and those the cleared range cuts.
-    const std::int64_t parent_width = LevelWidth(static_cast<Level>(static_cast<int>(level) + 1));
-    std::vector<std::int64_t> parents;
-    for (const auto& [start, aggregate] : changes)
-      parents.push_back(FloorTo(start, parent_width));
-    if (cleared_end > cleared_start) {
-      for (std::int64_t edge : {cleared_start, cleared_end - 1}) {
-        const std::int64_t parent = FloorTo(edge, parent_width);
-        if (parent < cleared_start || parent + parent_width > cleared_end)
-          parents.push_back(parent);
-      }
-    }
-    std::sort(parents.begin(), parents.end());
-    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
-
-    std::map<std::int64_t, std::optional<Aggregate>> parent_changes;
-    for (std::int64_t parent : parents) {
-      std::vector<UnitAggregate> stored;
-      LAKE_RETURN_IF_ERROR(
-          ReadRollups(s.info, level, parent, parent + parent_width, nullptr, &stored));
-      std::map<std::int64_t, Aggregate> children;
-      for (const UnitAggregate& unit : stored) {
-        if (unit.start >= clear_from && unit.start < clear_to) continue;
-        children[unit.start] = unit.aggregate;
-      }
-      for (auto it = changes.lower_bound(parent);
-           it != changes.end() && it->first < parent + parent_width; ++it) {
-        if (it->second) {
-          children[it->first] = *it->second;
-        } else {
-          children.erase(it->first);
-        }
-      }
       std::optional<Aggregate> folded;
-      for (const auto& [start, aggregate] : children) {
+      for (const auto& [start, aggregate] : units) {
+        kept.push_back({start, aggregate});
         if (!folded) {
           folded = aggregate;
         } else {
           Merge(*folded, aggregate);
         }
       }
-      parent_changes[parent] = folded;
+      if (level != Level::kDay) parent_changes[b] = folded;
+      if (b >= whole_from && b + block <= whole_to) continue;  // gone with the range delete
+      const std::string key = RollupKey(retention, level, id, b);
+      if (kept.empty()) {
+        plan.batch.Delete(Family::kRollups, key);
+      } else {
+        plan.batch.Put(Family::kRollups, key, EncodeRollupBlock(kept, level, b));
+      }
     }
+    if (level == Level::kDay) break;
     changes = std::move(parent_changes);
   }
   return Status::Ok();

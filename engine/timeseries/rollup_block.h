@@ -18,7 +18,8 @@
 
 namespace lake::timeseries {
 
-// The span of one block of `level` buckets; a divisor of its partition.
+// The span of one block of `level` buckets: a divisor of its partition, and
+// for minutes and hours exactly one bucket of the next level.
 std::int64_t BlockWidth(Level level);
 
 // `units`: time-ordered buckets of `level` inside the block at `block_start`.
