@@ -64,7 +64,11 @@ void TimeSeriesEngine::AddChunks(const SeriesState& s, const std::vector<Point>&
     const std::int64_t first = chunk.timestamps.front();
     const std::int64_t last = chunk.timestamps.back();
     std::string bytes = EncodeChunk(chunk.timestamps, chunk.values, {.zstd = last < cold_before});
-    ChunkRef ref{first, last, static_cast<std::uint32_t>(end - begin), bytes.size(),
+    ChunkRef ref{first,
+                 last,
+                 chunk.values.back(),
+                 static_cast<std::uint32_t>(end - begin),
+                 bytes.size(),
                  ChunkKey(s.info.key.retention, last, s.info.id, first)};
     plan.batch.Put(Family::kChunks, ref.key, bytes);
     plan.contents[ref.key] = std::move(chunk);
@@ -183,17 +187,7 @@ Status TimeSeriesEngine::DeleteLocked(SeriesState& s, std::int64_t start, std::i
   }
   if (s.info.key.kind == SeriesKind::kMetric)
     LAKE_RETURN_IF_ERROR(UpdateRollups(s, plan, minutes, start, end));
-  LAKE_RETURN_IF_ERROR(CommitLocked(s, plan));
-
-  std::unique_lock lock(s.state_mutex);
-  s.last.reset();
-  if (!s.chunks.empty()) {
-    LAKE_ASSIGN_OR_RETURN(auto bytes, store_->Get(Family::kChunks, s.chunks.rbegin()->second.key));
-    if (!bytes) return Status::Corruption("time series: chunk missing from the store");
-    LAKE_ASSIGN_OR_RETURN(ChunkHeader header, ReadChunkHeader(*bytes));
-    s.last = Point{header.stats.last_ts, header.stats.last};
-  }
-  return Status::Ok();
+  return CommitLocked(s, plan);
 }
 
 Status TimeSeriesEngine::CommitLocked(SeriesState& s, SealPlan& plan) {

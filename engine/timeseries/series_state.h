@@ -18,6 +18,7 @@ namespace lake::timeseries {
 struct TimeSeriesEngine::ChunkRef {
   std::int64_t first_ts = 0;
   std::int64_t last_ts = 0;
+  double last = 0;  // the value at last_ts: a series' last point needs no read
   std::uint32_t count = 0;
   std::size_t bytes = 0;
   std::string key;
@@ -34,7 +35,16 @@ struct TimeSeriesEngine::SeriesState {
   std::vector<std::string> head_keys;
   std::uint64_t next_head_sequence = 0;
   std::map<std::int64_t, ChunkRef> chunks;  // by first timestamp; never overlapping
-  std::optional<Point> last;
+
+  // The latest point, of the head or of the last chunk.
+  std::optional<Point> LatestPoint() const {
+    std::optional<Point> latest;
+    if (!chunks.empty())
+      latest = Point{chunks.rbegin()->second.last_ts, chunks.rbegin()->second.last};
+    if (!head.empty() && (!latest || head.back().timestamp >= latest->timestamp))
+      latest = head.back();
+    return latest;
+  }
 };
 
 // Sorted, unique points of both; `newer` wins on equal timestamps.

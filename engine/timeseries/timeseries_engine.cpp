@@ -123,15 +123,6 @@ Status TimeSeriesEngine::Load() {
   std::size_t head_points = 0;
   for (auto& [id, s] : series_) {
     head_points += s->head.size();
-    if (!s->chunks.empty()) {
-      auto header = store_->Get(Family::kChunks, s->chunks.rbegin()->second.key);
-      LAKE_RETURN_IF_ERROR(header.status());
-      if (!header->has_value()) return Status::Corruption("time series: chunk vanished on load");
-      LAKE_ASSIGN_OR_RETURN(ChunkHeader h, ReadChunkHeader(**header));
-      s->last = Point{h.stats.last_ts, h.stats.last};
-    }
-    if (!s->head.empty() && (!s->last || s->head.back().timestamp >= s->last->timestamp))
-      s->last = s->head.back();
   }
   if (!series_.empty()) {
     Log(LogLevel::kInfo, "time series: opened " + std::to_string(series_.size()) + " series, " +
@@ -152,9 +143,10 @@ Status TimeSeriesEngine::LoadChunks() {
           error = Status::Corruption("time series: bad chunk record");
           return false;
         }
-        s->chunks[first_ts] = ChunkRef{first_ts, header->stats.last_ts,
-                                       static_cast<std::uint32_t>(header->stats.count),
-                                       value.size(), std::string(key)};
+        s->chunks[first_ts] =
+            ChunkRef{first_ts,           header->stats.last_ts,
+                     header->stats.last, static_cast<std::uint32_t>(header->stats.count),
+                     value.size(),       std::string(key)};
         return true;
       }));
   return error;
@@ -314,10 +306,11 @@ Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool t
     const SeriesState& s = *change.state;
     if (s.info.key.kind == SeriesKind::kState) {
       // A state is written only when it changes.
+      const std::optional<Point> latest = s.LatestPoint();
       std::vector<Point> kept;
       for (const Point& p : change.points) {
         const Point* before = !kept.empty()                               ? &kept.back()
-                              : s.last && s.last->timestamp < p.timestamp ? &*s.last
+                              : latest && latest->timestamp < p.timestamp ? &*latest
                                                                           : nullptr;
         if (before == nullptr || before->value != p.value) kept.push_back(p);
       }
@@ -336,8 +329,6 @@ Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool t
       std::unique_lock state_lock(s.state_mutex);
       MergeIntoHead(s.head, change.points);
       s.head_keys.push_back(std::move(change.head_key));
-      if (!s.last || change.points.back().timestamp >= s.last->timestamp)
-        s.last = change.points.back();
     }
     if (s.head.size() >= options_.chunk_max_points ||
         s.head.back().timestamp - s.head.front().timestamp >= options_.chunk_max_span) {
@@ -376,9 +367,10 @@ Result<std::optional<Point>> TimeSeriesEngine::LastPoint(std::uint64_t series) c
   const SeriesState* s = Find(series);
   if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(series));
   std::shared_lock lock(s->state_mutex);
-  if (s->last && s->last->timestamp < RawHorizon(s->info.key.retention))
+  const std::optional<Point> latest = s->LatestPoint();
+  if (latest && latest->timestamp < RawHorizon(s->info.key.retention))
     return std::optional<Point>();
-  return s->last;
+  return latest;
 }
 
 TimeSeriesStats TimeSeriesEngine::Stats() const {
