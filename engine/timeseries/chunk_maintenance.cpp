@@ -27,7 +27,7 @@ std::vector<Point> ToPoints(const DecodedChunk& chunk) {
 template <typename Map>
 auto OverlappingBegin(Map& chunks, std::int64_t start) {
   auto it = chunks.upper_bound(start);
-  if (it != chunks.begin() && std::prev(it)->second.last_ts >= start) --it;
+  if (it != chunks.begin() && std::prev(it)->second.stats.last_ts >= start) --it;
   return it;
 }
 
@@ -64,11 +64,7 @@ void TimeSeriesEngine::AddChunks(const SeriesState& s, const std::vector<Point>&
     const std::int64_t first = chunk.timestamps.front();
     const std::int64_t last = chunk.timestamps.back();
     std::string bytes = EncodeChunk(chunk.timestamps, chunk.values, {.zstd = last < cold_before});
-    ChunkRef ref{first,
-                 last,
-                 chunk.values.back(),
-                 static_cast<std::uint32_t>(end - begin),
-                 bytes.size(),
+    ChunkRef ref{ReadChunkHeader(bytes)->stats, bytes.size(),
                  ChunkKey(s.info.key.retention, last, s.info.id, first)};
     plan.batch.Put(Family::kChunks, ref.key, bytes);
     plan.contents[ref.key] = std::move(chunk);
@@ -116,17 +112,18 @@ Status TimeSeriesEngine::SealLocked(SeriesState& s) {
   for (const Point& p : s.head) {
     const auto next = s.chunks.upper_bound(p.timestamp);
     const ChunkRef* prev = next == s.chunks.begin() ? nullptr : &std::prev(next)->second;
-    if (prev != nullptr && p.timestamp <= prev->last_ts) {
-      into_existing[prev->first_ts].push_back(p);
+    if (prev != nullptr && p.timestamp <= prev->stats.last_ts) {
+      into_existing[prev->stats.first_ts].push_back(p);
       continue;
     }
     const std::int64_t gap = next == s.chunks.end() ? INT64_MAX : next->first;
     const bool run_open_here = !runs.empty() && run_gap == gap;
     if (prev != nullptr && !run_open_here) {
-      const auto added = into_existing.find(prev->first_ts);
+      const auto added = into_existing.find(prev->stats.first_ts);
       const std::size_t extra = added == into_existing.end() ? 0 : added->second.size();
-      if (prev->count + extra < max_points && p.timestamp - prev->first_ts <= max_span) {
-        into_existing[prev->first_ts].push_back(p);
+      if (prev->stats.count + extra < max_points &&
+          p.timestamp - prev->stats.first_ts <= max_span) {
+        into_existing[prev->stats.first_ts].push_back(p);
         continue;
       }
     }
@@ -169,8 +166,9 @@ Status TimeSeriesEngine::DeleteLocked(SeriesState& s, std::int64_t start, std::i
     overlapping.push_back(it->second);
   for (const ChunkRef& ref : overlapping) {
     plan.batch.Delete(Family::kChunks, ref.key);
-    plan.chunks_after.erase(ref.first_ts);
-    if (start <= ref.first_ts && ref.last_ts < end) continue;  // wholly deleted: never read
+    plan.chunks_after.erase(ref.stats.first_ts);
+    if (start <= ref.stats.first_ts && ref.stats.last_ts < end)
+      continue;  // wholly deleted: never read
     LAKE_ASSIGN_OR_RETURN(const DecodedChunk* old, LoadChunk(plan, ref));
     std::vector<Point> kept;
     for (const Point& p : ToPoints(*old)) {

@@ -33,7 +33,7 @@ TimeSeriesEngine::ReadView TimeSeriesEngine::View(const SeriesState& s, std::int
   const auto last = std::lower_bound(first, s.head.end(), end, by_time);
   view.head.assign(first, last);
   auto it = s.chunks.upper_bound(start);
-  if (it != s.chunks.begin() && std::prev(it)->second.last_ts >= start) --it;
+  if (it != s.chunks.begin() && std::prev(it)->second.stats.last_ts >= start) --it;
   for (; it != s.chunks.end() && it->first < end; ++it)
     view.chunks.push_back(it->second);
   view.snapshot = store_->TakeSnapshot();
@@ -47,7 +47,7 @@ Status TimeSeriesEngine::ReadPoints(const SeriesState& s, const ReadView& view, 
   out->values.clear();
   std::vector<std::string> keys;
   for (const ChunkRef& ref : view.chunks) {
-    if (ref.last_ts >= start && ref.first_ts < end) keys.push_back(ref.key);
+    if (ref.stats.last_ts >= start && ref.stats.first_ts < end) keys.push_back(ref.key);
   }
   LAKE_ASSIGN_OR_RETURN(auto chunks,
                         store_->MultiGet(Family::kChunks, keys, {.snapshot = view.snapshot.get()}));
@@ -210,22 +210,19 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::WholeChunkBuckets(const Ser
                                                                        std::int64_t from,
                                                                        const BucketQuery& q) const {
   // Chunks inside [from, end) and inside one bucket, with no newer head
-  // point in their span, are aggregated from their headers: no decoding.
+  // point in their span, are aggregated from their header stats, kept in
+  // memory: no read, no decoding.
   const auto bucket_of = [&](std::int64_t t) { return BucketOf(t, q.width, q.origin); };
   std::vector<const ChunkRef*> whole;
-  std::vector<std::string> keys;
   for (const ChunkRef& ref : view.chunks) {
-    if (ref.first_ts < from || ref.last_ts >= q.end) continue;
-    if (bucket_of(ref.first_ts) != bucket_of(ref.last_ts)) continue;
+    if (ref.stats.first_ts < from || ref.stats.last_ts >= q.end) continue;
+    if (bucket_of(ref.stats.first_ts) != bucket_of(ref.stats.last_ts)) continue;
     const auto head =
-        std::lower_bound(view.head.begin(), view.head.end(), ref.first_ts,
+        std::lower_bound(view.head.begin(), view.head.end(), ref.stats.first_ts,
                          [](const Point& p, std::int64_t t) { return p.timestamp < t; });
-    if (head != view.head.end() && head->timestamp <= ref.last_ts) continue;
+    if (head != view.head.end() && head->timestamp <= ref.stats.last_ts) continue;
     whole.push_back(&ref);
-    keys.push_back(ref.key);
   }
-  LAKE_ASSIGN_OR_RETURN(auto chunks,
-                        store_->MultiGet(Family::kChunks, keys, {.snapshot = view.snapshot.get()}));
   std::vector<UnitAggregate> pieces;
   SeriesScan points;
   const auto add_points = [&](std::int64_t a, std::int64_t b) -> Status {
@@ -235,12 +232,10 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::WholeChunkBuckets(const Ser
     return Status::Ok();
   };
   std::int64_t cursor = from;
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (!chunks[i]) return Status::Corruption("time series: chunk missing from the snapshot");
-    LAKE_ASSIGN_OR_RETURN(ChunkHeader header, ReadChunkHeader(*chunks[i]));
-    LAKE_RETURN_IF_ERROR(add_points(cursor, whole[i]->first_ts));
-    pieces.push_back({bucket_of(whole[i]->first_ts), header.stats});
-    cursor = whole[i]->last_ts + 1;
+  for (const ChunkRef* ref : whole) {
+    LAKE_RETURN_IF_ERROR(add_points(cursor, ref->stats.first_ts));
+    pieces.push_back({bucket_of(ref->stats.first_ts), ref->stats});
+    cursor = ref->stats.last_ts + 1;
   }
   LAKE_RETURN_IF_ERROR(add_points(cursor, q.end));
   return FoldUnits(pieces, q.width, q.origin);

@@ -118,7 +118,7 @@ Status TimeSeriesEngine::ApplyRetention() {
     std::lock_guard write_lock(s->write_mutex);
     std::unique_lock state_lock(s->state_mutex);
     for (auto it = s->chunks.begin(); it != s->chunks.end() && it->first < boundary;) {
-      if (it->second.last_ts < boundary) {
+      if (it->second.stats.last_ts < boundary) {
         it = s->chunks.erase(it);
         ++dropped;
       } else {

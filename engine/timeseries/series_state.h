@@ -16,10 +16,9 @@
 namespace lake::timeseries {
 
 struct TimeSeriesEngine::ChunkRef {
-  std::int64_t first_ts = 0;
-  std::int64_t last_ts = 0;
-  double last = 0;  // the value at last_ts: a series' last point needs no read
-  std::uint32_t count = 0;
+  // The chunk header's aggregate of all its points: first and last times,
+  // last value, count; whole-chunk aggregates need no read at all.
+  Aggregate stats;
   std::size_t bytes = 0;
   std::string key;
 };
@@ -40,7 +39,7 @@ struct TimeSeriesEngine::SeriesState {
   std::optional<Point> LatestPoint() const {
     std::optional<Point> latest;
     if (!chunks.empty())
-      latest = Point{chunks.rbegin()->second.last_ts, chunks.rbegin()->second.last};
+      latest = Point{chunks.rbegin()->second.stats.last_ts, chunks.rbegin()->second.stats.last};
     if (!head.empty() && (!latest || head.back().timestamp >= latest->timestamp))
       latest = head.back();
     return latest;

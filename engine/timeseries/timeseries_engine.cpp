@@ -143,10 +143,7 @@ Status TimeSeriesEngine::LoadChunks() {
           error = Status::Corruption("time series: bad chunk record");
           return false;
         }
-        s->chunks[first_ts] =
-            ChunkRef{first_ts,           header->stats.last_ts,
-                     header->stats.last, static_cast<std::uint32_t>(header->stats.count),
-                     value.size(),       std::string(key)};
+        s->chunks[first_ts] = ChunkRef{header->stats, value.size(), std::string(key)};
         return true;
       }));
   return error;
@@ -382,7 +379,7 @@ TimeSeriesStats TimeSeriesEngine::Stats() const {
     stats.head_points += s->head.size();
     stats.chunks += s->chunks.size();
     for (const auto& [first, ref] : s->chunks) {
-      stats.sealed_points += ref.count;
+      stats.sealed_points += ref.stats.count;
       stats.chunk_bytes += ref.bytes;
     }
   }
