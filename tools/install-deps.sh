@@ -9,7 +9,7 @@ PACKAGES=(
   librocksdb-dev
   libfaiss-dev libopenblas-dev libomp-dev
   libhnswlib-dev libxsimd-dev libzstd-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-server-dev-15 libpq-dev
   gnuplot-nox python3

@@ -20,6 +20,7 @@ enum class StatusCode {
   kIOError,          // the file system refused (permissions, disk full)
   kCorruption,       // stored bytes cannot be decoded
   kInternal,         // a bug or an unexpected library failure
+  kPermissionDenied,  // the caller's token does not allow this
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -39,6 +40,9 @@ class [[nodiscard]] Status {
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -4,6 +4,7 @@
 #include <system_error>
 #include <vector>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -18,6 +19,12 @@ namespace {
 
 constexpr std::string_view kFamilyNames[kFamilyCount] = {"catalog", "vectors", "series",
                                                          "head",    "chunks",  "rollups"};
+
+}  // namespace
+
+std::string_view FamilyName(Family family) { return kFamilyNames[static_cast<int>(family)]; }
+
+namespace {
 
 Status FromRocks(const rocksdb::Status& status, std::string_view context) {
   if (status.ok()) return Status::Ok();
@@ -75,6 +82,7 @@ struct Snapshot::Impl {
 struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by Family
+  std::shared_ptr<rocksdb::Cache> block_cache;
 
   rocksdb::ColumnFamilyHandle* handle(Family family) const {
     return families[static_cast<int>(family)];
@@ -131,7 +139,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.max_open_files = 512;
 
   rocksdb::BlockBasedTableOptions table_options;
-  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto impl = std::make_unique<Impl>();
+  impl->block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table_options.block_cache = impl->block_cache;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   family_options.bottommost_compression = rocksdb::kZSTD;
@@ -152,7 +162,6 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     descriptors.emplace_back(std::string(kFamilyNames[i]), raw ? raw_options : family_options);
   }
 
-  auto impl = std::make_unique<Impl>();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
   const rocksdb::Status status =
@@ -279,6 +288,21 @@ Status Store::Compact() {
         FromRocks(impl_->db->CompactRange(options, family, nullptr, nullptr), "compaction failed"));
   }
   return Status::Ok();
+}
+
+StoreUsage Store::Usage() const {
+  StoreUsage usage;
+  for (int i = 0; i < kFamilyCount; ++i) {
+    std::uint64_t value = 0;
+    auto* family = impl_->families[i];
+    if (impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kTotalSstFilesSize, &value))
+      usage.sst_bytes[i] = value;
+    if (impl_->db->GetIntProperty(family, rocksdb::DB::Properties::kSizeAllMemTables, &value))
+      usage.memtable_bytes += value;
+  }
+  usage.block_cache_used = impl_->block_cache->GetUsage();
+  usage.block_cache_capacity = impl_->block_cache->GetCapacity();
+  return usage;
 }
 
 std::uint64_t Store::LatestSequence() const {

@@ -24,6 +24,7 @@ enum class Family : int {
   kRollups,      // continuous-aggregate buckets
 };
 inline constexpr int kFamilyCount = 6;
+std::string_view FamilyName(Family family);
 
 struct StoreOptions {
   bool create_if_missing = true;
@@ -34,6 +35,14 @@ struct WriteOptions {
   // false: durable against a crash of the process (the WAL reaches the OS
   // before the write returns); true: also against power loss (fsync).
   bool sync = false;
+};
+
+// What the database holds and uses, for stats.
+struct StoreUsage {
+  std::uint64_t sst_bytes[kFamilyCount] = {};  // on disk, per family
+  std::uint64_t memtable_bytes = 0;
+  std::uint64_t block_cache_used = 0;
+  std::uint64_t block_cache_capacity = 0;
 };
 
 class Store;
@@ -114,6 +123,8 @@ class Store {
   // Flushes memtables and compacts every family down to its final level:
   // what the data costs on disk once RocksDB has settled.
   Status Compact();
+
+  StoreUsage Usage() const;
 
   // The sequence number of the latest write; an index snapshot records it.
   std::uint64_t LatestSequence() const;

@@ -6,20 +6,12 @@
 #include <cstdint>
 #include <vector>
 
+#include "vectors/neighbor.h"
 #include "vectors/row_filter.h"
 #include "vectors/top_k.h"
 #include "vectors/vector_table.h"
 
 namespace lake::vectors {
-
-// A result's distance is the one users see: Euclidean distance for l2,
-// 1 - cosine similarity for cosine, the negative inner product for
-// inner_product (pgvector's <->, <=>, <#>). Smaller is closer.
-struct Neighbor {
-  std::int64_t id;
-  std::int32_t model_version;
-  float distance;
-};
 
 // The k best passing rows by the table's score (exact for float32 tables).
 // With an id list much smaller than the table, visits only those ids' rows.

@@ -109,6 +109,16 @@ struct VectorEngine::Collection {
     return version == 0 ? spec.active_model_version : version;
   }
 
+  // Whether no version of `record_id` belongs to another tenant (under
+  // write_mutex).
+  bool OwnedBy(std::int64_t record_id, std::int64_t tenant) const {
+    for (std::int32_t version : table.VersionsOf(record_id)) {
+      const auto slot = table.Find({record_id, version});
+      if (slot && table.tenant(*slot) != tenant) return false;
+    }
+    return true;
+  }
+
   // Writers hold write_mutex for a whole write, so memory applies writes in
   // the order the store took them; they hold `mutex` exclusively only while
   // they change one row, so searches (shared `mutex`) go on during a batch.
@@ -409,13 +419,20 @@ Status VectorEngine::SetActiveModelVersion(std::string_view name, std::int32_t v
 }
 
 Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> records,
-                            const storage::WriteOptions& options) {
+                            const storage::WriteOptions& options,
+                            std::optional<std::int64_t> tenant) {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
-  std::lock_guard writer(collection->write_mutex);
+  std::lock_guard writer(collection->write_mutex);  // the table only changes under it
   if (collection->dropped) return UnknownCollection(name);
   const std::int64_t now = NowMicros();
   for (VectorRecord& record : records) {
     LAKE_RETURN_IF_ERROR(ValidateRecord(record, collection->spec.dimension));
+    if (!tenant) continue;
+    record.tenant_id = *tenant;
+    if (!collection->OwnedBy(record.id, *tenant)) {
+      return Status::InvalidArgument("id " + std::to_string(record.id) +
+                                     " is in use by another tenant");
+    }
   }
   storage::WriteBatch batch;
   for (VectorRecord& record : records) {
@@ -436,7 +453,8 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
 }
 
 Result<std::optional<VectorRecord>> VectorEngine::Get(std::string_view name, std::int64_t id,
-                                                      std::int32_t model_version) const {
+                                                      std::int32_t model_version,
+                                                      std::optional<std::int64_t> tenant) const {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::int32_t version;
   {
@@ -454,12 +472,14 @@ Result<std::optional<VectorRecord>> VectorEngine::Get(std::string_view name, std
     return Status::Corruption("collection '" + std::string(name) + "', record " +
                               std::to_string(id) + ": " + status.message());
   }
+  if (tenant && record.tenant_id != *tenant) return std::optional<VectorRecord>();
   return std::optional<VectorRecord>(std::move(record));
 }
 
 Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const std::int64_t> ids,
                                          std::optional<std::int32_t> model_version,
-                                         const storage::WriteOptions& options) {
+                                         const storage::WriteOptions& options,
+                                         std::optional<std::int64_t> tenant) {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::lock_guard writer(collection->write_mutex);  // the table only changes under it
   if (collection->dropped) return UnknownCollection(name);
@@ -470,7 +490,8 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
         model_version ? std::vector<std::int32_t>{collection->ResolveVersion(*model_version)}
                       : collection->table.VersionsOf(id);
     for (std::int32_t version : versions) {
-      if (!collection->table.Find({id, version})) continue;
+      const auto slot = collection->table.Find({id, version});
+      if (!slot || (tenant && collection->table.tenant(*slot) != *tenant)) continue;
       batch.Delete(storage::Family::kVectors, EncodeRecordKey(collection->id, {id, version}));
       removed.push_back({id, version});
     }
@@ -482,6 +503,13 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
   for (const RecordKey& key : removed)
     count += collection->table.Remove(key) ? 1 : 0;
   return count;
+}
+
+Result<std::size_t> VectorEngine::CountTenantRows(std::string_view name,
+                                                  std::int64_t tenant) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::shared_lock lock(collection->mutex);
+  return collection->table.TenantRowCount(tenant);
 }
 
 Result<std::vector<std::int64_t>> VectorEngine::SampleIds(std::string_view name,

@@ -95,16 +95,25 @@ class VectorEngine {
 
   // Validates every record first; one bad record rejects the whole batch and
   // changes nothing. Later records in a batch win over earlier ones.
+  // With a `tenant` scope every record is written as that tenant's, and an
+  // id that another tenant holds rejects the batch.
   Status Upsert(std::string_view name, std::span<VectorRecord> records,
-                const storage::WriteOptions& options = {});
-  // model_version 0: the active one.
+                const storage::WriteOptions& options = {},
+                std::optional<std::int64_t> tenant = std::nullopt);
+  // model_version 0: the active one. With a `tenant` scope, another tenant's
+  // record is not found.
   Result<std::optional<VectorRecord>> Get(std::string_view name, std::int64_t id,
-                                          std::int32_t model_version = 0) const;
-  // Deletes every version of each id, or only `model_version` when given.
-  // Returns how many records were removed.
+                                          std::int32_t model_version = 0,
+                                          std::optional<std::int64_t> tenant = std::nullopt) const;
+  // Deletes every version of each id, or only `model_version` when given;
+  // with a `tenant` scope, only that tenant's records. Returns how many
+  // records were removed.
   Result<std::size_t> Delete(std::string_view name, std::span<const std::int64_t> ids,
                              std::optional<std::int32_t> model_version = std::nullopt,
-                             const storage::WriteOptions& options = {});
+                             const storage::WriteOptions& options = {},
+                             std::optional<std::int64_t> tenant = std::nullopt);
+  // Rows of one tenant (over every model version).
+  Result<std::size_t> CountTenantRows(std::string_view name, std::int64_t tenant) const;
 
   // Up to `count` ids spread evenly over the collection (for checks).
   Result<std::vector<std::int64_t>> SampleIds(std::string_view name, std::size_t count) const;
