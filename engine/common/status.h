@@ -13,13 +13,13 @@ namespace lake {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // the caller's input is wrong (dimension, NaN, bad name)
-  kNotFound,         // unknown collection, missing record
-  kAlreadyExists,    // creating something that exists
-  kBusy,             // the data directory is held by another process
-  kIOError,          // the file system refused (permissions, disk full)
-  kCorruption,       // stored bytes cannot be decoded
-  kInternal,         // a bug or an unexpected library failure
+  kInvalidArgument,   // the caller's input is wrong (dimension, NaN, bad name)
+  kNotFound,          // unknown collection, missing record
+  kAlreadyExists,     // creating something that exists
+  kBusy,              // the data directory is held by another process
+  kIOError,           // the file system refused (permissions, disk full)
+  kCorruption,        // stored bytes cannot be decoded
+  kInternal,          // a bug or an unexpected library failure
   kPermissionDenied,  // the caller's token does not allow this
 };
 

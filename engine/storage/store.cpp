@@ -22,7 +22,9 @@ constexpr std::string_view kFamilyNames[kFamilyCount] = {"catalog", "vectors", "
 
 }  // namespace
 
-std::string_view FamilyName(Family family) { return kFamilyNames[static_cast<int>(family)]; }
+std::string_view FamilyName(Family family) {
+  return kFamilyNames[static_cast<int>(family)];
+}
 
 namespace {
 

@@ -559,6 +559,10 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::shared_lock lock(collection->mutex);
   const std::uint32_t dimension = collection->spec.dimension;
+  if (request.dimension != 0 && request.dimension != dimension) {
+    return Status::InvalidArgument("expected " + std::to_string(dimension) + " dimensions, got " +
+                                   std::to_string(request.dimension));
+  }
   if (queries.empty() || queries.size() % dimension != 0) {
     return Status::InvalidArgument("expected " + std::to_string(dimension) +
                                    " dimensions per query, got " + std::to_string(queries.size()) +

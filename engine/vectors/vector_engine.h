@@ -19,39 +19,9 @@
 #include "vectors/collection_spec.h"
 #include "vectors/exact_search.h"
 #include "vectors/vector_record.h"
+#include "vectors/vector_types.h"
 
 namespace lake::vectors {
-
-struct CollectionInfo {
-  CollectionSpec spec;
-  std::size_t record_count = 0;
-  // Rows per stored model version.
-  std::vector<std::pair<std::int32_t, std::size_t>> model_versions;
-  // The walked vectors (in the collection's codec) and the index.
-  std::size_t table_bytes = 0;
-  std::size_t index_bytes = 0;
-  // Bytes of one vector as the searches walk it (codec-dependent).
-  std::size_t walked_bytes_per_row = 0;
-};
-
-enum class SearchMethod {
-  kAuto,   // the index, unless the filter passes few rows
-  kExact,  // brute force over every passing row
-  kIndex,  // the index whenever there is one (checks, benchmarks)
-};
-
-struct SearchRequest {
-  std::size_t k = 10;
-  std::optional<std::int64_t> tenant_id;
-  // 0: the collection's active model version.
-  std::int32_t model_version = 0;
-  // Empty: any id; otherwise only these.
-  std::vector<std::int64_t> allowed_ids;
-  // 0: the collection's ef_search (HNSW) or probes (IVF).
-  std::size_t ef_search = 0;
-  std::size_t probes = 0;
-  SearchMethod method = SearchMethod::kAuto;
-};
 
 // How many rows may pass a filter before a search walks the index instead of
 // scanning exactly the rows that pass.

@@ -1,0 +1,79 @@
+// lake-server's network side: listens on a Unix socket (and optionally TCP),
+// speaks the framing of protocol/frame.h, and hands each request to a fixed
+// pool of worker threads.
+//
+// One thread runs an epoll loop over every connection with non-blocking
+// sockets: it reads, reassembles frames, queues them, and writes answers.
+// Workers never touch a socket, so a slow or dead client cannot hold one:
+// a client that stops reading its answers has its output buffered up to a
+// limit, then is no longer read from; everyone else goes on. A connection
+// has at most one request at a worker at a time, which keeps its answers in
+// request order. SIGTERM or SIGINT stops the server gracefully: no new
+// connections or requests, in-flight requests finish and their answers are
+// sent, then Run returns.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "protocol/frame.h"
+
+namespace lake::server {
+
+// Who is on the other end of a connection, as its requests established.
+struct Caller {
+  bool authenticated = false;
+  bool admin = false;
+  std::int64_t tenant = 0;  // for tenant callers
+  bool close_after_reply = false;
+};
+
+// Answers one request: the reply payload, or the error to send. Called on a
+// worker thread; `caller` belongs to the request's connection.
+using RequestHandler =
+    std::function<Result<std::string>(Caller& caller, const protocol::Frame& request)>;
+
+struct ServerOptions {
+  std::string socket_path;
+  // Also listen on TCP at tcp_host:tcp_port (port 0: pick a free one).
+  std::optional<std::uint16_t> tcp_port;
+  std::string tcp_host = "127.0.0.1";
+  int workers = 4;
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
+  std::size_t max_connections = 512;
+  std::uint32_t max_payload_bytes = protocol::kDefaultMaxPayloadBytes;
+  // How long a graceful stop waits for in-flight requests and their answers.
+  std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
+};
+
+class Server {
+ public:
+  // Binds the listeners (a stale socket file is replaced: the caller holds
+  // the data directory, so no live server can own it).
+  static Result<std::unique_ptr<Server>> Start(ServerOptions options, RequestHandler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until SIGTERM or SIGINT (handled by the server while it exists;
+  // SIGPIPE is ignored) or Stop(); then stops gracefully.
+  Status Run();
+  // Asks Run to stop, from any thread.
+  void Stop();
+
+  // The TCP port listened on, when there is one.
+  std::optional<std::uint16_t> tcp_port() const;
+  std::size_t open_connections() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lake::server

@@ -1,0 +1,50 @@
+// The values the vector engine takes and returns besides records and specs:
+// collection descriptions and search requests. Plain structs, shared by the
+// engine, the protocol and its clients.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "vectors/collection_spec.h"
+#include "vectors/neighbor.h"
+
+namespace lake::vectors {
+
+struct CollectionInfo {
+  CollectionSpec spec;
+  std::size_t record_count = 0;
+  // Rows per stored model version.
+  std::vector<std::pair<std::int32_t, std::size_t>> model_versions;
+  // The walked vectors (in the collection's codec) and the index.
+  std::size_t table_bytes = 0;
+  std::size_t index_bytes = 0;
+  // Bytes of one vector as the searches walk it (codec-dependent).
+  std::size_t walked_bytes_per_row = 0;
+};
+
+enum class SearchMethod {
+  kAuto,   // the index, unless the filter passes few rows
+  kExact,  // brute force over every passing row
+  kIndex,  // the index whenever there is one (checks, benchmarks)
+};
+
+struct SearchRequest {
+  std::size_t k = 10;
+  // Of each query; 0: the collection's (a caller that says checks it).
+  std::uint32_t dimension = 0;
+  std::optional<std::int64_t> tenant_id;
+  // 0: the collection's active model version.
+  std::int32_t model_version = 0;
+  // Empty: any id; otherwise only these.
+  std::vector<std::int64_t> allowed_ids;
+  // 0: the collection's ef_search (HNSW) or probes (IVF).
+  std::size_t ef_search = 0;
+  std::size_t probes = 0;
+  SearchMethod method = SearchMethod::kAuto;
+};
+
+}  // namespace lake::vectors
