@@ -4,6 +4,7 @@
 //     status | stats | collections [NAME] | create-collection NAME --dimension N ...
 //     drop-collection NAME | token create --tenant N | token revoke TOKEN
 //     snapshot | checkpoint DIR | flush | restore --from DIR [--force]
+//     sample --embeddings FILE
 //
 // The socket defaults to DIR/lake.sock and the token to $LAKE_TOKEN, then
 // to DIR/admin.token. `restore` is offline: it refuses while a server runs.
@@ -18,6 +19,7 @@
 #include <fstream>
 
 #include "protocol/session.h"
+#include "sample.h"
 
 namespace {
 
@@ -228,6 +230,15 @@ int main(int argc, char** argv) {
   restore->add_option("--from", restore_from, "a checkpoint directory")->required();
   restore->add_flag("--force", force, "move an existing data directory aside");
   restore->callback([&] { code = Restore(target, restore_from, force); });
+
+  auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");
+  std::string embeddings;
+  sample->add_option("--embeddings", embeddings, "768-d float32 sample vectors")->required();
+  sample->callback([&] {
+    auto session = Connect(target);
+    Status status = session.ok() ? lake::tools::RunSample(**session, embeddings) : session.status();
+    code = status.ok() ? 0 : Fail(status);
+  });
 
   CLI11_PARSE(app, argc, argv);
   return code;
