@@ -1,0 +1,605 @@
+// lake-server end to end, as a child process: every request kind through the
+// socket, tenant scoping, malformed and pipelined frames, slow and idle
+// clients, restarts, graceful stops, checkpoints.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "common/byte_buffer.h"
+#include "protocol/session.h"
+#include "support/server_process.h"
+#include "support/temp_dir.h"
+
+namespace lake {
+namespace {
+
+using namespace protocol;
+using testing::ServerProcess;
+using testing::TempDir;
+
+constexpr std::uint32_t kDim = 16;
+
+std::vector<float> Vector(std::int64_t seed) {
+  std::mt19937 random(static_cast<unsigned>(seed));
+  std::normal_distribution<float> normal;
+  std::vector<float> v(kDim);
+  for (float& x : v)
+    x = normal(random);
+  return v;
+}
+
+vectors::VectorRecord Record(std::int64_t id, std::int64_t tenant) {
+  vectors::VectorRecord r;
+  r.id = id;
+  r.tenant_id = tenant;
+  r.embedding = Vector(id);
+  r.metadata_json = R"({"n":)" + std::to_string(id) + "}";
+  return r;
+}
+
+std::int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+SearchRequest Search(const std::vector<float>& query, std::size_t k) {
+  return SearchRequest{"docs", {.k = k, .dimension = kDim}, query};
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.Start()) << server_.log(); }
+
+  void CreateDocs() {
+    auto admin = server_.Connect();
+    CreateCollectionRequest create;
+    create.spec.name = "docs";
+    create.spec.dimension = kDim;
+    ASSERT_TRUE(admin->Call(create).ok());
+  }
+  std::string NewToken(std::int64_t tenant) {
+    auto reply = server_.Connect()->Call(CreateTokenRequest{tenant});
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    return reply.ok() ? reply->text : "";
+  }
+
+  TempDir dir_;
+  ServerProcess server_{LAKE_SERVER_BINARY, dir_.Sub("lake")};
+};
+
+TEST_F(ServerTest, VectorsRoundTripThroughTheSocket) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  UpsertRequest upsert{"docs", {}};
+  for (std::int64_t id = 1; id <= 200; ++id)
+    upsert.records.push_back(Record(id, id % 2));
+  ASSERT_TRUE(admin->Call(upsert).ok());
+
+  auto got = admin->Call(GetRequest{"docs", 0, {7, 9999}});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->records.size(), 1u);
+  EXPECT_EQ(got->records[0].embedding, Vector(7));
+  EXPECT_EQ(got->records[0].metadata_json, R"({"n":7})");
+
+  auto found = admin->Call(Search(Vector(42), 5));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->results.size(), 1u);
+  EXPECT_EQ(found->results[0].front().id, 42);
+  EXPECT_NEAR(found->results[0].front().distance, 0.0f, 1e-4);
+
+  // Batch search: two queries in one request, and a tenant filter.
+  SearchRequest batch = Search(Vector(10), 3);
+  const std::vector<float> second = Vector(11);
+  batch.queries.insert(batch.queries.end(), second.begin(), second.end());
+  batch.options.tenant_id = 0;
+  auto batched = admin->Call(batch);
+  ASSERT_TRUE(batched.ok());
+  ASSERT_EQ(batched->results.size(), 2u);
+  EXPECT_EQ(batched->results[0].front().id, 10);
+  for (const auto& hits : batched->results)
+    for (const auto& hit : hits)
+      EXPECT_EQ(hit.id % 2, 0) << "the tenant filter let another tenant's row through";
+
+  auto removed = admin->Call(DeleteRequest{"docs", std::nullopt, {7, 8, 9999}});
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->count, 2u);
+
+  auto listed = admin->Call(ListCollectionsRequest{"docs"});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->collections[0].record_count, 198u);
+}
+
+TEST_F(ServerTest, BadInputGetsClearErrors) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  SearchRequest wrong = Search(std::vector<float>(kDim - 1, 0.5f), 3);
+  wrong.options.dimension = kDim - 1;
+  auto answer = admin->Call(wrong);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.status().message(), "expected 16 dimensions, got 15");
+
+  vectors::VectorRecord nan = Record(1, 0);
+  nan.embedding[3] = std::nanf("");
+  auto upserted = admin->Call(UpsertRequest{"docs", {Record(2, 0), nan}});
+  ASSERT_FALSE(upserted.ok());
+  EXPECT_EQ(upserted.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(admin->Call(GetRequest{"docs", 0, {2}})->records.empty())
+      << "a rejected batch must change nothing";
+
+  auto unknown = admin->Call(Search(Vector(1), 3));
+  ASSERT_TRUE(unknown.ok());
+  unknown = admin->Call(SearchRequest{"nope", {.k = 3, .dimension = kDim}, Vector(1)});
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  // The connection is still good after errors.
+  EXPECT_TRUE(admin->Call(PingRequest{}).ok());
+}
+
+TEST_F(ServerTest, TimeSeriesThroughTheSocket) {
+  auto admin = server_.Connect();
+  const std::int64_t hour = 3'600'000'000;
+  const std::int64_t start = (NowMicros() / hour - 48) * hour;
+  auto ids = admin->Call(EnsureSeriesRequest{{{5, "cpu", {{"host", "a"}}}, {5, "cpu", {{"host", "b"}}}}});
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->ids.size(), 2u);
+  WritePointsRequest write;
+  for (std::uint64_t id : ids->ids) {
+    PointColumns columns{id, {}, {}};
+    for (int i = 0; i < 48 * 60; ++i) {
+      columns.timestamps.push_back(start + i * 60'000'000LL);
+      columns.values.push_back(static_cast<double>(i % 60) + static_cast<double>(id));
+    }
+    write.batch.push_back(columns);
+  }
+  ASSERT_TRUE(admin->Call(write).ok());
+
+  auto found = admin->Call(FindSeriesRequest{{5, "cpu", {{"host", "b"}}}});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->series.size(), 1u);
+  EXPECT_EQ(found->series[0].id, ids->ids[1]);
+
+  TimeBucketRequest bucket;
+  bucket.query = {.series = ids->ids, .start = start, .end = start + 48 * hour, .width = hour,
+                  .group_by = timeseries::GroupBy::kAll};
+  auto rows = admin->Call(bucket);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->rows.size(), 48u);
+  EXPECT_EQ(rows->rows[0].aggregate.count, 120u);
+  EXPECT_DOUBLE_EQ(rows->rows[0].aggregate.min, static_cast<double>(ids->ids[0]));
+
+  auto scan = admin->Call(ScanRequest{{ids->ids[0]}, start, start + hour});
+  ASSERT_TRUE(scan.ok());
+  ASSERT_EQ(scan->series[0].timestamps.size(), 60u);
+  EXPECT_EQ(scan->series[0].values[59], 59.0 + static_cast<double>(ids->ids[0]));
+
+  auto last = admin->Call(LastPointRequest{{ids->ids[1]}});
+  ASSERT_TRUE(last.ok());
+  ASSERT_TRUE(last->points[0].has_value());
+  EXPECT_EQ(last->points[0]->timestamp, start + (48 * 60 - 1) * 60'000'000LL);
+
+  ASSERT_TRUE(admin->Call(DeleteRangeRequest{{ids->ids[0]}, start, start + hour}).ok());
+  scan = admin->Call(ScanRequest{{ids->ids[0]}, start, start + 2 * hour});
+  EXPECT_EQ(scan->series[0].timestamps.size(), 60u);
+
+  // Events travel as texts.
+  auto event = admin->Call(EnsureSeriesRequest{
+      {{5, "deploys", {}, timeseries::RetentionClass::kStandard, timeseries::SeriesKind::kEvent}}});
+  ASSERT_TRUE(event.ok());
+  ASSERT_TRUE(admin->Call(WriteTextsRequest{{{event->ids[0], {start, start + 1}, {"v1", "v2"}}}}).ok());
+  auto texts = admin->Call(ScanRequest{event->ids, start, start + 2});
+  ASSERT_TRUE(texts.ok());
+  EXPECT_EQ(texts->series[0].texts, (std::vector<std::string>{"v1", "v2"}));
+
+  auto retention = admin->Call(GetRetentionRequest{});
+  ASSERT_TRUE(retention.ok());
+  retention->settings.standard.minute = 400 * 24 * hour;
+  ASSERT_TRUE(admin->Call(SetRetentionRequest{retention->settings}).ok());
+  EXPECT_EQ(admin->Call(GetRetentionRequest{})->settings.standard.minute, 400 * 24 * hour);
+}
+
+TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
+  CreateDocs();
+  auto a = server_.Connect(NewToken(1));
+  auto b = server_.Connect(NewToken(2));
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(a->identity().admin);
+  EXPECT_EQ(a->identity().tenant, 1);
+
+  // Tenant a claims tenant 2 for its rows: the server stamps them as a's.
+  UpsertRequest a_rows{"docs", {}};
+  for (std::int64_t id = 1; id <= 100; ++id)
+    a_rows.records.push_back(Record(id, 2));
+  ASSERT_TRUE(a->Call(a_rows).ok());
+  UpsertRequest b_rows{"docs", {}};
+  for (std::int64_t id = 101; id <= 150; ++id)
+    b_rows.records.push_back(Record(id, 2));
+  ASSERT_TRUE(b->Call(b_rows).ok());
+
+  // b's search, even one that asks for tenant 1, returns only b's rows.
+  SearchRequest probe = Search(Vector(5), 20);
+  probe.options.tenant_id = 1;
+  auto hits = b->Call(probe);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->results[0].size(), 20u);
+  for (const auto& hit : hits->results[0])
+    EXPECT_GT(hit.id, 100);
+  // Asking for a's ids by id list gives nothing either.
+  probe.options.allowed_ids = {1, 2, 3};
+  EXPECT_TRUE(b->Call(probe)->results[0].empty());
+
+  // Get and delete of another tenant's ids act as if they did not exist.
+  EXPECT_TRUE(b->Call(GetRequest{"docs", 0, {1, 2}})->records.empty());
+  EXPECT_EQ(b->Call(DeleteRequest{"docs", std::nullopt, {1, 2, 3}})->count, 0u);
+  EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1, 2, 3}})->records.size(), 3u);
+  EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1}})->records[0].tenant_id, 1);
+  // Overwriting another tenant's id is refused, and changes nothing.
+  auto overwrite = b->Call(UpsertRequest{"docs", {Record(1, 2)}});
+  EXPECT_EQ(overwrite.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1}})->records[0].embedding, Vector(1));
+
+  // Counts are per tenant; catalog, stats and tokens are admin-only.
+  EXPECT_EQ(a->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 100u);
+  EXPECT_EQ(b->Call(ListCollectionsRequest{})->collections[0].record_count, 50u);
+  EXPECT_EQ(b->Call(StatsRequest{}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(b->Call(CreateTokenRequest{1}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(b->Call(DropCollectionRequest{"docs"}).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(b->Call(CheckpointRequest{"/tmp/x"}).status().code(), StatusCode::kPermissionDenied);
+
+  // Series: a's series are unknown to b, with the message a missing one gets.
+  auto a_series = a->Call(EnsureSeriesRequest{{{2, "steps", {}}}});
+  ASSERT_TRUE(a_series.ok());
+  const std::uint64_t id = a_series->ids[0];
+  const std::int64_t now = NowMicros();
+  ASSERT_TRUE(a->Call(WritePointsRequest{{{id, {now}, {1.0}}}}).ok());
+  EXPECT_EQ(a->Call(DescribeSeriesRequest{{id}})->series[0].key.tenant, 1);
+  EXPECT_TRUE(b->Call(FindSeriesRequest{{1, "steps", {}}})->series.empty());
+  const std::string unknown = "unknown series " + std::to_string(id);
+  EXPECT_EQ(b->Call(DescribeSeriesRequest{{id}}).status().message(), unknown);
+  EXPECT_EQ(b->Call(ScanRequest{{id}, 0, INT64_MAX}).status().message(), unknown);
+  EXPECT_EQ(b->Call(LastPointRequest{{id}}).status().message(), unknown);
+  TimeBucketRequest bucket;
+  bucket.query = {.series = {id}, .start = 0, .end = INT64_MAX / 2};
+  EXPECT_EQ(b->Call(bucket).status().message(), unknown);
+  EXPECT_EQ(b->Call(WritePointsRequest{{{id, {now + 1}, {9.0}}}}).status().message(),
+            unknown);
+  EXPECT_EQ(b->Call(DeleteRangeRequest{{id}, 0, INT64_MAX}).status().message(), unknown);
+  EXPECT_EQ(b->Call(DescribeSeriesRequest{{id + 1000}}).status().message(),
+            "unknown series " + std::to_string(id + 1000));
+  auto still = a->Call(ScanRequest{{id}, 0, INT64_MAX});
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->series[0].values, std::vector<double>{1.0});
+}
+
+TEST_F(ServerTest, RacingTenantsNeverSeeEachOther) {
+  CreateDocs();
+  const std::string tokens[2] = {NewToken(11), NewToken(12)};
+  std::atomic<bool> stop{false};
+  std::atomic<int> leaks{0}, failures{0}, searches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const int tenant = t % 2;
+      auto session = Session::Open(server_.client_options(), tokens[tenant]);
+      if (!session.ok()) {
+        ++failures;
+        return;
+      }
+      auto ensured = (*session)->Call(EnsureSeriesRequest{{{0, "m", {{"t", std::to_string(t)}}}}});
+      if (!ensured.ok()) ++failures;
+      // Tenant 0 owns ids below 1,000,000, tenant 1 the ones above.
+      std::int64_t next = tenant * 1'000'000 + t * 100'000 + 1;
+      for (int round = 0; !stop && round < 400; ++round) {
+        UpsertRequest upsert{"docs", {}};
+        for (int i = 0; i < 10; ++i)
+          upsert.records.push_back(Record(next++, 0));
+        if (!(*session)->Call(upsert).ok()) ++failures;
+        auto hits = (*session)->Call(Search(Vector(round), 10));
+        if (!hits.ok()) {
+          ++failures;
+          continue;
+        }
+        ++searches;
+        for (const auto& hit : hits->results[0])
+          if ((hit.id >= 1'000'000) != (tenant == 1)) ++leaks;
+        auto series = (*session)->Call(FindSeriesRequest{{0, "m", {}}});
+        if (!series.ok()) ++failures;
+        for (const auto& info : series->series)
+          if (std::stoi(*timeseries::FindTag(info.key.tags, "t")) % 2 != tenant) ++leaks;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  stop = true;
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(leaks, 0);
+  EXPECT_GT(searches, 20);
+}
+
+// A raw connection for frames no client library would send.
+class RawConnection {
+ public:
+  explicit RawConnection(const std::string& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+    EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    timeval receive_timeout{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof(receive_timeout));
+    timeval send_timeout{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout));
+  }
+  ~RawConnection() { ::close(fd_); }
+  void Send(std::string_view bytes) { ASSERT_EQ(SendUpTo(bytes), bytes.size()); }
+  // Sends until done or until the peer has not taken bytes for a second.
+  std::size_t SendUpTo(std::string_view bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    return sent;
+  }
+  // The next frame, or nullopt when the server closed the connection.
+  std::optional<Frame> Next() {
+    for (;;) {
+      auto frame = decoder_.Next();
+      if (!frame.ok()) return std::nullopt;
+      if (frame->has_value()) return std::move(**frame);
+      char buffer[65536];
+      const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
+      if (got <= 0) return std::nullopt;
+      decoder_.Feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+    }
+  }
+  std::string ReadHello() {
+    std::string hello(kHelloBytes, '\0');
+    std::size_t have = 0;
+    while (have < hello.size()) {
+      const ssize_t got = ::recv(fd_, hello.data() + have, hello.size() - have, 0);
+      if (got <= 0) return "";
+      have += static_cast<std::size_t>(got);
+    }
+    return hello;
+  }
+  bool Closed() {
+    char byte;
+    return ::recv(fd_, &byte, 1, 0) == 0;
+  }
+
+ private:
+  int fd_ = -1;
+  FrameDecoder decoder_;
+};
+
+std::string Frame16(std::uint32_t length, std::uint16_t type, std::uint16_t flags,
+                    std::uint64_t id) {
+  std::string header;
+  ByteWriter out(&header);
+  out.Fixed(length);
+  out.Fixed(type);
+  out.Fixed(flags);
+  out.Fixed(id);
+  return header;
+}
+
+TEST_F(ServerTest, MalformedFramesGetErrorsAndNothingElseBreaks) {
+  const std::string auth = EncodeFrame(static_cast<std::uint16_t>(MessageType::kAuthenticate), 1,
+                                       Encode(AuthenticateRequest{server_.admin_token()}));
+  {  // Not our protocol: closed without an answer.
+    RawConnection c(server_.socket_path());
+    c.Send("GET / HTTP/1.1\r\n\r\n");
+    EXPECT_TRUE(c.Closed());
+  }
+  {  // Another version: an error frame, then the close.
+    RawConnection c(server_.socket_path());
+    c.Send(EncodeHello(99));
+    auto error = c.Next();
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->type, kErrorType);
+    EXPECT_NE(DecodeStatus(error->payload).message().find("version 1, not 99"), std::string::npos);
+    EXPECT_FALSE(c.Next().has_value());
+  }
+  {  // Requests before authentication are refused; the connection stays.
+    RawConnection c(server_.socket_path());
+    c.Send(EncodeHello());
+    ASSERT_EQ(c.ReadHello(), EncodeHello());
+    c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kStats), 7, ""));
+    auto refused = c.Next();
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->request_id, 7u);
+    EXPECT_EQ(DecodeStatus(refused->payload).code(), StatusCode::kPermissionDenied);
+    // Unknown types and malformed payloads are errors for that request only.
+    c.Send(auth);
+    ASSERT_EQ(c.Next()->type, static_cast<std::uint16_t>(MessageType::kAuthenticate));
+    c.Send(EncodeFrame(999, 8, "x"));
+    auto unknown = c.Next();
+    EXPECT_EQ(DecodeStatus(unknown->payload).message(), "unknown message type 999");
+    c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kSearch), 9, "\x05garbage"));
+    auto malformed = c.Next();
+    EXPECT_EQ(DecodeStatus(malformed->payload).code(), StatusCode::kInvalidArgument);
+    // A list count far beyond the payload is refused before any allocation.
+    std::string huge;
+    ByteWriter(&huge).Varint(std::uint64_t{1} << 60);
+    c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kUpsert), 10, "\x04" "docs" + huge));
+    EXPECT_EQ(DecodeStatus(c.Next()->payload).code(), StatusCode::kInvalidArgument);
+    // Pipelined requests with ids in any order are answered in request order.
+    for (std::uint64_t id : {50, 20, 90})
+      c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kPing), id, ""));
+    for (std::uint64_t id : {50, 20, 90}) {
+      auto pong = c.Next();
+      ASSERT_TRUE(pong.has_value());
+      EXPECT_EQ(pong->request_id, id);
+      EXPECT_EQ(pong->type, static_cast<std::uint16_t>(MessageType::kPing));
+    }
+  }
+  {  // An oversized frame: an error, then the close, before the payload arrives.
+    RawConnection c(server_.socket_path());
+    c.Send(EncodeHello());
+    c.ReadHello();
+    c.Send(Frame16(300u << 20, static_cast<std::uint16_t>(MessageType::kPing), 0, 1));
+    auto error = c.Next();
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->type, kErrorType);
+    EXPECT_FALSE(c.Next().has_value());
+  }
+  {  // Reserved flags set: the same.
+    RawConnection c(server_.socket_path());
+    c.Send(EncodeHello());
+    c.ReadHello();
+    c.Send(Frame16(0, static_cast<std::uint16_t>(MessageType::kPing), 4, 1));
+    EXPECT_EQ(c.Next()->type, kErrorType);
+    EXPECT_FALSE(c.Next().has_value());
+  }
+  {  // A truncated frame and a hang-up: the server just drops the connection.
+    RawConnection c(server_.socket_path());
+    c.Send(EncodeHello());
+    c.ReadHello();
+    c.Send(Frame16(1000, static_cast<std::uint16_t>(MessageType::kPing), 0, 1) + "abc");
+  }
+  {  // A wrong token closes the connection after its error.
+    RawConnection c(server_.socket_path());
+    c.Send(EncodeHello());
+    c.ReadHello();
+    c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kAuthenticate), 1,
+                       Encode(AuthenticateRequest{"lake_wrong"})));
+    EXPECT_EQ(DecodeStatus(c.Next()->payload).code(), StatusCode::kPermissionDenied);
+    EXPECT_FALSE(c.Next().has_value());
+  }
+  // After all that, the server serves as before.
+  EXPECT_TRUE(server_.Connect()->Call(PingRequest{}).ok());
+}
+
+TEST_F(ServerTest, AClientThatStopsReadingStallsNobodyElse) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  UpsertRequest upsert{"docs", {}};
+  for (std::int64_t id = 1; id <= 2000; ++id)
+    upsert.records.push_back(Record(id, 0));
+  ASSERT_TRUE(admin->Call(upsert).ok());
+
+  // A client pipelines big answers and never reads them.
+  RawConnection greedy(server_.socket_path());
+  greedy.Send(EncodeHello());
+  greedy.ReadHello();
+  greedy.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kAuthenticate), 1,
+                          Encode(AuthenticateRequest{server_.admin_token()})));
+  const std::string get_all = Encode(GetRequest{"docs", 0, [] {
+                                                  std::vector<std::int64_t> ids;
+                                                  for (std::int64_t id = 1; id <= 2000; ++id)
+                                                    ids.push_back(id);
+                                                  return ids;
+                                                }()});
+  std::string burst;
+  for (std::uint64_t id = 2; id < 1000; ++id)
+    burst += EncodeFrame(static_cast<std::uint16_t>(MessageType::kGet), id, get_all);
+  // About 200 MB of answers it never reads: the server buffers some, then
+  // stops reading this connection, so the sender blocks.
+  std::size_t accepted = 0;
+  std::thread sender([&] { accepted = greedy.SendUpTo(burst); });
+
+  // Everyone else is answered promptly meanwhile.
+  auto other = server_.Connect();
+  for (int i = 0; i < 50; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    ASSERT_TRUE(other->Call(Search(Vector(i), 5)).ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  }
+  sender.join();
+  EXPECT_LT(accepted, burst.size()) << "the server kept reading a client that never reads";
+  EXPECT_TRUE(server_.Connect()->Call(PingRequest{}).ok());
+}
+
+TEST(ServerIdle, IdleConnectionsAreClosed) {
+  TempDir dir;
+  ServerProcess server(LAKE_SERVER_BINARY, dir.Sub("lake"), {"--idle-timeout", "0.5"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  auto session = server.Connect();
+  ASSERT_TRUE(session->Call(PingRequest{}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto late = session->Call(PingRequest{});
+  EXPECT_EQ(late.status().code(), StatusCode::kIOError);
+  EXPECT_TRUE(server.Connect()->Call(PingRequest{}).ok());
+}
+
+TEST_F(ServerTest, ClientsGetAClearErrorWhenTheServerDiesAndReconnectAfterARestart) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  ASSERT_TRUE(admin->Call(UpsertRequest{"docs", {Record(1, 0)}}).ok());
+  server_.Kill();
+  auto dead = admin->Call(PingRequest{});
+  ASSERT_FALSE(dead.ok());
+  EXPECT_EQ(dead.status().code(), StatusCode::kIOError);
+  EXPECT_FALSE(admin->connected());
+  auto refused = Session::Open(server_.client_options(), server_.admin_token());
+  EXPECT_EQ(refused.status().code(), StatusCode::kIOError);
+  EXPECT_NE(refused.status().message().find("cannot connect to lake-server"), std::string::npos);
+
+  ASSERT_TRUE(server_.Start()) << server_.log();
+  auto again = server_.Connect();
+  auto got = again->Call(GetRequest{"docs", 0, {1}});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->records.size(), 1u);
+}
+
+TEST_F(ServerTest, ASecondServerOnTheSameDirectoryIsRefused) {
+  ServerProcess second(LAKE_SERVER_BINARY, dir_.Sub("lake"), {"--socket", dir_.Sub("other.sock")});
+  EXPECT_FALSE(second.Start());
+  EXPECT_NE(second.log().find("is in use by another lake process"), std::string::npos)
+      << second.log();
+  EXPECT_TRUE(server_.Connect()->Call(PingRequest{}).ok());
+}
+
+TEST_F(ServerTest, SigtermStopsCleanlyAndTheNextStartLoadsTheSnapshot) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  UpsertRequest upsert{"docs", {}};
+  for (std::int64_t id = 1; id <= 300; ++id)
+    upsert.records.push_back(Record(id, 0));
+  ASSERT_TRUE(admin->Call(upsert).ok());
+  EXPECT_EQ(server_.Stop(), 0);
+  EXPECT_NE(server_.log().find("stopped cleanly"), std::string::npos) << server_.log();
+  EXPECT_FALSE(std::filesystem::exists(server_.socket_path()));
+  ASSERT_TRUE(server_.Start()) << server_.log();
+  EXPECT_EQ(server_.log().find("no index snapshot"), std::string::npos)
+      << "the restart rebuilt the index instead of loading its snapshot:\n" << server_.log();
+  EXPECT_NE(server_.log().find("1 collections (300 vectors)"), std::string::npos) << server_.log();
+  auto hits = server_.Connect()->Call(Search(Vector(77), 1));
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(hits->results[0][0].id, 77);
+}
+
+TEST_F(ServerTest, CheckpointOfARunningServerRestoresToThatMoment) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  ASSERT_TRUE(admin->Call(UpsertRequest{"docs", {Record(1, 0), Record(2, 0)}}).ok());
+  const std::string backup = dir_.Sub("backup");
+  ASSERT_TRUE(admin->Call(CheckpointRequest{backup}).ok());
+  EXPECT_EQ(admin->Call(CheckpointRequest{backup}).status().code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(admin->Call(UpsertRequest{"docs", {Record(3, 0)}}).ok());
+
+  ServerProcess restored(LAKE_SERVER_BINARY, backup);
+  ASSERT_TRUE(restored.Start()) << restored.log();
+  auto session = restored.Connect();
+  auto got = session->Call(GetRequest{"docs", 0, {1, 2, 3}});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->records.size(), 2u);
+  EXPECT_EQ(restored.Stop(), 0);
+}
+
+}  // namespace
+}  // namespace lake

@@ -1,0 +1,48 @@
+// A lake-server child process for tests: started on a data directory with
+// its own socket, waited for until it answers, stopped with SIGTERM or
+// killed with SIGKILL, restarted on the same directory.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/session.h"
+
+namespace lake::testing {
+
+class ServerProcess {
+ public:
+  ServerProcess(std::string binary, std::string data_dir, std::vector<std::string> extra_args = {});
+  ~ServerProcess();  // kills a server still running
+
+  // Starts the server and waits (up to 60 s) until its admin token
+  // authenticates; false if it exited or never answered.
+  bool Start();
+  // SIGTERM and wait: the exit status (0 after a clean stop).
+  int Stop();
+  // SIGKILL and reap.
+  void Kill();
+  bool running() const { return pid_ > 0; }
+
+  const std::string& socket_path() const { return socket_path_; }
+  std::string admin_token() const;
+  std::string log() const;  // everything the server printed
+  protocol::ClientOptions client_options() const;
+  // A session with `token` (the admin's when empty); fails the test if it
+  // cannot be opened.
+  std::unique_ptr<protocol::Session> Connect(const std::string& token = "") const;
+
+ private:
+  int Wait();
+  std::string binary_;
+  std::string data_dir_;
+  std::vector<std::string> extra_args_;
+  std::string log_path_;
+  std::string socket_path_;  // --socket among the extra arguments, or DIR/lake.sock
+  pid_t pid_ = -1;
+};
+
+}  // namespace lake::testing
