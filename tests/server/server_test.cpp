@@ -149,7 +149,8 @@ TEST_F(ServerTest, TimeSeriesThroughTheSocket) {
   auto admin = server_.Connect();
   const std::int64_t hour = 3'600'000'000;
   const std::int64_t start = (NowMicros() / hour - 48) * hour;
-  auto ids = admin->Call(EnsureSeriesRequest{{{5, "cpu", {{"host", "a"}}}, {5, "cpu", {{"host", "b"}}}}});
+  auto ids =
+      admin->Call(EnsureSeriesRequest{{{5, "cpu", {{"host", "a"}}}, {5, "cpu", {{"host", "b"}}}}});
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
   ASSERT_EQ(ids->ids.size(), 2u);
   WritePointsRequest write;
@@ -169,7 +170,10 @@ TEST_F(ServerTest, TimeSeriesThroughTheSocket) {
   EXPECT_EQ(found->series[0].id, ids->ids[1]);
 
   TimeBucketRequest bucket;
-  bucket.query = {.series = ids->ids, .start = start, .end = start + 48 * hour, .width = hour,
+  bucket.query = {.series = ids->ids,
+                  .start = start,
+                  .end = start + 48 * hour,
+                  .width = hour,
                   .group_by = timeseries::GroupBy::kAll};
   auto rows = admin->Call(bucket);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
@@ -195,7 +199,8 @@ TEST_F(ServerTest, TimeSeriesThroughTheSocket) {
   auto event = admin->Call(EnsureSeriesRequest{
       {{5, "deploys", {}, timeseries::RetentionClass::kStandard, timeseries::SeriesKind::kEvent}}});
   ASSERT_TRUE(event.ok());
-  ASSERT_TRUE(admin->Call(WriteTextsRequest{{{event->ids[0], {start, start + 1}, {"v1", "v2"}}}}).ok());
+  ASSERT_TRUE(
+      admin->Call(WriteTextsRequest{{{event->ids[0], {start, start + 1}, {"v1", "v2"}}}}).ok());
   auto texts = admin->Call(ScanRequest{event->ids, start, start + 2});
   ASSERT_TRUE(texts.ok());
   EXPECT_EQ(texts->series[0].texts, (std::vector<std::string>{"v1", "v2"}));
@@ -252,8 +257,7 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   EXPECT_EQ(b->Call(ListCollectionsRequest{})->collections[0].record_count, 50u);
   EXPECT_EQ(b->Call(StatsRequest{}).status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(b->Call(CreateTokenRequest{1}).status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(b->Call(DropCollectionRequest{"docs"}).status().code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(b->Call(DropCollectionRequest{"docs"}).status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(b->Call(CheckpointRequest{"/tmp/x"}).status().code(), StatusCode::kPermissionDenied);
 
   // Series: a's series are unknown to b, with the message a missing one gets.
@@ -271,8 +275,7 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   TimeBucketRequest bucket;
   bucket.query = {.series = {id}, .start = 0, .end = INT64_MAX / 2};
   EXPECT_EQ(b->Call(bucket).status().message(), unknown);
-  EXPECT_EQ(b->Call(WritePointsRequest{{{id, {now + 1}, {9.0}}}}).status().message(),
-            unknown);
+  EXPECT_EQ(b->Call(WritePointsRequest{{{id, {now + 1}, {9.0}}}}).status().message(), unknown);
   EXPECT_EQ(b->Call(DeleteRangeRequest{{id}, 0, INT64_MAX}).status().message(), unknown);
   EXPECT_EQ(b->Call(DescribeSeriesRequest{{id + 1000}}).status().message(),
             "unknown series " + std::to_string(id + 1000));
@@ -435,7 +438,10 @@ TEST_F(ServerTest, MalformedFramesGetErrorsAndNothingElseBreaks) {
     // A list count far beyond the payload is refused before any allocation.
     std::string huge;
     ByteWriter(&huge).Varint(std::uint64_t{1} << 60);
-    c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kUpsert), 10, "\x04" "docs" + huge));
+    c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kUpsert), 10,
+                       "\x04"
+                       "docs" +
+                           huge));
     EXPECT_EQ(DecodeStatus(c.Next()->payload).code(), StatusCode::kInvalidArgument);
     // Pipelined requests with ids in any order are answered in request order.
     for (std::uint64_t id : {50, 20, 90})
@@ -576,7 +582,8 @@ TEST_F(ServerTest, SigtermStopsCleanlyAndTheNextStartLoadsTheSnapshot) {
   EXPECT_FALSE(std::filesystem::exists(server_.socket_path()));
   ASSERT_TRUE(server_.Start()) << server_.log();
   EXPECT_EQ(server_.log().find("no index snapshot"), std::string::npos)
-      << "the restart rebuilt the index instead of loading its snapshot:\n" << server_.log();
+      << "the restart rebuilt the index instead of loading its snapshot:\n"
+      << server_.log();
   EXPECT_NE(server_.log().find("1 collections (300 vectors)"), std::string::npos) << server_.log();
   auto hits = server_.Connect()->Call(Search(Vector(77), 1));
   ASSERT_TRUE(hits.ok());
