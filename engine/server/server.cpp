@@ -80,6 +80,9 @@ struct Connection {
   protocol::FrameDecoder decoder;
   std::deque<protocol::Frame> queued;
   bool at_worker = false;
+  // Answers not yet taken by the socket. A worker sends its answer itself
+  // (saving a hand-off to the loop), so these and closing `fd` are guarded.
+  std::mutex out_mutex;
   std::string out;
   std::size_t out_sent = 0;
   Caller caller;
@@ -89,7 +92,32 @@ struct Connection {
   std::uint32_t interest = 0;
 
   explicit Connection(std::uint32_t max_payload) : decoder(max_payload) {}
-  std::size_t unsent() const { return out.size() - out_sent; }
+  std::size_t unsent() {
+    std::lock_guard lock(out_mutex);
+    return out.size() - out_sent;
+  }
+  // Queues `bytes` and sends what the socket takes now (under out_mutex);
+  // false when the connection broke.
+  bool SendLocked(std::string_view bytes) {
+    if (fd < 0) return false;
+    if (out_sent == out.size()) {
+      out.assign(bytes);
+      out_sent = 0;
+    } else {
+      out.append(bytes);
+    }
+    while (out_sent < out.size()) {
+      const ssize_t sent = ::send(fd, out.data() + out_sent, out.size() - out_sent, MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+      }
+      out_sent += static_cast<std::size_t>(sent);
+    }
+    out.clear();
+    out_sent = 0;
+    return true;
+  }
 };
 
 struct Task {
@@ -99,7 +127,6 @@ struct Task {
 
 struct Completion {
   std::uint64_t connection_id;
-  std::string answer;  // an encoded frame
   bool close_after;
 };
 
@@ -170,11 +197,12 @@ struct Server::Impl {
   void WorkerLoop();
   void Accept(int listener);
   void OnReadable(Connection& c);
-  void OnWritable(Connection& c);
   // Takes whole frames out of the decoder and queues them.
   void TakeFrames(Connection& c);
   void Dispatch(Connection& c);
-  void Send(Connection& c, std::string bytes);
+  // Queues bytes and sends what the socket takes now (also: empty bytes
+  // to send what is queued when the socket is writable).
+  void Send(Connection& c, std::string_view bytes);
   void FailConnection(Connection& c, const Status& status);
   void DrainCompletions();
   void CloseIdle();
@@ -184,7 +212,7 @@ struct Server::Impl {
   // Re-registers what the connection waits for; frees it when it is done.
   void Update(Connection& c);
   void Free(std::uint64_t id);
-  bool Drained() const;
+  bool Drained();
 };
 
 Status Server::Impl::Listen() {
@@ -257,18 +285,20 @@ void Server::Impl::WorkerLoop() {
       task = std::move(tasks.front());
       tasks.pop_front();
     }
-    Caller& caller = task.connection->caller;
-    Result<std::string> reply = handler(caller, task.frame);
-    Completion done{task.connection->id, {}, caller.close_after_reply};
-    if (reply.ok()) {
-      done.answer = protocol::EncodeFrame(task.frame.type, task.frame.request_id, *reply);
-    } else {
-      done.answer = protocol::EncodeFrame(protocol::kErrorType, task.frame.request_id,
-                                          protocol::EncodeStatus(reply.status()));
+    Connection& c = *task.connection;
+    Result<std::string> reply = handler(c.caller, task.frame);
+    const std::string answer =
+        reply.ok() ? protocol::EncodeFrame(task.frame.type, task.frame.request_id, *reply)
+                   : protocol::EncodeFrame(protocol::kErrorType, task.frame.request_id,
+                                           protocol::EncodeStatus(reply.status()));
+    {
+      // A broken connection shows up in the loop as a hang-up.
+      std::lock_guard lock(c.out_mutex);
+      c.SendLocked(answer);
     }
     {
       std::lock_guard lock(completion_mutex);
-      completions.push_back(std::move(done));
+      completions.push_back({c.id, c.caller.close_after_reply});
     }
     Wake();
   }
@@ -374,31 +404,19 @@ void Server::Impl::Dispatch(Connection& c) {
   task_ready.notify_one();
 }
 
-void Server::Impl::Send(Connection& c, std::string bytes) {
+void Server::Impl::Send(Connection& c, std::string_view bytes) {
   if (c.dead) return;
-  if (c.out_sent == c.out.size()) {
-    c.out = std::move(bytes);
-    c.out_sent = 0;
-  } else {
-    c.out.append(bytes);
+  bool ok;
+  {
+    std::lock_guard lock(c.out_mutex);
+    ok = c.SendLocked(bytes);
   }
-  OnWritable(c);
-}
-
-void Server::Impl::OnWritable(Connection& c) {
-  while (c.unsent() > 0) {
-    const ssize_t sent = ::send(c.fd, c.out.data() + c.out_sent, c.unsent(), MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) Close(c);
-      return;
-    }
-    c.out_sent += static_cast<std::size_t>(sent);
-    c.last_activity = Clock::now();
+  c.last_activity = Clock::now();
+  if (!ok) {
+    Close(c);
+  } else if (c.closing && !c.at_worker && c.unsent() == 0) {
+    Close(c);
   }
-  c.out.clear();
-  c.out_sent = 0;
-  if (c.closing && !c.at_worker) Close(c);
 }
 
 void Server::Impl::FailConnection(Connection& c, const Status& status) {
@@ -424,7 +442,6 @@ void Server::Impl::DrainCompletions() {
       c.queued.clear();
       c.closing = true;
     }
-    Send(c, std::move(completion.answer));
     if (!c.dead && c.closing && c.unsent() == 0) Close(c);
     Dispatch(c);
     Update(c);
@@ -469,6 +486,7 @@ void Server::Impl::BeginStop() {
 
 void Server::Impl::Close(Connection& c) {
   if (c.dead) return;
+  std::lock_guard lock(c.out_mutex);  // no worker is sending to it meanwhile
   ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
   ::close(c.fd);
   c.fd = -1;
@@ -499,8 +517,8 @@ void Server::Impl::Free(std::uint64_t id) {
   if (connections.erase(id) > 0) --connection_count;
 }
 
-bool Server::Impl::Drained() const {
-  for (const auto& [id, c] : connections) {
+bool Server::Impl::Drained() {
+  for (auto& [id, c] : connections) {
     if (!c->dead && (c->at_worker || c->unsent() > 0)) return false;
     if (c->dead && c->at_worker) return false;
   }
@@ -561,7 +579,7 @@ Status Server::Run() {
         }
       } else if (auto found = s.connections.find(tag); found != s.connections.end()) {
         Connection& c = *found->second;
-        if (!c.dead && (events[i].events & EPOLLOUT)) s.OnWritable(c);
+        if (!c.dead && (events[i].events & EPOLLOUT)) s.Send(c, {});
         if (!c.dead && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
           if (c.closing || s.stopping) {
             if (events[i].events & (EPOLLHUP | EPOLLERR)) s.Close(c);

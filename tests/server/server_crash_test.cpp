@@ -12,7 +12,7 @@
 
 #include "common/hash.h"
 #include "protocol/session.h"
-#include "support/server_process.h"
+#include "support/test_server.h"
 #include "support/temp_dir.h"
 
 namespace lake {
@@ -121,7 +121,7 @@ std::size_t CountPresent(Session& session, const Batch& batch) {
 
 TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
   testing::TempDir dir;
-  testing::ServerProcess server(LAKE_SERVER_BINARY, dir.Sub("lake"));
+  testing::TestServer server(LAKE_SERVER_BINARY, dir.Sub("lake"));
   ASSERT_TRUE(server.Start()) << server.log();
   auto admin = server.Connect();
   CreateCollectionRequest create;

@@ -17,14 +17,14 @@
 
 #include "common/byte_buffer.h"
 #include "protocol/session.h"
-#include "support/server_process.h"
+#include "support/test_server.h"
 #include "support/temp_dir.h"
 
 namespace lake {
 namespace {
 
 using namespace protocol;
-using testing::ServerProcess;
+using testing::TestServer;
 using testing::TempDir;
 
 constexpr std::uint32_t kDim = 16;
@@ -75,7 +75,7 @@ class ServerTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  ServerProcess server_{LAKE_SERVER_BINARY, dir_.Sub("lake")};
+  TestServer server_{LAKE_SERVER_BINARY, dir_.Sub("lake")};
 };
 
 TEST_F(ServerTest, VectorsRoundTripThroughTheSocket) {
@@ -532,7 +532,7 @@ TEST_F(ServerTest, AClientThatStopsReadingStallsNobodyElse) {
 
 TEST(ServerIdle, IdleConnectionsAreClosed) {
   TempDir dir;
-  ServerProcess server(LAKE_SERVER_BINARY, dir.Sub("lake"), {"--idle-timeout", "0.5"});
+  TestServer server(LAKE_SERVER_BINARY, dir.Sub("lake"), {"--idle-timeout", "0.5"});
   ASSERT_TRUE(server.Start()) << server.log();
   auto session = server.Connect();
   ASSERT_TRUE(session->Call(PingRequest{}).ok());
@@ -563,7 +563,7 @@ TEST_F(ServerTest, ClientsGetAClearErrorWhenTheServerDiesAndReconnectAfterAResta
 }
 
 TEST_F(ServerTest, ASecondServerOnTheSameDirectoryIsRefused) {
-  ServerProcess second(LAKE_SERVER_BINARY, dir_.Sub("lake"), {"--socket", dir_.Sub("other.sock")});
+  TestServer second(LAKE_SERVER_BINARY, dir_.Sub("lake"), {"--socket", dir_.Sub("other.sock")});
   EXPECT_FALSE(second.Start());
   EXPECT_NE(second.log().find("is in use by another lake process"), std::string::npos)
       << second.log();
@@ -599,7 +599,7 @@ TEST_F(ServerTest, CheckpointOfARunningServerRestoresToThatMoment) {
   EXPECT_EQ(admin->Call(CheckpointRequest{backup}).status().code(), StatusCode::kAlreadyExists);
   ASSERT_TRUE(admin->Call(UpsertRequest{"docs", {Record(3, 0)}}).ok());
 
-  ServerProcess restored(LAKE_SERVER_BINARY, backup);
+  TestServer restored(LAKE_SERVER_BINARY, backup);
   ASSERT_TRUE(restored.Start()) << restored.log();
   auto session = restored.Connect();
   auto got = session->Call(GetRequest{"docs", 0, {1, 2, 3}});

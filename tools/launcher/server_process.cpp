@@ -1,4 +1,4 @@
-#include "support/server_process.h"
+#include "launcher/server_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -10,9 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include <gtest/gtest.h>
-
-namespace lake::testing {
+namespace lake::launcher {
 
 ServerProcess::ServerProcess(std::string binary, std::string data_dir,
                              std::vector<std::string> extra_args)
@@ -99,10 +97,8 @@ protocol::ClientOptions ServerProcess::client_options() const {
   return options;
 }
 
-std::unique_ptr<protocol::Session> ServerProcess::Connect(const std::string& token) const {
-  auto session = protocol::Session::Open(client_options(), token.empty() ? admin_token() : token);
-  EXPECT_TRUE(session.ok()) << session.status().ToString();
-  return session.ok() ? std::move(*session) : nullptr;
+Result<std::unique_ptr<protocol::Session>> ServerProcess::Connect(const std::string& token) const {
+  return protocol::Session::Open(client_options(), token.empty() ? admin_token() : token);
 }
 
-}  // namespace lake::testing
+}  // namespace lake::launcher

@@ -1,6 +1,7 @@
-// A lake-server child process for tests: started on a data directory with
-// its own socket, waited for until it answers, stopped with SIGTERM or
-// killed with SIGKILL, restarted on the same directory.
+// A lake-server child process for tests and benches: started on a data
+// directory, waited for until it answers, stopped with SIGTERM or killed
+// with SIGKILL, restarted on the same directory. Fork before starting
+// threads of your own (or opening RocksDB) in the calling process.
 #pragma once
 
 #include <sys/types.h>
@@ -11,7 +12,7 @@
 
 #include "protocol/session.h"
 
-namespace lake::testing {
+namespace lake::launcher {
 
 class ServerProcess {
  public:
@@ -31,9 +32,8 @@ class ServerProcess {
   std::string admin_token() const;
   std::string log() const;  // everything the server printed
   protocol::ClientOptions client_options() const;
-  // A session with `token` (the admin's when empty); fails the test if it
-  // cannot be opened.
-  std::unique_ptr<protocol::Session> Connect(const std::string& token = "") const;
+  // A session with `token` (the admin's when empty).
+  Result<std::unique_ptr<protocol::Session>> Connect(const std::string& token = "") const;
 
  private:
   int Wait();
@@ -45,4 +45,4 @@ class ServerProcess {
   pid_t pid_ = -1;
 };
 
-}  // namespace lake::testing
+}  // namespace lake::launcher
