@@ -88,7 +88,8 @@ Load RunLoad(int clients, double seconds, const std::function<void(int, std::siz
       for (std::size_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
         const auto t0 = Clock::now();
         request(c, i);
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        latencies[c].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }
     });
   }
@@ -234,8 +235,12 @@ int Run(const Options& options) {
       Must(admin->Call(upsert).status(), "upsert");
     }
     const double load_seconds = Seconds(load_started);
-    report.Add({"lake-socket", kDataset, {{"rows", std::to_string(rows)}, {"batch", "1000"}},
-                "upsert_and_index_rate", double(rows) / load_seconds, "vectors/s"});
+    report.Add({"lake-socket",
+                kDataset,
+                {{"rows", std::to_string(rows)}, {"batch", "1000"}},
+                "upsert_and_index_rate",
+                double(rows) / load_seconds,
+                "vectors/s"});
     std::printf("loaded %zu vectors through the socket in %.1f s\n", rows, load_seconds);
 
     std::vector<std::unique_ptr<protocol::Session>> sessions;
@@ -248,16 +253,16 @@ int Run(const Options& options) {
       for (const auto& n : reply.results[0])
         socket_answers[q].push_back(n.id);
     }
-    KnnLevels("lake-socket", options,
-              [&](int c, std::size_t first, std::size_t count) {
-                Must(sessions[c]
-                         ->Call(protocol::SearchRequest{kCollection,
-                                                        {.k = kK, .dimension = dim},
-                                                        QueryBlock(queries, first, count)})
-                         .status(),
-                     "search");
-              },
-              socket_single, socket_batched, report);
+    KnnLevels(
+        "lake-socket", options,
+        [&](int c, std::size_t first, std::size_t count) {
+          Must(sessions[c]
+                   ->Call(protocol::SearchRequest{
+                       kCollection, {.k = kK, .dimension = dim}, QueryBlock(queries, first, count)})
+                   .status(),
+               "search");
+        },
+        socket_single, socket_batched, report);
     sessions.clear();
     if (server.Stop() != 0) Die("lake-server did not stop cleanly", Status::Internal(server.log()));
   }
@@ -300,13 +305,14 @@ int Run(const Options& options) {
         ids.push_back(n.id);
       same_answers += ids == socket_answers[q] ? 1 : 0;
     }
-    KnnLevels("lake-inprocess", options,
-              [&](int, std::size_t first, std::size_t count) {
-                Must(engine->SearchBatch(kCollection, QueryBlock(queries, first, count), {.k = kK})
-                         .status(),
-                     "search");
-              },
-              local_single, local_batched, report);
+    KnnLevels(
+        "lake-inprocess", options,
+        [&](int, std::size_t first, std::size_t count) {
+          Must(engine->SearchBatch(kCollection, QueryBlock(queries, first, count), {.k = kK})
+                   .status(),
+               "search");
+        },
+        local_single, local_batched, report);
   }
   double local_ingest[2];
   for (int clients : {1, 2}) {
@@ -341,8 +347,12 @@ int Run(const Options& options) {
               "qps_vs_inprocess",
               socket_batched.requests_per_s / local_batched.requests_per_s,
               "x"});
-  report.Add({"lake-socket", kDataset, {{"queries", std::to_string(queries.rows)}},
-              "same_top10_as_inprocess", double(same_answers) / double(queries.rows), "share"});
+  report.Add({"lake-socket",
+              kDataset,
+              {{"queries", std::to_string(queries.rows)}},
+              "same_top10_as_inprocess",
+              double(same_answers) / double(queries.rows),
+              "share"});
   for (int clients : {1, 2}) {
     const std::vector<std::pair<std::string, std::string>> params = {
         {"clients", std::to_string(clients)},
@@ -351,8 +361,8 @@ int Run(const Options& options) {
         {"points_per_request", std::to_string(kSeries / clients * kIntervalsPerWrite)}};
     report.Add({"lake-socket", ingest_dataset, params, "ingest_rate", socket_ingest[clients - 1],
                 "points/s"});
-    report.Add({"lake-inprocess", ingest_dataset, params, "ingest_rate",
-                local_ingest[clients - 1], "points/s"});
+    report.Add({"lake-inprocess", ingest_dataset, params, "ingest_rate", local_ingest[clients - 1],
+                "points/s"});
     report.Add({"lake-socket", ingest_dataset, params, "ingest_vs_inprocess",
                 socket_ingest[clients - 1] / local_ingest[clients - 1], "x"});
   }

@@ -77,8 +77,8 @@ class Service {
   Result<protocol::EmptyReply> Do(Caller& c, protocol::ApplyRetentionRequest& r);
 
   static Status RequireAdmin(const Caller& caller, std::string_view what);
-  // Fails with "unknown series N" unless every series exists and (for a
-  // tenant caller) is the caller's.
+  // For a tenant caller: fails with "unknown series N" unless every series
+  // is the caller's.
   Status CheckSeries(const Caller& caller, std::span<const std::uint64_t> series) const;
 
   Engines engines_;

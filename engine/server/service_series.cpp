@@ -6,10 +6,10 @@ namespace lake::server {
 using namespace protocol;
 
 Status Service::CheckSeries(const Caller& caller, std::span<const std::uint64_t> series) const {
+  if (caller.admin) return Status::Ok();  // the engine refuses unknown ids itself
   for (std::uint64_t id : series) {
-    Result<timeseries::SeriesInfo> info = engines_.series->DescribeSeries(id);
     // Another tenant's series reads exactly like one that does not exist.
-    if (!info.ok() || (!caller.admin && info->key.tenant != caller.tenant))
+    if (engines_.series->TenantOf(id) != caller.tenant)
       return Status::NotFound("unknown series " + std::to_string(id));
   }
   return Status::Ok();

@@ -214,6 +214,11 @@ Result<SeriesInfo> TimeSeriesEngine::DescribeSeries(std::uint64_t series) const 
   return s->info;
 }
 
+std::optional<std::int64_t> TimeSeriesEngine::TenantOf(std::uint64_t series) const {
+  const SeriesState* s = Find(series);
+  return s == nullptr ? std::nullopt : std::optional<std::int64_t>(s->info.key.tenant);
+}
+
 std::vector<std::uint64_t> TimeSeriesEngine::FindSeries(const SeriesFilter& filter) const {
   const std::string metric_key = std::to_string(filter.tenant) + '\0' + filter.metric;
   std::shared_lock lock(series_mutex_);

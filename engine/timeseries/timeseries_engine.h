@@ -61,6 +61,8 @@ class TimeSeriesEngine {
   // The id of the series, created on first use.
   Result<std::uint64_t> EnsureSeries(SeriesKey key);
   Result<SeriesInfo> DescribeSeries(std::uint64_t series) const;
+  // The series' tenant (nullopt for an unknown series), without copying its key.
+  std::optional<std::int64_t> TenantOf(std::uint64_t series) const;
   std::vector<std::uint64_t> FindSeries(const SeriesFilter& filter) const;
 
   // All or nothing: a bad point (unknown series, a series of another kind,

@@ -12,8 +12,8 @@
 
 #include "common/hash.h"
 #include "protocol/session.h"
-#include "support/test_server.h"
 #include "support/temp_dir.h"
+#include "support/test_server.h"
 
 namespace lake {
 namespace {

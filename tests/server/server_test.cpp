@@ -17,15 +17,15 @@
 
 #include "common/byte_buffer.h"
 #include "protocol/session.h"
-#include "support/test_server.h"
 #include "support/temp_dir.h"
+#include "support/test_server.h"
 
 namespace lake {
 namespace {
 
 using namespace protocol;
-using testing::TestServer;
 using testing::TempDir;
+using testing::TestServer;
 
 constexpr std::uint32_t kDim = 16;
 
