@@ -163,25 +163,37 @@ Result<Frame> Client::ReadFrame() {
   }
 }
 
+Status Client::CheckSize(std::string_view payload) const {
+  if (fd_ < 0) return Status::IOError("not connected to lake-server");
+  if (payload.size() > options_.max_payload_bytes)
+    return Status::InvalidArgument("request of " + std::to_string(payload.size()) +
+                                   " bytes is over the frame limit");
+  return Status::Ok();
+}
+
 Result<std::string> Client::Call(std::uint16_t type, std::string_view payload) {
-  const Request request{type, std::string(payload)};
-  LAKE_ASSIGN_OR_RETURN(auto answers, CallBatch({&request, 1}));
+  LAKE_RETURN_IF_ERROR(CheckSize(payload));
+  const std::uint64_t id = next_request_id_++;
+  LAKE_RETURN_IF_ERROR(SendAll(EncodeFrame(type, id, payload)));
+  LAKE_ASSIGN_OR_RETURN(auto answers, ReadAnswers(id, 1));
   return std::move(answers.front());
 }
 
 Result<std::vector<Result<std::string>>> Client::CallBatch(std::span<const Request> requests) {
-  if (fd_ < 0) return Status::IOError("not connected to lake-server");
   const std::uint64_t first_id = next_request_id_;
   std::string bytes;
   for (const Request& r : requests) {
-    if (r.payload.size() > options_.max_payload_bytes)
-      return Status::InvalidArgument("request of " + std::to_string(r.payload.size()) +
-                                     " bytes is over the frame limit");
+    LAKE_RETURN_IF_ERROR(CheckSize(r.payload));
     bytes += EncodeFrame(r.type, next_request_id_++, r.payload);
   }
   LAKE_RETURN_IF_ERROR(SendAll(bytes));
+  return ReadAnswers(first_id, requests.size());
+}
+
+Result<std::vector<Result<std::string>>> Client::ReadAnswers(std::uint64_t first_id,
+                                                             std::size_t count) {
   std::vector<Result<std::string>> answers;
-  for (std::size_t i = 0; i < requests.size(); ++i) {
+  for (std::size_t i = 0; i < count; ++i) {
     LAKE_ASSIGN_OR_RETURN(Frame frame, ReadFrame());
     if (frame.request_id != first_id + i)
       return Fail(Status::Corruption("lake-server answered request " +

@@ -54,7 +54,10 @@ class Client {
 
  private:
   Client(int fd, const ClientOptions& options);
+  Status CheckSize(std::string_view payload) const;
   Status SendAll(std::string_view bytes);
+  // The answers to requests first_id, first_id + 1, ... in that order.
+  Result<std::vector<Result<std::string>>> ReadAnswers(std::uint64_t first_id, std::size_t count);
   Result<Frame> ReadFrame();
   // Reads what has arrived into the decoder.
   Status Receive();

@@ -1,9 +1,9 @@
 #include "server/server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -14,9 +14,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -30,23 +29,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A connection is no longer read from while this many requests wait or its
-// unsent answers exceed the byte limit.
-constexpr std::size_t kMaxQueuedRequests = 64;
+// A connection is not read from while this many answer bytes wait for it.
 constexpr std::size_t kMaxBufferedAnswerBytes = std::size_t{64} << 20;
+// Read at most this much per turn, so one busy client cannot hog a worker's
+// turn (its frames are handled, then it waits for epoll like everyone else).
+constexpr std::size_t kReadPerTurn = std::size_t{1} << 20;
 constexpr std::size_t kReadChunk = 256 * 1024;
+constexpr auto kSpinAfterWork = std::chrono::microseconds(50);
 
-// Epoll user data: listeners and wake-ups have small fixed tags, connections
-// their id (which starts above them).
+// Epoll user data: listeners and the exit wake-up have small fixed tags,
+// connections their id (which starts above them).
 constexpr std::uint64_t kUnixListenerTag = 1;
 constexpr std::uint64_t kTcpListenerTag = 2;
-constexpr std::uint64_t kWakeTag = 3;
-constexpr std::uint64_t kSignalTag = 4;
+constexpr std::uint64_t kExitTag = 3;
 constexpr std::uint64_t kFirstConnectionId = 16;
 
 // SIGTERM and SIGINT may land on any thread (libraries start threads of
 // their own before main), so their handler only records the signal and
-// wakes the loop through this eventfd.
+// wakes Run through this eventfd.
 std::atomic<int> signal_wake_fd{-1};
 std::atomic<int> received_signal{0};
 
@@ -71,63 +71,32 @@ std::string Errno(std::string_view what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
+std::int64_t Ticks() {
+  return Clock::now().time_since_epoch().count();
+}
+
+// A client connection. Epoll hands it to one worker at a time (one-shot
+// events, re-armed at the end of each turn), so everything but `fd` (which
+// Run may shut down, under `fd_mutex`) and the two atomics belongs to the
+// worker whose turn it is.
 struct Connection {
-  int fd = -1;
   std::uint64_t id = 0;
-  std::string peer;
+  std::mutex fd_mutex;
+  int fd = -1;
+  std::atomic<std::int64_t> last_activity{Ticks()};
+  std::atomic<bool> busy{false};  // a request is running
+
   std::string hello;  // bytes of the client's hello so far
   bool greeted = false;
   protocol::FrameDecoder decoder;
-  std::deque<protocol::Frame> queued;
-  bool at_worker = false;
-  // Answers not yet taken by the socket. A worker sends its answer itself
-  // (saving a hand-off to the loop), so these and closing `fd` are guarded.
-  std::mutex out_mutex;
-  std::string out;
+  std::string out;  // answers the socket has not taken yet
   std::size_t out_sent = 0;
+  bool peer_done = false;  // the client closed its side
+  bool closing = false;    // close once `out` is sent
   Caller caller;
-  Clock::time_point last_activity = Clock::now();
-  bool closing = false;  // close once `out` is sent
-  bool dead = false;     // the socket is gone; free once no worker holds it
-  std::uint32_t interest = 0;
 
   explicit Connection(std::uint32_t max_payload) : decoder(max_payload) {}
-  std::size_t unsent() {
-    std::lock_guard lock(out_mutex);
-    return out.size() - out_sent;
-  }
-  // Queues `bytes` and sends what the socket takes now (under out_mutex);
-  // false when the connection broke.
-  bool SendLocked(std::string_view bytes) {
-    if (fd < 0) return false;
-    if (out_sent == out.size()) {
-      out.assign(bytes);
-      out_sent = 0;
-    } else {
-      out.append(bytes);
-    }
-    while (out_sent < out.size()) {
-      const ssize_t sent = ::send(fd, out.data() + out_sent, out.size() - out_sent, MSG_NOSIGNAL);
-      if (sent < 0) {
-        if (errno == EINTR) continue;
-        return errno == EAGAIN || errno == EWOULDBLOCK;
-      }
-      out_sent += static_cast<std::size_t>(sent);
-    }
-    out.clear();
-    out_sent = 0;
-    return true;
-  }
-};
-
-struct Task {
-  Connection* connection;
-  protocol::Frame frame;
-};
-
-struct Completion {
-  std::uint64_t connection_id;
-  bool close_after;
+  std::size_t unsent() const { return out.size() - out_sent; }
 };
 
 }  // namespace
@@ -138,40 +107,32 @@ struct Server::Impl {
   int epoll_fd = -1;
   int unix_fd = -1;
   int tcp_fd = -1;
-  int wake_fd = -1;
-  int signal_fd = -1;
+  int exit_fd = -1;    // readable forever once the workers must exit
+  int signal_fd = -1;  // written by the signal handler
+  int stop_fd = -1;    // written by Stop()
   std::optional<std::uint16_t> bound_tcp_port;
-  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections;
-  std::atomic<std::size_t> connection_count{0};
-  std::uint64_t next_connection_id = kFirstConnectionId;
-  std::atomic<bool> stop_requested{false};
-  bool stopping = false;
 
-  std::mutex task_mutex;
-  std::condition_variable task_ready;
-  std::deque<Task> tasks;
-  bool workers_exit = false;
+  std::mutex connections_mutex;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
+  std::atomic<std::uint64_t> next_connection_id{kFirstConnectionId};
+  std::atomic<bool> stopping{false};
   std::vector<std::thread> workers;
 
-  std::mutex completion_mutex;
-  std::vector<Completion> completions;
-
   ~Impl() {
-    {
-      std::lock_guard lock(task_mutex);
-      workers_exit = true;
+    if (exit_fd >= 0) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const ssize_t written = ::write(exit_fd, &one, sizeof(one));
     }
-    task_ready.notify_all();
     for (std::thread& worker : workers)
       worker.join();
-    for (auto& [id, connection] : connections) {
-      if (connection->fd >= 0) ::close(connection->fd);
+    for (auto& [id, c] : connections) {
+      if (c->fd >= 0) ::close(c->fd);
     }
     if (signal_fd >= 0) {
       SetStopHandler(SIG_DFL);
       signal_wake_fd = -1;
     }
-    for (int fd : {epoll_fd, unix_fd, tcp_fd, wake_fd, signal_fd}) {
+    for (int fd : {epoll_fd, unix_fd, tcp_fd, exit_fd, signal_fd, stop_fd}) {
       if (fd >= 0) ::close(fd);
     }
     if (!options.socket_path.empty()) ::unlink(options.socket_path.c_str());
@@ -180,50 +141,40 @@ struct Server::Impl {
   Status Listen();
   Status ListenUnix();
   Status ListenTcp();
-  Status Watch(int fd, std::uint64_t tag, std::uint32_t events) {
+  Status Arm(int fd, std::uint64_t tag, std::uint32_t events, int op) {
     epoll_event event{};
     event.events = events;
     event.data.u64 = tag;
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0)
-      return Status::IOError(Errno("epoll_ctl"));
+    if (::epoll_ctl(epoll_fd, op, fd, &event) != 0) return Status::IOError(Errno("epoll_ctl"));
     return Status::Ok();
-  }
-
-  void Wake() {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t written = ::write(wake_fd, &one, sizeof(one));
   }
 
   void WorkerLoop();
   void Accept(int listener);
-  void OnReadable(Connection& c);
-  // Takes whole frames out of the decoder and queues them.
-  void TakeFrames(Connection& c);
-  void Dispatch(Connection& c);
-  // Queues bytes and sends what the socket takes now (also: empty bytes
-  // to send what is queued when the socket is writable).
-  void Send(Connection& c, std::string_view bytes);
-  void FailConnection(Connection& c, const Status& status);
-  void DrainCompletions();
-  void CloseIdle();
-  void BeginStop();
-  // Closes the socket; the object lives on while a worker holds it.
+  std::shared_ptr<Connection> Find(std::uint64_t id);
+  // One turn of a connection: send, read, answer every whole frame, re-arm
+  // (or close).
+  void Turn(Connection& c, std::uint32_t events);
+  void Read(Connection& c);
+  void Answer(Connection& c);
+  // Queues bytes and sends what the socket takes now; false when it broke.
+  bool Send(Connection& c, std::string_view bytes);
+  void Fail(Connection& c, const Status& status);
   void Close(Connection& c);
-  // Re-registers what the connection waits for; frees it when it is done.
-  void Update(Connection& c);
-  void Free(std::uint64_t id);
-  bool Drained();
+  void ShutDown(Connection& c, int how);
+
+  void CloseIdle();
+  void StopGracefully();
 };
 
 Status Server::Impl::Listen() {
   epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd < 0) return Status::IOError(Errno("epoll_create1"));
-  wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd < 0) return Status::IOError(Errno("eventfd"));
-  LAKE_RETURN_IF_ERROR(Watch(wake_fd, kWakeTag, EPOLLIN));
-  signal_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (signal_fd < 0) return Status::IOError(Errno("eventfd"));
-  LAKE_RETURN_IF_ERROR(Watch(signal_fd, kSignalTag, EPOLLIN));
+  for (int* fd : {&exit_fd, &signal_fd, &stop_fd}) {
+    *fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (*fd < 0) return Status::IOError(Errno("eventfd"));
+  }
+  LAKE_RETURN_IF_ERROR(Arm(exit_fd, kExitTag, EPOLLIN, EPOLL_CTL_ADD));
   ::signal(SIGPIPE, SIG_IGN);
   signal_wake_fd = signal_fd;
   SetStopHandler(OnStopSignal);
@@ -251,7 +202,7 @@ Status Server::Impl::ListenUnix() {
   ::umask(previous);
   if (bound != 0) return Status::IOError(Errno("cannot bind " + options.socket_path));
   if (::listen(unix_fd, 128) != 0) return Status::IOError(Errno("listen"));
-  return Watch(unix_fd, kUnixListenerTag, EPOLLIN);
+  return Arm(unix_fd, kUnixListenerTag, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_ADD);
 }
 
 Status Server::Impl::ListenTcp() {
@@ -272,35 +223,34 @@ Status Server::Impl::ListenTcp() {
   socklen_t length = sizeof(address);
   ::getsockname(tcp_fd, reinterpret_cast<sockaddr*>(&address), &length);
   bound_tcp_port = ntohs(address.sin_port);
-  return Watch(tcp_fd, kTcpListenerTag, EPOLLIN);
+  return Arm(tcp_fd, kTcpListenerTag, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_ADD);
 }
 
 void Server::Impl::WorkerLoop() {
+  auto last_work = Clock::now();
   for (;;) {
-    Task task;
-    {
-      std::unique_lock lock(task_mutex);
-      task_ready.wait(lock, [&] { return workers_exit || !tasks.empty(); });
-      if (tasks.empty()) return;
-      task = std::move(tasks.front());
-      tasks.pop_front();
+    epoll_event event;
+    // Poll without sleeping for a moment after each turn: a client's next
+    // request usually follows its answer within microseconds, and waking a
+    // sleeping (virtual) CPU costs more than the request itself.
+    const bool spin = Clock::now() - last_work < kSpinAfterWork;
+    const int ready = ::epoll_wait(epoll_fd, &event, 1, spin ? 0 : -1);
+    if (ready == 0 && spin) continue;
+    last_work = Clock::now();
+    if (ready < 0 && errno != EINTR) {
+      Log(LogLevel::kError, Errno("epoll_wait"));
+      return;
     }
-    Connection& c = *task.connection;
-    Result<std::string> reply = handler(c.caller, task.frame);
-    const std::string answer =
-        reply.ok() ? protocol::EncodeFrame(task.frame.type, task.frame.request_id, *reply)
-                   : protocol::EncodeFrame(protocol::kErrorType, task.frame.request_id,
-                                           protocol::EncodeStatus(reply.status()));
-    {
-      // A broken connection shows up in the loop as a hang-up.
-      std::lock_guard lock(c.out_mutex);
-      c.SendLocked(answer);
+    if (ready <= 0) continue;
+    const std::uint64_t tag = event.data.u64;
+    if (tag == kExitTag) return;  // level-triggered: wakes every worker
+    if (tag == kUnixListenerTag || tag == kTcpListenerTag) {
+      const int listener = tag == kUnixListenerTag ? unix_fd : tcp_fd;
+      Accept(listener);
+      if (!stopping) (void)Arm(listener, tag, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_MOD);
+      continue;
     }
-    {
-      std::lock_guard lock(completion_mutex);
-      completions.push_back({c.id, c.caller.close_after_reply});
-    }
-    Wake();
+    if (std::shared_ptr<Connection> c = Find(tag)) Turn(*c, event.events);
   }
 }
 
@@ -311,49 +261,76 @@ void Server::Impl::Accept(int listener) {
     const int fd = ::accept4(listener, reinterpret_cast<sockaddr*>(&address), &length,
                              SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && !stopping)
         Log(LogLevel::kError, Errno("accept"));
       return;
     }
-    auto connection = std::make_unique<Connection>(options.max_payload_bytes);
-    connection->fd = fd;
-    connection->id = next_connection_id++;
     if (address.ss_family == AF_INET) {
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      char host[INET_ADDRSTRLEN] = {};
-      const auto* in = reinterpret_cast<sockaddr_in*>(&address);
-      ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-      connection->peer = std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
-    } else {
-      connection->peer = "unix socket";
     }
-    Connection& c = *connection;
-    connections.emplace(c.id, std::move(connection));
-    ++connection_count;
-    if (connections.size() > options.max_connections) {
-      c.greeted = true;  // answer in frames even before a hello
-      FailConnection(c, Status::Busy("too many connections (limit " +
-                                     std::to_string(options.max_connections) + ")"));
+    auto c = std::make_shared<Connection>(options.max_payload_bytes);
+    c->id = next_connection_id++;
+    c->fd = fd;
+    bool refused;
+    {
+      std::lock_guard lock(connections_mutex);
+      refused = connections.size() >= options.max_connections;
+      connections.emplace(c->id, c);
     }
-    Update(c);
+    if (refused) {
+      c->greeted = true;  // answer in frames even before a hello
+      Fail(*c, Status::Busy("too many connections (limit " +
+                            std::to_string(options.max_connections) + ")"));
+      if (c->closing && c->unsent() == 0) {
+        Close(*c);
+        continue;
+      }
+    }
+    const std::uint32_t interest = EPOLLONESHOT | (c->unsent() > 0 ? EPOLLOUT : EPOLLIN);
+    if (!Arm(fd, c->id, interest, EPOLL_CTL_ADD).ok()) Close(*c);
   }
 }
 
-void Server::Impl::OnReadable(Connection& c) {
+std::shared_ptr<Connection> Server::Impl::Find(std::uint64_t id) {
+  std::lock_guard lock(connections_mutex);
+  auto found = connections.find(id);
+  return found == connections.end() ? nullptr : found->second;
+}
+
+void Server::Impl::Turn(Connection& c, std::uint32_t events) {
+  if ((events & EPOLLOUT) && !Send(c, {})) return Close(c);
+  const bool backlogged = c.unsent() >= kMaxBufferedAnswerBytes;
+  if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !backlogged && !c.closing) Read(c);
+  if (!c.closing) Answer(c);
+  if (c.fd < 0) return;  // Answer closed it
+  // Stopping: requests not started are dropped (their clients see the close).
+  const bool done =
+      c.unsent() == 0 && (c.closing || stopping || (c.peer_done && c.decoder.buffered() == 0));
+  if (done || (c.peer_done && c.unsent() > 0 && (events & (EPOLLHUP | EPOLLERR)))) {
+    return Close(c);
+  }
+  const bool read = !c.closing && !c.peer_done && c.unsent() < kMaxBufferedAnswerBytes;
+  const std::uint32_t interest =
+      EPOLLONESHOT | (read ? EPOLLIN : 0u) | (c.unsent() > 0 ? EPOLLOUT : 0u);
+  if (!Arm(c.fd, c.id, interest, EPOLL_CTL_MOD).ok()) Close(c);
+}
+
+void Server::Impl::Read(Connection& c) {
   char buffer[kReadChunk];
-  for (;;) {
+  for (std::size_t taken = 0; taken < kReadPerTurn;) {
     const ssize_t got = ::recv(c.fd, buffer, sizeof(buffer), 0);
     if (got == 0) {
-      Close(c);
+      c.peer_done = true;
       return;
     }
     if (got < 0) {
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) Close(c);
-      break;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) c.peer_done = true;
+      return;
     }
-    c.last_activity = Clock::now();
+    taken += static_cast<std::size_t>(got);
+    c.last_activity = Ticks();
     std::string_view bytes(buffer, static_cast<std::size_t>(got));
     if (!c.greeted) {
       const std::size_t take = std::min(bytes.size(), protocol::kHelloBytes - c.hello.size());
@@ -362,107 +339,104 @@ void Server::Impl::OnReadable(Connection& c) {
       if (c.hello.size() < protocol::kHelloBytes) continue;
       Result<std::uint16_t> version = protocol::DecodeHello(c.hello);
       if (!version.ok()) {  // not our protocol: no answer at all
-        Close(c);
+        c.closing = true;
         return;
       }
       c.greeted = true;
       if (*version != protocol::kProtocolVersion) {
-        FailConnection(c, Status::InvalidArgument("this server speaks protocol version " +
-                                                  std::to_string(protocol::kProtocolVersion) +
-                                                  ", not " + std::to_string(*version)));
+        return Fail(c, Status::InvalidArgument("this server speaks protocol version " +
+                                               std::to_string(protocol::kProtocolVersion) +
+                                               ", not " + std::to_string(*version)));
+      }
+      if (!Send(c, protocol::EncodeHello())) {
+        c.closing = true;
         return;
       }
-      Send(c, protocol::EncodeHello());
     }
     c.decoder.Feed(bytes);
-    TakeFrames(c);
-    if (c.closing || c.queued.size() >= kMaxQueuedRequests) break;
   }
-  Dispatch(c);
 }
 
-void Server::Impl::TakeFrames(Connection& c) {
-  while (!c.closing) {
+void Server::Impl::Answer(Connection& c) {
+  while (!c.closing && !stopping && c.unsent() < kMaxBufferedAnswerBytes) {
     Result<std::optional<protocol::Frame>> next = c.decoder.Next();
-    if (!next.ok()) {
-      FailConnection(c, next.status());
-      return;
-    }
+    if (!next.ok()) return Fail(c, next.status());
     if (!next->has_value()) return;
-    c.queued.push_back(std::move(**next));
+    const protocol::Frame& frame = **next;
+    c.busy = true;
+    Result<std::string> reply = handler(c.caller, frame);
+    c.busy = false;
+    c.last_activity = Ticks();
+    const std::string answer = reply.ok()
+                                   ? protocol::EncodeFrame(frame.type, frame.request_id, *reply)
+                                   : protocol::EncodeFrame(protocol::kErrorType, frame.request_id,
+                                                           protocol::EncodeStatus(reply.status()));
+    if (!Send(c, answer)) return Close(c);
+    if (c.caller.close_after_reply) c.closing = true;
   }
 }
 
-void Server::Impl::Dispatch(Connection& c) {
-  if (c.dead || c.at_worker || c.queued.empty() || stopping) return;
-  c.at_worker = true;
-  {
-    std::lock_guard lock(task_mutex);
-    tasks.push_back({&c, std::move(c.queued.front())});
+bool Server::Impl::Send(Connection& c, std::string_view bytes) {
+  if (c.out_sent == c.out.size()) {
+    c.out.assign(bytes);
+    c.out_sent = 0;
+  } else {
+    c.out.append(bytes);
   }
-  c.queued.pop_front();
-  task_ready.notify_one();
+  while (c.unsent() > 0) {
+    const ssize_t sent = ::send(c.fd, c.out.data() + c.out_sent, c.unsent(), MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    c.out_sent += static_cast<std::size_t>(sent);
+    c.last_activity = Ticks();
+  }
+  c.out.clear();
+  c.out_sent = 0;
+  return true;
 }
 
-void Server::Impl::Send(Connection& c, std::string_view bytes) {
-  if (c.dead) return;
-  bool ok;
-  {
-    std::lock_guard lock(c.out_mutex);
-    ok = c.SendLocked(bytes);
-  }
-  c.last_activity = Clock::now();
-  if (!ok) {
-    Close(c);
-  } else if (c.closing && !c.at_worker && c.unsent() == 0) {
-    Close(c);
-  }
-}
-
-void Server::Impl::FailConnection(Connection& c, const Status& status) {
+void Server::Impl::Fail(Connection& c, const Status& status) {
   // A stream with a bad frame cannot be resynchronised: answer and close.
-  c.queued.clear();
   c.closing = true;
   Send(c, protocol::EncodeFrame(protocol::kErrorType, 0, protocol::EncodeStatus(status)));
 }
 
-void Server::Impl::DrainCompletions() {
-  std::vector<Completion> done;
+void Server::Impl::Close(Connection& c) {
   {
-    std::lock_guard lock(completion_mutex);
-    done.swap(completions);
+    std::lock_guard lock(c.fd_mutex);
+    if (c.fd < 0) return;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    c.fd = -1;
   }
-  for (Completion& completion : done) {
-    auto found = connections.find(completion.connection_id);
-    if (found == connections.end()) continue;
-    Connection& c = *found->second;
-    c.at_worker = false;
-    c.last_activity = Clock::now();
-    if (completion.close_after) {
-      c.queued.clear();
-      c.closing = true;
-    }
-    if (!c.dead && c.closing && c.unsent() == 0) Close(c);
-    Dispatch(c);
-    Update(c);
-  }
+  std::lock_guard lock(connections_mutex);
+  connections.erase(c.id);
+}
+
+void Server::Impl::ShutDown(Connection& c, int how) {
+  // Wakes the connection's worker with an end of stream; the fd itself is
+  // only closed by that worker.
+  std::lock_guard lock(c.fd_mutex);
+  if (c.fd >= 0) ::shutdown(c.fd, how);
 }
 
 void Server::Impl::CloseIdle() {
-  const auto now = Clock::now();
-  std::vector<Connection*> idle;
-  for (auto& [id, c] : connections) {
-    if (!c->dead && !c->at_worker && c->queued.empty() &&
-        now - c->last_activity > options.idle_timeout)
-      idle.push_back(c.get());
+  const std::int64_t horizon =
+      Ticks() - std::chrono::duration_cast<Clock::duration>(options.idle_timeout).count();
+  std::vector<std::shared_ptr<Connection>> idle;
+  {
+    std::lock_guard lock(connections_mutex);
+    for (auto& [id, c] : connections) {
+      if (!c->busy && c->last_activity < horizon) idle.push_back(c);
+    }
   }
-  for (Connection* c : idle) {
-    Close(*c);
-    Update(*c);
-  }
+  for (auto& c : idle)
+    ShutDown(*c, SHUT_RDWR);
 }
 
-void Server::Impl::BeginStop() {
+void Server::Impl::StopGracefully() {
   stopping = true;
   for (int* fd : {&unix_fd, &tcp_fd}) {
     if (*fd < 0) continue;
@@ -471,58 +445,27 @@ void Server::Impl::BeginStop() {
     *fd = -1;
   }
   if (!options.socket_path.empty()) ::unlink(options.socket_path.c_str());
-  // Requests not yet at a worker are dropped unanswered: their clients see
-  // the connection close and know they were not done.
-  std::vector<Connection*> all;
-  for (auto& [id, c] : connections)
-    all.push_back(c.get());
-  for (Connection* c : all) {
-    c->queued.clear();
-    c->closing = true;
-    if (!c->at_worker && c->unsent() == 0) Close(*c);
-    Update(*c);
+  // No new requests: each connection's worker finishes the request it runs,
+  // sends what it owes, sees the end of stream and closes. Requests not yet
+  // started are dropped unanswered; their clients see the close.
+  const auto deadline = Clock::now() + options.stop_grace;
+  for (;;) {
+    std::vector<std::shared_ptr<Connection>> open;
+    {
+      std::lock_guard lock(connections_mutex);
+      for (auto& [id, c] : connections)
+        open.push_back(c);
+    }
+    if (open.empty() || Clock::now() > deadline) break;
+    for (auto& c : open)
+      ShutDown(*c, SHUT_RD);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-}
-
-void Server::Impl::Close(Connection& c) {
-  if (c.dead) return;
-  std::lock_guard lock(c.out_mutex);  // no worker is sending to it meanwhile
-  ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
-  ::close(c.fd);
-  c.fd = -1;
-  c.dead = true;
-  c.queued.clear();
-}
-
-void Server::Impl::Update(Connection& c) {
-  if (c.dead) {
-    if (!c.at_worker) Free(c.id);
-    return;
-  }
-  const bool read = !c.closing && !stopping && c.queued.size() < kMaxQueuedRequests &&
-                    c.unsent() < kMaxBufferedAnswerBytes;
-  const std::uint32_t interest = (read ? EPOLLIN : 0u) | (c.unsent() > 0 ? EPOLLOUT : 0u);
-  if (interest == c.interest && c.interest != 0) return;
-  epoll_event event{};
-  event.events = interest;
-  event.data.u64 = c.id;
-  const int op = c.interest == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-  if (::epoll_ctl(epoll_fd, op, c.fd, &event) != 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
-    ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c.fd, &event);
-  // An empty interest set still reports hang-ups; mark it registered.
-  c.interest = interest == 0 ? EPOLLHUP : interest;
-}
-
-void Server::Impl::Free(std::uint64_t id) {
-  if (connections.erase(id) > 0) --connection_count;
-}
-
-bool Server::Impl::Drained() {
-  for (auto& [id, c] : connections) {
-    if (!c->dead && (c->at_worker || c->unsent() > 0)) return false;
-    if (c->dead && c->at_worker) return false;
-  }
-  return true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(exit_fd, &one, sizeof(one));
+  for (std::thread& worker : workers)
+    worker.join();
+  workers.clear();
 }
 
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, RequestHandler handler) {
@@ -541,58 +484,32 @@ Server::~Server() = default;
 std::optional<std::uint16_t> Server::tcp_port() const {
   return impl_->bound_tcp_port;
 }
+
 std::size_t Server::open_connections() const {
-  return impl_->connection_count.load();
+  std::lock_guard lock(impl_->connections_mutex);
+  return impl_->connections.size();
 }
 
 void Server::Stop() {
-  impl_->stop_requested = true;
-  impl_->Wake();
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(impl_->stop_fd, &one, sizeof(one));
 }
 
 Status Server::Run() {
   Impl& s = *impl_;
-  Clock::time_point stop_deadline{};
-  epoll_event events[64];
+  pollfd wakes[2] = {{s.signal_fd, POLLIN, 0}, {s.stop_fd, POLLIN, 0}};
   for (;;) {
-    if (s.stop_requested && !s.stopping) {
-      s.BeginStop();
-      stop_deadline = Clock::now() + s.options.stop_grace;
+    const int ready = ::poll(wakes, 2, 250);
+    if (ready < 0 && errno != EINTR) return Status::IOError(Errno("poll"));
+    if (ready > 0 && (wakes[0].revents & POLLIN)) {
+      Log(LogLevel::kInfo, std::string(strsignal(received_signal.load())) +
+                               ": stopping (finishing requests in flight)");
+      break;
     }
-    if (s.stopping && (s.Drained() || Clock::now() > stop_deadline)) break;
-    const int ready = ::epoll_wait(s.epoll_fd, events, 64, 200);
-    if (ready < 0 && errno != EINTR) return Status::IOError(Errno("epoll_wait"));
-    for (int i = 0; i < std::max(ready, 0); ++i) {
-      const std::uint64_t tag = events[i].data.u64;
-      if (tag == kUnixListenerTag || tag == kTcpListenerTag) {
-        const int listener = tag == kUnixListenerTag ? s.unix_fd : s.tcp_fd;
-        if (listener >= 0) s.Accept(listener);
-      } else if (tag == kWakeTag) {
-        std::uint64_t count;
-        [[maybe_unused]] const ssize_t got = ::read(s.wake_fd, &count, sizeof(count));
-      } else if (tag == kSignalTag) {
-        std::uint64_t count;
-        if (::read(s.signal_fd, &count, sizeof(count)) == sizeof(count)) {
-          Log(LogLevel::kInfo, std::string(strsignal(received_signal.load())) +
-                                   ": stopping (finishing requests in flight)");
-          s.stop_requested = true;
-        }
-      } else if (auto found = s.connections.find(tag); found != s.connections.end()) {
-        Connection& c = *found->second;
-        if (!c.dead && (events[i].events & EPOLLOUT)) s.Send(c, {});
-        if (!c.dead && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
-          if (c.closing || s.stopping) {
-            if (events[i].events & (EPOLLHUP | EPOLLERR)) s.Close(c);
-          } else {
-            s.OnReadable(c);
-          }
-        }
-        s.Update(c);
-      }
-    }
-    s.DrainCompletions();
+    if (ready > 0 && (wakes[1].revents & POLLIN)) break;
     s.CloseIdle();
   }
+  s.StopGracefully();
   return Status::Ok();
 }
 

@@ -1,16 +1,18 @@
 // lake-server's network side: listens on a Unix socket (and optionally TCP),
-// speaks the framing of protocol/frame.h, and hands each request to a fixed
+// speaks the framing of protocol/frame.h, and answers requests on a fixed
 // pool of worker threads.
 //
-// One thread runs an epoll loop over every connection with non-blocking
-// sockets: it reads, reassembles frames, queues them, and writes answers.
-// Workers never touch a socket, so a slow or dead client cannot hold one:
-// a client that stops reading its answers has its output buffered up to a
-// limit, then is no longer read from; everyone else goes on. A connection
-// has at most one request at a worker at a time, which keeps its answers in
-// request order. SIGTERM or SIGINT stops the server gracefully: no new
-// connections or requests, in-flight requests finish and their answers are
-// sent, then Run returns.
+// The workers share one epoll set of non-blocking sockets with one-shot
+// events: a ready connection goes to one worker, which reads what arrived,
+// answers every whole frame in order, sends the answers and re-arms the
+// connection (no hand-off between threads on the way, so a request costs
+// two wake-ups: the worker's and the client's). No worker ever waits on a
+// socket: answers a client does not read are buffered up to a limit, past
+// which that client is not read from until it catches up; everyone else
+// goes on. The thread in Run closes idle connections and handles stops:
+// SIGTERM or SIGINT (or Stop()) closes the listeners, lets running requests
+// finish and send their answers, drops requests not yet started, and
+// returns.
 #pragma once
 
 #include <chrono>
