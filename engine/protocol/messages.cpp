@@ -278,6 +278,15 @@ Status TakePolicy(ByteReader& in, RetentionPolicy* p) {
   return Status::Ok();
 }
 
+void PutRetention(ByteWriter& out, const timeseries::RetentionSettings& settings) {
+  PutPolicy(out, settings.standard);
+  PutPolicy(out, settings.compliance);
+}
+Status TakeRetention(ByteReader& in, timeseries::RetentionSettings* settings) {
+  LAKE_RETURN_IF_ERROR(TakePolicy(in, &settings->standard));
+  return TakePolicy(in, &settings->compliance);
+}
+
 void PutTexts(ByteWriter& out, const std::vector<std::string>& texts) {
   PutList(out, texts, [](ByteWriter& o, const std::string& t) { Put(o, t); });
 }
@@ -465,12 +474,10 @@ Status Read(ByteReader& in, LastPointsReply* m) {
 }
 
 void Write(ByteWriter& out, const RetentionReply& m) {
-  PutPolicy(out, m.settings.standard);
-  PutPolicy(out, m.settings.compliance);
+  PutRetention(out, m.settings);
 }
 Status Read(ByteReader& in, RetentionReply* m) {
-  LAKE_RETURN_IF_ERROR(TakePolicy(in, &m->settings.standard));
-  return TakePolicy(in, &m->settings.compliance);
+  return TakeRetention(in, &m->settings);
 }
 
 // Requests.
@@ -742,12 +749,10 @@ Status Read(ByteReader&, GetRetentionRequest*) {
 }
 
 void Write(ByteWriter& out, const SetRetentionRequest& m) {
-  PutPolicy(out, m.settings.standard);
-  PutPolicy(out, m.settings.compliance);
+  PutRetention(out, m.settings);
 }
 Status Read(ByteReader& in, SetRetentionRequest* m) {
-  LAKE_RETURN_IF_ERROR(TakePolicy(in, &m->settings.standard));
-  return TakePolicy(in, &m->settings.compliance);
+  return TakeRetention(in, &m->settings);
 }
 
 void Write(ByteWriter&, const ApplyRetentionRequest&) {}

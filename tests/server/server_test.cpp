@@ -369,7 +369,9 @@ class RawConnection {
       decoder_.Feed(std::string_view(buffer, static_cast<std::size_t>(got)));
     }
   }
-  std::string ReadHello() {
+  // The hello exchange; the server's hello back.
+  std::string Greet() {
+    Send(EncodeHello());
     std::string hello(kHelloBytes, '\0');
     std::size_t have = 0;
     while (have < hello.size()) {
@@ -419,8 +421,7 @@ TEST_F(ServerTest, MalformedFramesGetErrorsAndNothingElseBreaks) {
   }
   {  // Requests before authentication are refused; the connection stays.
     RawConnection c(server_.socket_path());
-    c.Send(EncodeHello());
-    ASSERT_EQ(c.ReadHello(), EncodeHello());
+    ASSERT_EQ(c.Greet(), EncodeHello());
     c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kStats), 7, ""));
     auto refused = c.Next();
     ASSERT_TRUE(refused.has_value());
@@ -455,8 +456,7 @@ TEST_F(ServerTest, MalformedFramesGetErrorsAndNothingElseBreaks) {
   }
   {  // An oversized frame: an error, then the close, before the payload arrives.
     RawConnection c(server_.socket_path());
-    c.Send(EncodeHello());
-    c.ReadHello();
+    c.Greet();
     c.Send(Frame16(300u << 20, static_cast<std::uint16_t>(MessageType::kPing), 0, 1));
     auto error = c.Next();
     ASSERT_TRUE(error.has_value());
@@ -465,22 +465,19 @@ TEST_F(ServerTest, MalformedFramesGetErrorsAndNothingElseBreaks) {
   }
   {  // Reserved flags set: the same.
     RawConnection c(server_.socket_path());
-    c.Send(EncodeHello());
-    c.ReadHello();
+    c.Greet();
     c.Send(Frame16(0, static_cast<std::uint16_t>(MessageType::kPing), 4, 1));
     EXPECT_EQ(c.Next()->type, kErrorType);
     EXPECT_FALSE(c.Next().has_value());
   }
   {  // A truncated frame and a hang-up: the server just drops the connection.
     RawConnection c(server_.socket_path());
-    c.Send(EncodeHello());
-    c.ReadHello();
+    c.Greet();
     c.Send(Frame16(1000, static_cast<std::uint16_t>(MessageType::kPing), 0, 1) + "abc");
   }
   {  // A wrong token closes the connection after its error.
     RawConnection c(server_.socket_path());
-    c.Send(EncodeHello());
-    c.ReadHello();
+    c.Greet();
     c.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kAuthenticate), 1,
                        Encode(AuthenticateRequest{"lake_wrong"})));
     EXPECT_EQ(DecodeStatus(c.Next()->payload).code(), StatusCode::kPermissionDenied);
@@ -500,8 +497,7 @@ TEST_F(ServerTest, AClientThatStopsReadingStallsNobodyElse) {
 
   // A client pipelines big answers and never reads them.
   RawConnection greedy(server_.socket_path());
-  greedy.Send(EncodeHello());
-  greedy.ReadHello();
+  greedy.Greet();
   greedy.Send(EncodeFrame(static_cast<std::uint16_t>(MessageType::kAuthenticate), 1,
                           Encode(AuthenticateRequest{server_.admin_token()})));
   const std::string get_all = Encode(GetRequest{"docs", 0, [] {
