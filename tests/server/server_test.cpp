@@ -526,6 +526,22 @@ TEST_F(ServerTest, AClientThatStopsReadingStallsNobodyElse) {
   EXPECT_TRUE(server_.Connect()->Call(PingRequest{}).ok());
 }
 
+TEST(ServerTcp, ListensOnLoopbackWhenAsked) {
+  TempDir dir;
+  TestServer server(LAKE_SERVER_BINARY, dir.Sub("lake"), {"--tcp-port", "0"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  const std::string log = server.log();
+  const std::size_t at = log.find(" and 127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << log;
+  ClientOptions tcp;
+  tcp.host = "127.0.0.1";
+  tcp.port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 15)));
+  auto session = Session::Open(tcp, server.admin_token());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_TRUE((*session)->Call(PingRequest{}).ok());
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(ServerIdle, IdleConnectionsAreClosed) {
   TempDir dir;
   TestServer server(LAKE_SERVER_BINARY, dir.Sub("lake"), {"--idle-timeout", "0.5"});
