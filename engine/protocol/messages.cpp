@@ -42,6 +42,7 @@ constexpr Name kNames[] = {
     {MessageType::kGet, "get"},
     {MessageType::kDelete, "delete"},
     {MessageType::kSearch, "search"},
+    {MessageType::kScanRecords, "scan_records"},
     {MessageType::kEnsureSeries, "ensure_series"},
     {MessageType::kFindSeries, "find_series"},
     {MessageType::kDescribeSeries, "describe_series"},
@@ -632,6 +633,40 @@ Status Read(ByteReader& in, SearchRequest* m) {
   if (o.dimension == 0 || m->queries.empty() || m->queries.size() % o.dimension != 0)
     return Status::Corruption("queries are not whole vectors of the given dimension");
   return Status::Ok();
+}
+
+void Write(ByteWriter& out, const ScanRecordsRequest& m) {
+  const vectors::RecordScan& scan = m.scan;
+  Put(out, m.collection);
+  PutOptional(out, scan.tenant_id);
+  PutOptional(out, scan.model_version);
+  PutPacked(out, scan.ids);
+  PutBool(out, scan.after.has_value());
+  if (scan.after) {
+    Put(out, scan.after->first);
+    Put(out, scan.after->second);
+  }
+  out.Varint(scan.limit);
+  PutBool(out, scan.with_embeddings);
+}
+Status Read(ByteReader& in, ScanRecordsRequest* m) {
+  vectors::RecordScan& scan = m->scan;
+  LAKE_RETURN_IF_ERROR(Take(in, &m->collection));
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan.tenant_id));
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan.model_version));
+  LAKE_RETURN_IF_ERROR(TakePacked(in, &scan.ids));
+  bool has_after = false;
+  LAKE_RETURN_IF_ERROR(TakeBool(in, &has_after));
+  if (has_after) {
+    std::pair<std::int64_t, std::int32_t> after;
+    LAKE_RETURN_IF_ERROR(Take(in, &after.first));
+    LAKE_RETURN_IF_ERROR(Take(in, &after.second));
+    scan.after = after;
+  }
+  std::uint64_t limit = 0;
+  LAKE_RETURN_IF_ERROR(in.Varint(&limit));
+  scan.limit = limit;
+  return TakeBool(in, &scan.with_embeddings);
 }
 
 void Write(ByteWriter& out, const EnsureSeriesRequest& m) {

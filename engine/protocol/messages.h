@@ -41,6 +41,7 @@ enum class MessageType : std::uint16_t {
   kGet = 26,
   kDelete = 27,
   kSearch = 28,
+  kScanRecords = 29,
   // Time series.
   kEnsureSeries = 40,
   kFindSeries = 41,
@@ -205,6 +206,14 @@ struct SearchRequest {
   std::vector<float> queries;
 };
 
+// A page of records in (id, model version) order (vectors::RecordScan).
+struct ScanRecordsRequest {
+  static constexpr MessageType kType = MessageType::kScanRecords;
+  using Reply = RecordsReply;
+  std::string collection;
+  vectors::RecordScan scan;
+};
+
 struct EnsureSeriesRequest {
   static constexpr MessageType kType = MessageType::kEnsureSeries;
   using Reply = SeriesIdsReply;
@@ -314,6 +323,7 @@ LAKE_PROTOCOL_MESSAGE(UpsertRequest)
 LAKE_PROTOCOL_MESSAGE(GetRequest)
 LAKE_PROTOCOL_MESSAGE(DeleteRequest)
 LAKE_PROTOCOL_MESSAGE(SearchRequest)
+LAKE_PROTOCOL_MESSAGE(ScanRecordsRequest)
 LAKE_PROTOCOL_MESSAGE(EnsureSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(FindSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(DescribeSeriesRequest)

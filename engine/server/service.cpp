@@ -43,6 +43,7 @@ Result<std::string> Service::Handle(Caller& caller, const Frame& request) {
       LAKE_SERVE(Get)
       LAKE_SERVE(Delete)
       LAKE_SERVE(Search)
+      LAKE_SERVE(ScanRecords)
       LAKE_SERVE(EnsureSeries)
       LAKE_SERVE(FindSeries)
       LAKE_SERVE(DescribeSeries)

@@ -62,6 +62,7 @@ class Service {
   Result<protocol::RecordsReply> Do(Caller& c, protocol::GetRequest& r);
   Result<protocol::CountReply> Do(Caller& c, protocol::DeleteRequest& r);
   Result<protocol::SearchReply> Do(Caller& c, protocol::SearchRequest& r);
+  Result<protocol::RecordsReply> Do(Caller& c, protocol::ScanRecordsRequest& r);
 
   Result<protocol::SeriesIdsReply> Do(Caller& c, protocol::EnsureSeriesRequest& r);
   Result<protocol::SeriesInfosReply> Do(Caller& c, protocol::FindSeriesRequest& r);

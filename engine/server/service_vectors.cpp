@@ -91,4 +91,10 @@ Result<SearchReply> Service::Do(Caller& c, SearchRequest& r) {
   return SearchReply{std::move(results)};
 }
 
+Result<RecordsReply> Service::Do(Caller& c, ScanRecordsRequest& r) {
+  if (!c.admin) r.scan.tenant_id = c.tenant;
+  LAKE_ASSIGN_OR_RETURN(auto records, engines_.vectors->ScanRecords(r.collection, r.scan));
+  return RecordsReply{std::move(records)};
+}
+
 }  // namespace lake::server

@@ -505,6 +505,50 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
   return count;
 }
 
+Result<std::vector<VectorRecord>> VectorEngine::ScanRecords(std::string_view name,
+                                                            const RecordScan& scan) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  // The in-memory table knows every live key and its tenant: pick the page's
+  // keys there, then read just those records.
+  std::vector<RecordKey> keys;
+  {
+    std::shared_lock lock(collection->mutex);
+    const VectorTable& table = collection->table;
+    const SlotPredicate predicate(table, RowFilter{scan.tenant_id, scan.model_version, scan.ids});
+    for (std::uint32_t slot = 0; slot < table.slot_count(); ++slot) {
+      if (!predicate.Passes(slot)) continue;
+      const RecordKey& key = table.key(slot);
+      if (scan.after && std::pair(key.id, key.model_version) <= *scan.after) continue;
+      keys.push_back(key);
+    }
+  }
+  const auto by_key = [](const RecordKey& a, const RecordKey& b) {
+    return std::pair(a.id, a.model_version) < std::pair(b.id, b.model_version);
+  };
+  if (keys.size() > scan.limit) {
+    std::nth_element(keys.begin(), keys.begin() + std::ptrdiff_t(scan.limit), keys.end(), by_key);
+    keys.resize(scan.limit);
+  }
+  std::sort(keys.begin(), keys.end(), by_key);
+  std::vector<std::string> encoded;
+  encoded.reserve(keys.size());
+  for (const RecordKey& key : keys)
+    encoded.push_back(EncodeRecordKey(collection->id, key));
+  LAKE_ASSIGN_OR_RETURN(auto values, store_->MultiGet(storage::Family::kVectors, encoded));
+  std::vector<VectorRecord> records;
+  records.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!values[i]) continue;  // deleted since the keys were picked
+    VectorRecord record;
+    record.id = keys[i].id;
+    record.model_version = keys[i].model_version;
+    LAKE_RETURN_IF_ERROR(DecodeRecordValue(*values[i], collection->spec.dimension, &record));
+    if (!scan.with_embeddings) record.embedding.clear();
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
 Result<std::size_t> VectorEngine::CountTenantRows(std::string_view name,
                                                   std::int64_t tenant) const {
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));

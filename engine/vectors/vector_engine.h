@@ -82,6 +82,9 @@ class VectorEngine {
                              std::optional<std::int32_t> model_version = std::nullopt,
                              const storage::WriteOptions& options = {},
                              std::optional<std::int64_t> tenant = std::nullopt);
+  // A page of records in key order (a table scan for the wrapper).
+  Result<std::vector<VectorRecord>> ScanRecords(std::string_view name,
+                                                const RecordScan& scan) const;
   // Rows of one tenant (over every model version).
   Result<std::size_t> CountTenantRows(std::string_view name, std::int64_t tenant) const;
 

@@ -47,4 +47,15 @@ struct SearchRequest {
   SearchMethod method = SearchMethod::kAuto;
 };
 
+// A page of a collection's records in (id, model version) order: the ones
+// passing the filter, after `after` when given, at most `limit`.
+struct RecordScan {
+  std::optional<std::int64_t> tenant_id;
+  std::optional<std::int32_t> model_version;  // nullopt: every version
+  std::vector<std::int64_t> ids;              // empty: any id
+  std::optional<std::pair<std::int64_t, std::int32_t>> after;
+  std::size_t limit = 1000;
+  bool with_embeddings = true;  // false: records come without their vectors
+};
+
 }  // namespace lake::vectors

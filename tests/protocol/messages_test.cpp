@@ -119,6 +119,19 @@ TEST(Messages, VectorRequestsRoundTrip) {
   EXPECT_EQ(RoundTrip(DeleteRequest{"docs", std::nullopt, {1}}).model_version, std::nullopt);
   SurvivesDamage(remove);
   SurvivesDamage(GetRequest{"docs", 2, {5, 6}});
+  ScanRecordsRequest page{"docs",
+                          {.tenant_id = 3,
+                           .ids = {4},
+                           .after = std::pair(9, 2),
+                           .limit = 50,
+                           .with_embeddings = false}};
+  const auto scan = RoundTrip(page).scan;
+  EXPECT_EQ(scan.tenant_id, std::optional<std::int64_t>(3));
+  EXPECT_EQ(scan.model_version, std::nullopt);
+  EXPECT_EQ(scan.after->second, 2);
+  EXPECT_EQ(scan.limit, 50u);
+  EXPECT_FALSE(scan.with_embeddings);
+  SurvivesDamage(page);
   SurvivesDamage(RebuildIndexRequest{"docs", {}});
 }
 

@@ -252,6 +252,13 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   EXPECT_EQ(overwrite.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1}})->records[0].embedding, Vector(1));
 
+  // A scan that asks for tenant 1 sees b's rows only.
+  auto scanned = b->Call(ScanRecordsRequest{"docs", {.tenant_id = 1, .limit = 1000}});
+  ASSERT_TRUE(scanned.ok());
+  EXPECT_EQ(scanned->records.size(), 50u);
+  for (const auto& record : scanned->records)
+    EXPECT_EQ(record.tenant_id, 2);
+
   // Counts are per tenant; catalog, stats and tokens are admin-only.
   EXPECT_EQ(a->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 100u);
   EXPECT_EQ(b->Call(ListCollectionsRequest{})->collections[0].record_count, 50u);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <set>
@@ -58,6 +59,48 @@ class VectorEngineTest : public ::testing::Test {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<VectorEngine> engine_;
 };
+
+TEST_F(VectorEngineTest, ScanRecordsPagesThroughEveryRowInKeyOrderWithFilters) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("docs", 2)).ok());
+  std::vector<VectorRecord> records;
+  for (std::int64_t id = 300; id >= 1; --id)  // written out of order
+    records.push_back(Record(id, id % 3, {float(id), 1}));
+  records.push_back(Record(7, 1, {7, 2}, 2));  // a second model version of id 7
+  ASSERT_TRUE(Upsert("docs", records).ok());
+  ASSERT_TRUE(engine_->Delete("docs", std::vector<std::int64_t>{10}).ok());
+
+  std::vector<std::pair<std::int64_t, std::int32_t>> seen;
+  RecordScan scan{.limit = 64};
+  for (;;) {
+    auto page = engine_->ScanRecords("docs", scan);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    if (page->empty()) break;
+    for (const VectorRecord& r : *page) {
+      seen.emplace_back(r.id, r.model_version);
+      EXPECT_EQ(r.embedding[0], float(r.id));
+    }
+    scan.after = seen.back();
+  }
+  ASSERT_EQ(seen.size(), 300u);  // 300 ids, one deleted, one with two versions
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  using Key = std::pair<std::int64_t, std::int32_t>;
+  EXPECT_EQ(seen[6], Key(7, 1));
+  EXPECT_EQ(seen[7], Key(7, 2));
+
+  auto tenant =
+      engine_->ScanRecords("docs", {.tenant_id = 1, .limit = 1000, .with_embeddings = false});
+  ASSERT_TRUE(tenant.ok());
+  EXPECT_EQ(tenant->size(), 100u);  // ids 1, 4, ..., 298 but 10, and 7's second version
+  for (const VectorRecord& r : *tenant) {
+    EXPECT_EQ(r.tenant_id, 1);
+    EXPECT_TRUE(r.embedding.empty());
+  }
+  auto picked = engine_->ScanRecords("docs", {.model_version = 2, .ids = {7, 8, 10}});
+  ASSERT_TRUE(picked.ok());
+  ASSERT_EQ(picked->size(), 1u);
+  EXPECT_EQ((*picked)[0].embedding, (std::vector<float>{7, 2}));
+  EXPECT_EQ(engine_->ScanRecords("nope", {}).status().code(), StatusCode::kNotFound);
+}
 
 TEST_F(VectorEngineTest, CreateListDescribeDrop) {
   ASSERT_TRUE(engine_->CreateCollection(Spec("text", 768, Metric::kCosine)).ok());
