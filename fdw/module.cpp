@@ -1,7 +1,22 @@
-// The lake_fdw shared library's entry: PostgreSQL checks this magic block
-// when it loads the module.
+// The lake_fdw shared library's entry: the magic block PostgreSQL checks
+// when it loads the module, and the settings it defines.
 #include "postgres_headers.h"
+#include "vectors_scan.h"
 
 extern "C" {
+#include "utils/guc.h"
+
 PG_MODULE_MAGIC;
+
+void _PG_init(void);
+void _PG_init(void) {
+  DefineCustomIntVariable("lake.ef_search",
+                          "HNSW candidate list size of kNN searches (0: the collection's own).",
+                          nullptr, &lake::fdw::ef_search_setting, 0, 0, 10000, PGC_USERSET, 0,
+                          nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("lake.probes", "IVF lists a kNN search visits (0: the collection's own).",
+                          nullptr, &lake::fdw::probes_setting, 0, 0, 100000, PGC_USERSET, 0,
+                          nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("lake");
+}
 }

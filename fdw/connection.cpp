@@ -1,0 +1,75 @@
+#include "connection.h"
+
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+
+extern "C" {
+#include "commands/defrem.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+}
+
+namespace lake::fdw {
+
+namespace {
+
+// The backend's sessions by user mapping.
+std::unordered_map<Oid, std::unique_ptr<protocol::Session>>& Sessions() {
+  static auto* sessions = new std::unordered_map<Oid, std::unique_ptr<protocol::Session>>();
+  return *sessions;
+}
+
+void CopyOption(char* to, std::size_t size, const char* name, const char* value) {
+  if (std::strlen(value) >= size)
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                    errmsg("lake: option \"%s\" is too long", name)));
+  std::strcpy(to, value);
+}
+
+}  // namespace
+
+void ReadConnectTarget(Oid server_id, Oid user, ConnectTarget* target) {
+  ForeignServer* server = GetForeignServer(server_id);
+  UserMapping* mapping = GetUserMapping(user, server_id);
+  target->user_mapping = mapping->umid;
+  ListCell* cell;
+  foreach (cell, server->options) {
+    DefElem* option = lfirst_node(DefElem, cell);
+    if (std::strcmp(option->defname, "socket") == 0)
+      CopyOption(target->socket_path, sizeof(target->socket_path), "socket", defGetString(option));
+    else if (std::strcmp(option->defname, "host") == 0)
+      CopyOption(target->host, sizeof(target->host), "host", defGetString(option));
+    else if (std::strcmp(option->defname, "port") == 0)
+      target->port = static_cast<int>(strtol(defGetString(option), nullptr, 10));
+  }
+  foreach (cell, mapping->options) {
+    DefElem* option = lfirst_node(DefElem, cell);
+    if (std::strcmp(option->defname, "token") == 0)
+      CopyOption(target->token, sizeof(target->token), "token", defGetString(option));
+  }
+  if (target->token[0] == '\0')
+    ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                    errmsg("lake: the user mapping for \"%s\" on server \"%s\" has no token",
+                           GetUserNameFromId(user, true), server->servername)));
+  if (target->socket_path[0] == '\0' && target->port == 0)
+    ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+                    errmsg("lake: server \"%s\" needs a socket or a host and port",
+                           server->servername)));
+}
+
+Result<protocol::Session*> SessionFor(const ConnectTarget& target) {
+  auto& sessions = Sessions();
+  auto found = sessions.find(target.user_mapping);
+  if (found != sessions.end() && found->second->connected()) return found->second.get();
+  protocol::ClientOptions options;
+  options.socket_path = target.socket_path;
+  if (target.host[0] != '\0') options.host = target.host;
+  options.port = static_cast<std::uint16_t>(target.port);
+  LAKE_ASSIGN_OR_RETURN(auto session, protocol::Session::Open(options, target.token));
+  protocol::Session* raw = session.get();
+  sessions[target.user_mapping] = std::move(session);
+  return raw;
+}
+
+}  // namespace lake::fdw

@@ -1,0 +1,576 @@
+#include "vectors_scan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connection.h"
+#include "pg_boundary.h"
+#include "vector_type.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/rel.h"
+}
+
+namespace lake::fdw {
+
+int ef_search_setting = 0;
+int probes_setting = 0;
+
+namespace {
+
+// The columns a vector table may have, found by name.
+enum Column { kId, kUserId, kModelVersion, kEmbedding, kMetadata, kCreatedAt, kColumnCount };
+constexpr const char* kColumnNames[kColumnCount] = {"id",        "user_id",  "model_version",
+                                                    "embedding", "metadata", "created_at"};
+
+// A filter the engine applies; its value is the matching fdw_exprs entry.
+enum Filter { kIdEquals, kIdIn, kUserEquals, kVersionEquals, kKnnQuery };
+
+// Microseconds from the Unix epoch to PostgreSQL's (2000-01-01).
+constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
+constexpr std::size_t kScanPage = 1000;
+
+// What planning learns about the relation (baserel->fdw_private).
+struct VectorRel {
+  char collection[64];
+  ConnectTarget target;
+  AttrNumber attno[kColumnCount];
+  int dimension;
+  int metric;  // vectors::Metric
+  double total_rows;
+  List* pushed_filters;  // Filter kinds, parallel to pushed_values
+  List* pushed_values;   // Expr*
+  List* local_clauses;   // RestrictInfo* the engine cannot apply
+  Bitmapset* attrs_used;
+};
+
+// Indexes into the plan's fdw_private.
+enum PlanItem { kPlanCollection, kPlanFilters, kPlanMetric, kPlanLimit, kPlanEmbeddings, kPlanRows,
+                kPlanAttnos };
+
+const char* TableOption(Oid table, const char* name) {
+  ListCell* cell;
+  foreach (cell, GetForeignTable(table)->options) {
+    DefElem* option = lfirst_node(DefElem, cell);
+    if (std::strcmp(option->defname, name) == 0) return defGetString(option);
+  }
+  return nullptr;
+}
+
+Oid LakeNamespace() { return get_namespace_oid("lake", false); }
+
+// Which metric a distance operator computes, or -1 when it is not one of ours.
+int MetricOfOperator(Oid op) {
+  const Oid function = get_opcode(op);
+  if (!OidIsValid(function) || get_func_namespace(function) != LakeNamespace()) return -1;
+  const char* name = get_func_name(function);
+  if (std::strcmp(name, "l2_distance") == 0) return int(vectors::Metric::kL2);
+  if (std::strcmp(name, "cosine_distance") == 0) return int(vectors::Metric::kCosine);
+  if (std::strcmp(name, "vector_negative_inner_product") == 0)
+    return int(vectors::Metric::kInnerProduct);
+  return -1;
+}
+
+bool IsColumn(Node* node, const RelOptInfo* baserel, AttrNumber attno) {
+  if (node == nullptr || attno == 0) return false;
+  if (IsA(node, RelabelType)) node = reinterpret_cast<Node*>(castNode(RelabelType, node)->arg);
+  if (!IsA(node, Var)) return false;
+  const Var* var = castNode(Var, node);
+  return static_cast<Index>(var->varno) == baserel->relid && var->varattno == attno && var->varlevelsup == 0;
+}
+
+// A value the executor can compute before the scan: a constant or a
+// parameter (prepared statements), possibly under a cast.
+bool IsScanValue(Node* node) {
+  return node != nullptr && !contain_var_clause(node) && !contain_volatile_functions(node) &&
+         !contain_subplans(node);
+}
+
+bool IsEquality(Oid op) {
+  const char* name = get_opname(op);
+  return name != nullptr && std::strcmp(name, "=") == 0;
+}
+
+// Adds `clause` to the pushed filters when the engine can apply it.
+bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
+  if (IsA(clause, OpExpr)) {
+    OpExpr* op = castNode(OpExpr, clause);
+    if (list_length(op->args) != 2 || !IsEquality(op->opno)) return false;
+    Node* left = static_cast<Node*>(linitial(op->args));
+    Node* right = static_cast<Node*>(lsecond(op->args));
+    if (IsScanValue(left)) std::swap(left, right);
+    if (!IsScanValue(right)) return false;
+    const Filter filters[] = {kIdEquals, kUserEquals, kVersionEquals};
+    const Column columns[] = {kId, kUserId, kModelVersion};
+    for (int i = 0; i < 3; ++i) {
+      if (IsColumn(left, baserel, rel->attno[columns[i]])) {
+        rel->pushed_filters = lappend_int(rel->pushed_filters, filters[i]);
+        rel->pushed_values = lappend(rel->pushed_values, right);
+        return true;
+      }
+    }
+    return false;
+  }
+  if (IsA(clause, ScalarArrayOpExpr)) {
+    ScalarArrayOpExpr* op = castNode(ScalarArrayOpExpr, clause);
+    if (!op->useOr || !IsEquality(op->opno)) return false;
+    Node* left = static_cast<Node*>(linitial(op->args));
+    Node* right = static_cast<Node*>(lsecond(op->args));
+    if (!IsColumn(left, baserel, rel->attno[kId]) || !IsScanValue(right)) return false;
+    rel->pushed_filters = lappend_int(rel->pushed_filters, kIdIn);
+    rel->pushed_values = lappend(rel->pushed_values, right);
+    return true;
+  }
+  return false;
+}
+
+// Reads the table's columns: each must be one a vector table has, of its type.
+void ReadColumns(Oid table, VectorRel* rel) {
+  Relation relation = table_open(table, NoLock);
+  TupleDesc desc = RelationGetDescr(relation);
+  const Oid expected[kColumnCount] = {INT8OID,     INT8OID, INT4OID,
+                                      InvalidOid,  InvalidOid, TIMESTAMPTZOID};
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute attribute = TupleDescAttr(desc, i);
+    if (attribute->attisdropped) continue;
+    int column = -1;
+    for (int c = 0; c < kColumnCount; ++c) {
+      if (std::strcmp(NameStr(attribute->attname), kColumnNames[c]) == 0) column = c;
+    }
+    if (column < 0)
+      ereport(ERROR, (errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+                      errmsg("lake: column \"%s\" of \"%s\" is not a column of a vector table",
+                             NameStr(attribute->attname), RelationGetRelationName(relation)),
+                      errhint("vector tables have id, user_id, model_version, embedding, "
+                              "metadata and created_at")));
+    if (OidIsValid(expected[column]) && attribute->atttypid != expected[column])
+      ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+                      errmsg("lake: column \"%s\" of \"%s\" must be %s", kColumnNames[column],
+                             RelationGetRelationName(relation),
+                             format_type_be(expected[column]))));
+    rel->attno[column] = attribute->attnum;
+  }
+  table_close(relation, NoLock);
+}
+
+// The engine's description of the collection: rows (this user's), dimension, metric.
+void Describe(VectorRel* rel) {
+  char error[kErrorBytes];
+  if (!RunCpp(error, [&]() -> Status {
+        LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(rel->target));
+        LAKE_ASSIGN_OR_RETURN(auto reply,
+                              session->Call(protocol::ListCollectionsRequest{rel->collection}));
+        const vectors::CollectionInfo& info = reply.collections.front();
+        rel->dimension = static_cast<int>(info.spec.dimension);
+        rel->metric = static_cast<int>(info.spec.metric);
+        rel->total_rows = static_cast<double>(info.record_count);
+        return Status::Ok();
+      }))
+    Raise(error);
+}
+
+Oid CurrentUser(const RelOptInfo* baserel) {
+  return OidIsValid(baserel->userid) ? baserel->userid : GetUserId();
+}
+
+// `ORDER BY embedding <op> value` of a single-table query whose every
+// filter the engine applies, with a LIMIT: the operator's metric and value.
+Expr* KnnOrdering(PlannerInfo* root, RelOptInfo* baserel, VectorRel* rel, int* metric) {
+  if (list_length(root->query_pathkeys) != 1 || root->limit_tuples <= 0 ||
+      rel->local_clauses != NIL || bms_membership(root->all_baserels) != BMS_SINGLETON)
+    return nullptr;
+  PathKey* key = linitial_node(PathKey, root->query_pathkeys);
+  if (key->pk_strategy != BTLessStrategyNumber || key->pk_nulls_first) return nullptr;
+  ListCell* cell;
+  foreach (cell, key->pk_eclass->ec_members) {
+    EquivalenceMember* member = static_cast<EquivalenceMember*>(lfirst(cell));
+    if (!IsA(member->em_expr, OpExpr)) continue;
+    OpExpr* op = castNode(OpExpr, member->em_expr);
+    if (list_length(op->args) != 2) continue;
+    Node* left = static_cast<Node*>(linitial(op->args));
+    Node* right = static_cast<Node*>(lsecond(op->args));
+    if (IsScanValue(left)) std::swap(left, right);
+    if (!IsColumn(left, baserel, rel->attno[kEmbedding]) || !IsScanValue(right)) continue;
+    *metric = MetricOfOperator(op->opno);
+    // The index answers in the collection's own metric only.
+    if (*metric == rel->metric) return reinterpret_cast<Expr*>(right);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table) {
+  VectorRel* rel = static_cast<VectorRel*>(palloc0(sizeof(VectorRel)));
+  baserel->fdw_private = rel;
+  const char* collection = TableOption(foreign_table, "collection");
+  if (collection == nullptr || std::strlen(collection) >= sizeof(rel->collection))
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                    errmsg("lake: foreign table %u needs a collection option (of at most 63 "
+                           "characters)",
+                           foreign_table)));
+  std::strcpy(rel->collection, collection);
+  ReadConnectTarget(GetForeignTable(foreign_table)->serverid, CurrentUser(baserel), &rel->target);
+  ReadColumns(foreign_table, rel);
+  Describe(rel);
+
+  ListCell* cell;
+  foreach (cell, baserel->baserestrictinfo) {
+    RestrictInfo* info = lfirst_node(RestrictInfo, cell);
+    if (!PushFilter(rel, baserel, info->clause)) rel->local_clauses = lappend(rel->local_clauses, info);
+  }
+  pull_varattnos(reinterpret_cast<Node*>(baserel->reltarget->exprs), baserel->relid,
+                 &rel->attrs_used);
+  foreach (cell, rel->local_clauses) {
+    pull_varattnos(reinterpret_cast<Node*>(lfirst_node(RestrictInfo, cell)->clause),
+                   baserel->relid, &rel->attrs_used);
+  }
+  // Rows: the collection's (for a tenant, its own), narrowed by the filters.
+  const Selectivity selectivity =
+      clauselist_selectivity(root, baserel->baserestrictinfo, 0, JOIN_INNER, nullptr);
+  baserel->rows = clamp_row_est(rel->total_rows * selectivity);
+  baserel->reltarget->width = rel->dimension * 4 + 48;
+}
+
+void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
+  VectorRel* rel = static_cast<VectorRel*>(baserel->fdw_private);
+  // A scan pages all passing rows over the socket: per row, its bytes.
+  const Cost per_row = cpu_tuple_cost + rel->dimension * 0.0005;
+  const Cost scan_cost = 10 + baserel->rows * per_row;
+  add_path(baserel, reinterpret_cast<Path*>(create_foreignscan_path(
+                        root, baserel, nullptr, baserel->rows, 10, scan_cost, NIL, nullptr,
+                        nullptr, NIL)));
+  int metric = -1;
+  Expr* query = KnnOrdering(root, baserel, rel, &metric);
+  if (query == nullptr) return;
+  // One engine kNN: a graph walk, then k rows; far cheaper than a sort of all.
+  const double k = std::min(root->limit_tuples, std::max(baserel->rows, 1.0));
+  const Cost knn_cost = 10 + std::log2(std::max(rel->total_rows, 2.0)) * 0.1 + k * per_row;
+  List* knn = list_make3(query, makeInteger(metric), makeInteger(static_cast<int>(k)));
+  add_path(baserel, reinterpret_cast<Path*>(create_foreignscan_path(
+                        root, baserel, nullptr, k, 10, knn_cost, root->query_pathkeys, nullptr,
+                        nullptr, knn)));
+}
+
+ForeignScan* VectorsGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath* best_path,
+                            List* tlist, List* scan_clauses, Plan* outer_plan) {
+  VectorRel* rel = static_cast<VectorRel*>(baserel->fdw_private);
+  List* filters = list_copy(rel->pushed_filters);
+  List* values = list_copy(rel->pushed_values);
+  int metric = -1;
+  int limit = 0;
+  if (best_path->fdw_private != NIL) {  // the kNN path
+    filters = lappend_int(filters, kKnnQuery);
+    values = lappend(values, linitial(best_path->fdw_private));
+    metric = intVal(lsecond(best_path->fdw_private));
+    limit = intVal(lthird(best_path->fdw_private));
+  }
+  List* attnos = NIL;
+  for (int c = 0; c < kColumnCount; ++c)
+    attnos = lappend_int(attnos, rel->attno[c]);
+  const auto used = [&](AttrNumber attno) {
+    return bms_is_member(attno - FirstLowInvalidHeapAttributeNumber, rel->attrs_used);
+  };
+  const bool whole_row = used(0);
+  const bool embeddings = rel->attno[kEmbedding] != 0 && (whole_row || used(rel->attno[kEmbedding]));
+  bool rows = whole_row;  // beyond id and model version, which a kNN answer carries
+  for (Column column : {kUserId, kEmbedding, kMetadata, kCreatedAt})
+    rows = rows || (rel->attno[column] != 0 && used(rel->attno[column]));
+  List* plan_items = NIL;
+  plan_items = lappend(plan_items, makeString(rel->collection));
+  plan_items = lappend(plan_items, filters);
+  plan_items = lappend(plan_items, makeInteger(metric));
+  plan_items = lappend(plan_items, makeInteger(limit));
+  plan_items = lappend(plan_items, makeInteger(embeddings ? 1 : 0));
+  plan_items = lappend(plan_items, makeInteger(rows ? 1 : 0));
+  plan_items = lappend(plan_items, attnos);
+  // Every filter is checked again locally: pushed ones cost nothing there.
+  return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
+                          values, plan_items, NIL, NIL, outer_plan);
+}
+
+namespace {
+
+// The executor's state: C++ (requests, pages of rows), deleted by a callback
+// of the query's memory context, so also on error and cancel.
+struct ScanState {
+  protocol::Session* session = nullptr;  // owned by the connection cache
+  std::string collection;
+  vectors::RecordScan scan;
+  bool knn = false;
+  bool rows_needed = true;  // kNN: fetch the rows, not only their ids
+  vectors::SearchRequest search;
+  std::vector<float> query;
+  std::vector<vectors::VectorRecord> rows;
+  std::size_t next = 0;
+  bool exhausted = false;
+  // Columns (attribute numbers, 0: absent) and the metadata column's input.
+  AttrNumber attno[kColumnCount] = {};
+  FmgrInfo metadata_input;
+  Oid metadata_ioparam = InvalidOid;
+  MemoryContextCallback cleanup;
+
+  Status Fetch();
+};
+
+Status ScanState::Fetch() {
+  rows.clear();
+  next = 0;
+  if (knn) {
+    exhausted = true;  // one answer holds every row
+    LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::SearchRequest{collection, search, query}));
+    std::vector<std::int64_t> ids;
+    std::int32_t version = 0;
+    for (const vectors::Neighbor& n : found.results.front()) {
+      ids.push_back(n.id);
+      version = n.model_version;
+    }
+    if (!rows_needed) {
+      for (const vectors::Neighbor& n : found.results.front()) {
+        vectors::VectorRecord row;
+        row.id = n.id;
+        row.model_version = n.model_version;
+        rows.push_back(std::move(row));
+      }
+      return Status::Ok();
+    }
+    if (ids.empty()) return Status::Ok();
+    LAKE_ASSIGN_OR_RETURN(auto got, session->Call(protocol::GetRequest{collection, version, ids}));
+    rows = std::move(got.records);
+    return Status::Ok();
+  }
+  LAKE_ASSIGN_OR_RETURN(auto page, session->Call(protocol::ScanRecordsRequest{collection, scan}));
+  rows = std::move(page.records);
+  if (rows.size() < scan.limit) exhausted = true;
+  if (!rows.empty()) scan.after = std::pair(rows.back().id, rows.back().model_version);
+  return Status::Ok();
+}
+
+void DeleteScanState(void* state) { delete static_cast<ScanState*>(state); }
+
+}  // namespace
+
+void VectorsBeginScan(ForeignScanState* node, int eflags) {
+  if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
+  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
+  EState* estate = node->ss.ps.state;
+  RangeTblEntry* rte = exec_rt_fetch(plan->scan.scanrelid, estate);
+  ConnectTarget target;
+  ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
+                    OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), &target);
+
+  // The pushed values, computed now (they may be parameters), into plain C.
+  List* items = plan->fdw_private;
+  List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
+  List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
+  ExprContext* econtext = node->ss.ps.ps_ExprContext;
+  bool contradiction = false;  // e.g. id = NULL: no row can pass
+  int64* ids = static_cast<int64*>(palloc(sizeof(int64)));
+  int id_count = 0;
+  bool has_tenant = false, has_version = false;
+  int64 tenant = 0;
+  int32 version = 0;
+  const PgVector* query = nullptr;
+  ListCell* filter_cell;
+  ListCell* value_cell;
+  forboth(filter_cell, filters, value_cell, value_states) {
+    bool is_null = false;
+    const Datum value =
+        ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
+    if (is_null) {
+      contradiction = true;
+      continue;
+    }
+    switch (static_cast<Filter>(lfirst_int(filter_cell))) {
+      case kIdEquals:
+        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + 1)));
+        ids[id_count++] = DatumGetInt64(value);
+        break;
+      case kIdIn: {
+        Datum* elements;
+        bool* nulls;
+        int count;
+        deconstruct_array(DatumGetArrayTypeP(value), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+                          &elements, &nulls, &count);
+        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + count + 1)));
+        int taken = 0;
+        for (int i = 0; i < count; ++i) {
+          if (!nulls[i]) ids[id_count + taken++] = DatumGetInt64(elements[i]);
+        }
+        id_count += taken;
+        contradiction = contradiction || taken == 0;
+        break;
+      }
+      case kUserEquals:
+        has_tenant = true;
+        tenant = DatumGetInt64(value);
+        break;
+      case kVersionEquals:
+        has_version = true;
+        version = DatumGetInt32(value);
+        break;
+      case kKnnQuery:
+        query = DatumToVector(value);
+        break;
+    }
+  }
+  Oid metadata_input = InvalidOid;
+  Oid metadata_ioparam = InvalidOid;
+  List* attnos = static_cast<List*>(list_nth(items, kPlanAttnos));
+  const AttrNumber metadata_attno = static_cast<AttrNumber>(list_nth_int(attnos, kMetadata));
+  if (metadata_attno != 0) {
+    const Oid type = TupleDescAttr(node->ss.ss_currentRelation->rd_att, metadata_attno - 1)->atttypid;
+    getTypeInputInfo(type, &metadata_input, &metadata_ioparam);
+  }
+
+  char error[kErrorBytes];
+  ScanState* state = nullptr;
+  if (!RunCpp(error, [&]() -> Status {
+        state = new ScanState();
+        state->collection = strVal(list_nth(items, kPlanCollection));
+        if (has_tenant) state->scan.tenant_id = tenant;
+        if (has_version) state->scan.model_version = version;
+        state->scan.ids.assign(ids, ids + id_count);
+        state->scan.limit = kScanPage;
+        state->scan.with_embeddings = intVal(list_nth(items, kPlanEmbeddings)) != 0;
+        state->rows_needed = intVal(list_nth(items, kPlanRows)) != 0;
+        state->knn = intVal(list_nth(items, kPlanMetric)) >= 0;
+        if (state->knn && query != nullptr) {
+          state->query.assign(query->x, query->x + query->dim);
+          state->search.k = static_cast<std::size_t>(intVal(list_nth(items, kPlanLimit)));
+          state->search.dimension = static_cast<std::uint32_t>(query->dim);
+          state->search.tenant_id = state->scan.tenant_id;
+          state->search.model_version = version;
+          state->search.allowed_ids = state->scan.ids;
+          state->search.ef_search = static_cast<std::size_t>(ef_search_setting);
+          state->search.probes = static_cast<std::size_t>(probes_setting);
+        }
+        for (int c = 0; c < kColumnCount; ++c)
+          state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
+        state->exhausted = contradiction || (state->knn && query == nullptr);
+        return Status::Ok();
+      })) {
+    delete state;
+    Raise(error);
+  }
+  state->cleanup.func = DeleteScanState;
+  state->cleanup.arg = state;
+  MemoryContextRegisterResetCallback(estate->es_query_cxt, &state->cleanup);
+  node->fdw_state = state;
+  if (OidIsValid(metadata_input)) {
+    fmgr_info(metadata_input, &state->metadata_input);
+    state->metadata_ioparam = metadata_ioparam;
+  }
+  if (!state->exhausted && !RunCpp(error, [&]() -> Status {
+        LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(target));
+        return Status::Ok();
+      }))
+    Raise(error);
+}
+
+TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
+  ScanState* state = static_cast<ScanState*>(node->fdw_state);
+  TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
+  ExecClearTuple(slot);
+  if (state->next >= state->rows.size()) {
+    if (state->exhausted) return slot;
+    char error[kErrorBytes];
+    if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
+    if (state->rows.empty()) return slot;
+  }
+  const vectors::VectorRecord& row = state->rows[state->next++];
+  Datum* values = slot->tts_values;
+  bool* nulls = slot->tts_isnull;
+  std::memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+  const auto set = [&](Column column, Datum value) {
+    if (state->attno[column] == 0) return;
+    values[state->attno[column] - 1] = value;
+    nulls[state->attno[column] - 1] = false;
+  };
+  set(kId, Int64GetDatum(row.id));
+  set(kModelVersion, Int32GetDatum(row.model_version));
+  if (state->rows_needed) {
+    set(kUserId, Int64GetDatum(row.tenant_id));
+    set(kCreatedAt, TimestampTzGetDatum(row.created_at_us - kPostgresEpochMicros));
+    if (state->attno[kEmbedding] != 0 && !row.embedding.empty()) {
+      PgVector* v = NewVector(static_cast<int>(row.embedding.size()));
+      std::memcpy(v->x, row.embedding.data(), sizeof(float) * row.embedding.size());
+      set(kEmbedding, PointerGetDatum(v));
+    }
+    if (state->attno[kMetadata] != 0) {
+      set(kMetadata, InputFunctionCall(&state->metadata_input,
+                                       const_cast<char*>(row.metadata_json.c_str()),
+                                       state->metadata_ioparam, -1));
+    }
+  }
+  return ExecStoreVirtualTuple(slot);
+}
+
+void VectorsReScan(ForeignScanState* node) {
+  ScanState* state = static_cast<ScanState*>(node->fdw_state);
+  state->rows.clear();
+  state->next = 0;
+  state->scan.after.reset();
+  state->exhausted = false;
+}
+
+void VectorsEndScan(ForeignScanState* node) {
+  ScanState* state = static_cast<ScanState*>(node->fdw_state);
+  if (state != nullptr) {
+    // Frees the rows now; the rest goes with the query's memory.
+    std::vector<vectors::VectorRecord>().swap(state->rows);
+  }
+}
+
+void VectorsExplainScan(ForeignScanState* node, ExplainState* es) {
+  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
+  List* items = plan->fdw_private;
+  List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
+  StringInfoData text;
+  initStringInfo(&text);
+  const int metric = intVal(list_nth(items, kPlanMetric));
+  static const char* const kOperators[] = {"<->", "<=>", "<#>"};
+  if (metric >= 0) {
+    appendStringInfo(&text, "kNN %s k=%d on %s", kOperators[metric],
+                     intVal(list_nth(items, kPlanLimit)), strVal(list_nth(items, kPlanCollection)));
+    if (ef_search_setting > 0) appendStringInfo(&text, " ef_search=%d", ef_search_setting);
+  } else {
+    appendStringInfo(&text, "scan %s", strVal(list_nth(items, kPlanCollection)));
+  }
+  static const char* const kFilterNames[] = {"id =", "id IN", "user_id =", "model_version ="};
+  bool first = true;
+  ListCell* cell;
+  foreach (cell, filters) {
+    const int filter = lfirst_int(cell);
+    if (filter == kKnnQuery) continue;
+    appendStringInfo(&text, "%s%s ?", first ? " where " : " and ", kFilterNames[filter]);
+    first = false;
+  }
+  if (intVal(list_nth(items, kPlanEmbeddings)) == 0) appendStringInfoString(&text, " (no embeddings)");
+  ExplainPropertyText("Lake Request", text.data, es);
+}
+
+}  // namespace lake::fdw

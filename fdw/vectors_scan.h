@@ -1,0 +1,30 @@
+// Scans of vector foreign tables (OPTIONS (collection '...')): the planner
+// callbacks (filters on id, user_id and model_version go to the engine;
+// `ORDER BY embedding <op> $q LIMIT k` becomes one engine kNN) and the
+// executor callbacks that page rows in from lake-server.
+#pragma once
+
+#include "postgres_headers.h"
+
+extern "C" {
+#include "foreign/fdwapi.h"
+}
+
+namespace lake::fdw {
+
+void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
+void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
+ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table,
+                            ForeignPath* best_path, List* tlist, List* scan_clauses,
+                            Plan* outer_plan);
+void VectorsBeginScan(ForeignScanState* node, int eflags);
+TupleTableSlot* VectorsIterateScan(ForeignScanState* node);
+void VectorsReScan(ForeignScanState* node);
+void VectorsEndScan(ForeignScanState* node);
+void VectorsExplainScan(ForeignScanState* node, ExplainState* es);
+
+// The GUCs lake.ef_search and lake.probes (0: the collection's own).
+extern int ef_search_setting;
+extern int probes_setting;
+
+}  // namespace lake::fdw
