@@ -53,9 +53,9 @@ void ReadConnectTarget(Oid server_id, Oid user, ConnectTarget* target) {
                     errmsg("lake: the user mapping for \"%s\" on server \"%s\" has no token",
                            GetUserNameFromId(user, true), server->servername)));
   if (target->socket_path[0] == '\0' && target->port == 0)
-    ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-                    errmsg("lake: server \"%s\" needs a socket or a host and port",
-                           server->servername)));
+    ereport(ERROR,
+            (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+             errmsg("lake: server \"%s\" needs a socket or a host and port", server->servername)));
 }
 
 Result<protocol::Session*> SessionFor(const ConnectTarget& target) {

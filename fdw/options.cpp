@@ -22,8 +22,8 @@ struct OptionName {
 };
 
 constexpr OptionName kOptions[] = {
-    {"socket", ForeignServerRelationId},   {"host", ForeignServerRelationId},
-    {"port", ForeignServerRelationId},     {"token", UserMappingRelationId},
+    {"socket", ForeignServerRelationId},    {"host", ForeignServerRelationId},
+    {"port", ForeignServerRelationId},      {"token", UserMappingRelationId},
     {"collection", ForeignTableRelationId}, {"series", ForeignTableRelationId},
 };
 

@@ -68,8 +68,15 @@ struct VectorRel {
 };
 
 // Indexes into the plan's fdw_private.
-enum PlanItem { kPlanCollection, kPlanFilters, kPlanMetric, kPlanLimit, kPlanEmbeddings, kPlanRows,
-                kPlanAttnos };
+enum PlanItem {
+  kPlanCollection,
+  kPlanFilters,
+  kPlanMetric,
+  kPlanLimit,
+  kPlanEmbeddings,
+  kPlanRows,
+  kPlanAttnos
+};
 
 const char* TableOption(Oid table, const char* name) {
   ListCell* cell;
@@ -80,7 +87,9 @@ const char* TableOption(Oid table, const char* name) {
   return nullptr;
 }
 
-Oid LakeNamespace() { return get_namespace_oid("lake", false); }
+Oid LakeNamespace() {
+  return get_namespace_oid("lake", false);
+}
 
 // Which metric a distance operator computes, or -1 when it is not one of ours.
 int MetricOfOperator(Oid op) {
@@ -99,7 +108,8 @@ bool IsColumn(Node* node, const RelOptInfo* baserel, AttrNumber attno) {
   if (IsA(node, RelabelType)) node = reinterpret_cast<Node*>(castNode(RelabelType, node)->arg);
   if (!IsA(node, Var)) return false;
   const Var* var = castNode(Var, node);
-  return static_cast<Index>(var->varno) == baserel->relid && var->varattno == attno && var->varlevelsup == 0;
+  return static_cast<Index>(var->varno) == baserel->relid && var->varattno == attno &&
+         var->varlevelsup == 0;
 }
 
 // A value the executor can compute before the scan: a constant or a
@@ -151,8 +161,8 @@ bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
 void ReadColumns(Oid table, VectorRel* rel) {
   Relation relation = table_open(table, NoLock);
   TupleDesc desc = RelationGetDescr(relation);
-  const Oid expected[kColumnCount] = {INT8OID,     INT8OID, INT4OID,
-                                      InvalidOid,  InvalidOid, TIMESTAMPTZOID};
+  const Oid expected[kColumnCount] = {INT8OID,    INT8OID,    INT4OID,
+                                      InvalidOid, InvalidOid, TIMESTAMPTZOID};
   for (int i = 0; i < desc->natts; ++i) {
     Form_pg_attribute attribute = TupleDescAttr(desc, i);
     if (attribute->attisdropped) continue;
@@ -169,8 +179,7 @@ void ReadColumns(Oid table, VectorRel* rel) {
     if (OidIsValid(expected[column]) && attribute->atttypid != expected[column])
       ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
                       errmsg("lake: column \"%s\" of \"%s\" must be %s", kColumnNames[column],
-                             RelationGetRelationName(relation),
-                             format_type_be(expected[column]))));
+                             RelationGetRelationName(relation), format_type_be(expected[column]))));
     rel->attno[column] = attribute->attnum;
   }
   table_close(relation, NoLock);
@@ -240,18 +249,46 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
   ListCell* cell;
   foreach (cell, baserel->baserestrictinfo) {
     RestrictInfo* info = lfirst_node(RestrictInfo, cell);
-    if (!PushFilter(rel, baserel, info->clause)) rel->local_clauses = lappend(rel->local_clauses, info);
+    if (!PushFilter(rel, baserel, info->clause))
+      rel->local_clauses = lappend(rel->local_clauses, info);
   }
   pull_varattnos(reinterpret_cast<Node*>(baserel->reltarget->exprs), baserel->relid,
                  &rel->attrs_used);
-  foreach (cell, rel->local_clauses) {
-    pull_varattnos(reinterpret_cast<Node*>(lfirst_node(RestrictInfo, cell)->clause),
-                   baserel->relid, &rel->attrs_used);
+  // Every filter is checked again locally, pushed ones too: their columns
+  // must come back.
+  foreach (cell, baserel->baserestrictinfo) {
+    pull_varattnos(reinterpret_cast<Node*>(lfirst_node(RestrictInfo, cell)->clause), baserel->relid,
+                   &rel->attrs_used);
   }
-  // Rows: the collection's (for a tenant, its own), narrowed by the filters.
-  const Selectivity selectivity =
-      clauselist_selectivity(root, baserel->baserestrictinfo, 0, JOIN_INNER, nullptr);
-  baserel->rows = clamp_row_est(rel->total_rows * selectivity);
+  // Rows: the collection's (for a tenant, its own), narrowed by the filters:
+  // the engine's (an id list: its length; a user: a tenth, lacking
+  // per-tenant counts here) and PostgreSQL's estimate of the rest.
+  double rows = rel->total_rows;
+  ListCell* value;
+  forboth(cell, rel->pushed_filters, value, rel->pushed_values) {
+    switch (static_cast<Filter>(lfirst_int(cell))) {
+      case kIdEquals:
+        rows = std::min(rows, 1.0);
+        break;
+      case kIdIn:
+        rows = std::min(
+            rows,
+            IsA(lfirst(value), Const)
+                ? 1.0 *
+                      ArrayGetNItems(
+                          ARR_NDIM(DatumGetArrayTypeP(castNode(Const, lfirst(value))->constvalue)),
+                          ARR_DIMS(DatumGetArrayTypeP(castNode(Const, lfirst(value))->constvalue)))
+                : 10.0);
+        break;
+      case kUserEquals:
+        rows *= 0.1;
+        break;
+      default:
+        break;
+    }
+  }
+  baserel->rows = clamp_row_est(
+      rows * clauselist_selectivity(root, rel->local_clauses, 0, JOIN_INNER, nullptr));
   baserel->reltarget->width = rel->dimension * 4 + 48;
 }
 
@@ -260,19 +297,22 @@ void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
   // A scan pages all passing rows over the socket: per row, its bytes.
   const Cost per_row = cpu_tuple_cost + rel->dimension * 0.0005;
   const Cost scan_cost = 10 + baserel->rows * per_row;
-  add_path(baserel, reinterpret_cast<Path*>(create_foreignscan_path(
-                        root, baserel, nullptr, baserel->rows, 10, scan_cost, NIL, nullptr,
-                        nullptr, NIL)));
+  add_path(baserel,
+           reinterpret_cast<Path*>(create_foreignscan_path(
+               root, baserel, nullptr, baserel->rows, 10, scan_cost, NIL, nullptr, nullptr, NIL)));
   int metric = -1;
   Expr* query = KnnOrdering(root, baserel, rel, &metric);
   if (query == nullptr) return;
-  // One engine kNN: a graph walk, then k rows; far cheaper than a sort of all.
-  const double k = std::min(root->limit_tuples, std::max(baserel->rows, 1.0));
-  const Cost knn_cost = 10 + std::log2(std::max(rel->total_rows, 2.0)) * 0.1 + k * per_row;
+  // One engine kNN: k rows instead of every passing row and a sort, so
+  // always cheaper than the scan.
+  // The request asks for k = LIMIT (+ OFFSET) rows; fewer may pass.
+  const double k = root->limit_tuples;
+  const double rows = std::min(k, std::max(baserel->rows, 1.0));
+  const Cost knn_cost = 0.9 * std::min(scan_cost, 10 + rows * per_row);
   List* knn = list_make3(query, makeInteger(metric), makeInteger(static_cast<int>(k)));
-  add_path(baserel, reinterpret_cast<Path*>(create_foreignscan_path(
-                        root, baserel, nullptr, k, 10, knn_cost, root->query_pathkeys, nullptr,
-                        nullptr, knn)));
+  add_path(baserel, reinterpret_cast<Path*>(
+                        create_foreignscan_path(root, baserel, nullptr, rows, 10, knn_cost,
+                                                root->query_pathkeys, nullptr, nullptr, knn)));
 }
 
 ForeignScan* VectorsGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath* best_path,
@@ -295,7 +335,8 @@ ForeignScan* VectorsGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath*
     return bms_is_member(attno - FirstLowInvalidHeapAttributeNumber, rel->attrs_used);
   };
   const bool whole_row = used(0);
-  const bool embeddings = rel->attno[kEmbedding] != 0 && (whole_row || used(rel->attno[kEmbedding]));
+  const bool embeddings =
+      rel->attno[kEmbedding] != 0 && (whole_row || used(rel->attno[kEmbedding]));
   bool rows = whole_row;  // beyond id and model version, which a kNN answer carries
   for (Column column : {kUserId, kEmbedding, kMetadata, kCreatedAt})
     rows = rows || (rel->attno[column] != 0 && used(rel->attno[column]));
@@ -341,7 +382,8 @@ Status ScanState::Fetch() {
   next = 0;
   if (knn) {
     exhausted = true;  // one answer holds every row
-    LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::SearchRequest{collection, search, query}));
+    LAKE_ASSIGN_OR_RETURN(auto found,
+                          session->Call(protocol::SearchRequest{collection, search, query}));
     std::vector<std::int64_t> ids;
     std::int32_t version = 0;
     for (const vectors::Neighbor& n : found.results.front()) {
@@ -369,7 +411,9 @@ Status ScanState::Fetch() {
   return Status::Ok();
 }
 
-void DeleteScanState(void* state) { delete static_cast<ScanState*>(state); }
+void DeleteScanState(void* state) {
+  delete static_cast<ScanState*>(state);
+}
 
 }  // namespace
 
@@ -442,7 +486,8 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
   List* attnos = static_cast<List*>(list_nth(items, kPlanAttnos));
   const AttrNumber metadata_attno = static_cast<AttrNumber>(list_nth_int(attnos, kMetadata));
   if (metadata_attno != 0) {
-    const Oid type = TupleDescAttr(node->ss.ss_currentRelation->rd_att, metadata_attno - 1)->atttypid;
+    const Oid type =
+        TupleDescAttr(node->ss.ss_currentRelation->rd_att, metadata_attno - 1)->atttypid;
     getTypeInputInfo(type, &metadata_input, &metadata_ioparam);
   }
 
@@ -521,9 +566,9 @@ TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
       set(kEmbedding, PointerGetDatum(v));
     }
     if (state->attno[kMetadata] != 0) {
-      set(kMetadata, InputFunctionCall(&state->metadata_input,
-                                       const_cast<char*>(row.metadata_json.c_str()),
-                                       state->metadata_ioparam, -1));
+      set(kMetadata,
+          InputFunctionCall(&state->metadata_input, const_cast<char*>(row.metadata_json.c_str()),
+                            state->metadata_ioparam, -1));
     }
   }
   return ExecStoreVirtualTuple(slot);
@@ -569,7 +614,8 @@ void VectorsExplainScan(ForeignScanState* node, ExplainState* es) {
     appendStringInfo(&text, "%s%s ?", first ? " where " : " and ", kFilterNames[filter]);
     first = false;
   }
-  if (intVal(list_nth(items, kPlanEmbeddings)) == 0) appendStringInfoString(&text, " (no embeddings)");
+  if (intVal(list_nth(items, kPlanEmbeddings)) == 0)
+    appendStringInfoString(&text, " (no embeddings)");
   ExplainPropertyText("Lake Request", text.data, es);
 }
 

@@ -120,3 +120,13 @@ CREATE FUNCTION time_bucket(interval, timestamp) RETURNS timestamp
   AS 'MODULE_PATHNAME', 'time_bucket_timestamp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION time_bucket(interval, timestamp, timestamp) RETURNS timestamp
   AS 'MODULE_PATHNAME', 'time_bucket_timestamp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The foreign data wrapper. Servers take `socket` (lake-server's Unix
+-- socket) or `host` and `port`; user mappings take `token`; foreign tables
+-- take `collection` (vectors) or `series` (time series).
+
+CREATE FUNCTION lake_fdw_handler() RETURNS fdw_handler
+  AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
+CREATE FUNCTION lake_fdw_validator(text[], oid) RETURNS void
+  AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
+CREATE FOREIGN DATA WRAPPER lake_fdw HANDLER lake_fdw_handler VALIDATOR lake_fdw_validator;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# SQL tests against a real PostgreSQL 15, as pg_regress runs them: each
-# tests/sql/sql/NAME.sql is run by psql and its output compared with
-# tests/sql/expected/NAME.out. Installs the extension, starts a cluster of
-# its own (tools/pg-cluster) and stops it at the end, pass or fail.
+# SQL tests against a real PostgreSQL 15 and a real lake-server, as
+# pg_regress runs them: each tests/sql/sql/NAME.sql is run by psql and its
+# output compared with tests/sql/expected/NAME.out. Installs the extension,
+# starts a PostgreSQL cluster of its own (tools/pg-cluster) and a lake-server
+# (as the same unprivileged user, so the backends can reach its 0600
+# socket) loaded with tests/sql/data, and stops both at the end, pass or fail.
 #   run_sql_tests.sh ROOT BUILD_DIR [NAME ...]
 set -euo pipefail
 ROOT="$1"
@@ -12,16 +14,41 @@ TESTS=("$@")
 if [ ${#TESTS[@]} -eq 0 ]; then
   mapfile -t TESTS < <(cd "$ROOT/tests/sql/sql" && ls *.sql | sed 's/\.sql$//' | sort)
 fi
+RUN_AS="${LAKE_PG_USER:-postgres}"
+as_pg_user() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u "$RUN_AS" -- "$@"; else "$@"; fi
+}
 
 LAKE_BUILD_DIR="$BUILD_DIR" "$ROOT/tools/lake" install-extension
 WORK="$(mktemp -d)"
 chmod 755 "$WORK"
+SERVER_PID=""
 cleanup() {
+  [ -z "$SERVER_PID" ] || kill -TERM "$SERVER_PID" 2>/dev/null || true
   "$ROOT/tools/pg-cluster" stop "$WORK/pg"
+  [ -z "$SERVER_PID" ] || wait "$SERVER_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 PORT="$("$ROOT/tools/pg-cluster" start "$WORK/pg")"
+
+mkdir -p "$WORK/lake"
+[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$WORK/lake"
+as_pg_user "$BUILD_DIR/engine/server/lake-server" --data-dir "$WORK/lake" \
+  >"$WORK/lake-server.log" 2>&1 &
+SERVER_PID=$!
+lakectl() { "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" "$@"; }
+for _ in $(seq 300); do
+  lakectl status >/dev/null 2>&1 && break
+  sleep 0.1
+done
+lakectl status >/dev/null || { cat "$WORK/lake-server.log"; exit 1; }
+lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
+lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
+lakectl create-collection docs_cosine --dimension 3 --metric cosine >/dev/null
+lakectl import docs_cosine "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
+# The tests read where lake-server is from settings of their own.
+export PGOPTIONS="-c regress.lake_socket=$WORK/lake/lake.sock -c regress.lake_token=$(cat "$WORK/lake/admin.token")"
 
 mkdir -p "$WORK/out"
 status=0
@@ -31,5 +58,8 @@ status=0
   --dbname=lake_regress "${TESTS[@]}" || status=$?
 if [ "$status" -ne 0 ] && [ -f "$WORK/out/regression.diffs" ]; then
   cat "$WORK/out/regression.diffs"
+fi
+if [ -n "${LAKE_SQL_RESULTS:-}" ]; then  # keep the actual output (to review new tests)
+  mkdir -p "$LAKE_SQL_RESULTS" && cp "$WORK/out/results/"*.out "$LAKE_SQL_RESULTS/"
 fi
 exit "$status"

@@ -4,7 +4,7 @@
 //     status | stats | collections [NAME] | create-collection NAME --dimension N ...
 //     drop-collection NAME | token create --tenant N | token revoke TOKEN
 //     snapshot | checkpoint DIR | flush | restore --from DIR [--force]
-//     sample --embeddings FILE
+//     import COLLECTION FILE.jsonl | sample --embeddings FILE
 //
 // The socket defaults to DIR/lake.sock and the token to $LAKE_TOKEN, then
 // to DIR/admin.token. `restore` is offline: it refuses while a server runs.
@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "import.h"
 #include "protocol/session.h"
 #include "sample.h"
 
@@ -231,15 +232,33 @@ int main(int argc, char** argv) {
   restore->add_flag("--force", force, "move an existing data directory aside");
   restore->callback([&] { code = Restore(target, restore_from, force); });
 
-  auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");
-  std::string embeddings;
-  sample->add_option("--embeddings", embeddings, "768-d float32 sample vectors")->required();
-  sample->callback([&] {
+  auto* import = app.add_subcommand("import", "load records from JSON lines into a collection");
+  std::string import_collection, import_file;
+  import->add_option("collection", import_collection)->required();
+  import->add_option("file", import_file, "one JSON object per line")->required();
+  import->callback([&] {
     auto session = Connect(target);
-    Status status = session.ok() ? lake::tools::RunSample(**session, embeddings) : session.status();
-    code = status.ok() ? 0 : Fail(status);
-  });
+  if (!session.ok()) {
+    code = Fail(session.status());
+    return;
+  }
+  auto loaded = lake::tools::ImportRecords(**session, import_collection, import_file);
+  if (!loaded.ok()) {
+    code = Fail(loaded.status());
+    return;
+  }
+  std::printf("imported %zu records into %s\n", *loaded, import_collection.c_str());
+});
 
-  CLI11_PARSE(app, argc, argv);
-  return code;
+auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");
+std::string embeddings;
+sample->add_option("--embeddings", embeddings, "768-d float32 sample vectors")->required();
+sample->callback([&] {
+  auto session = Connect(target);
+  Status status = session.ok() ? lake::tools::RunSample(**session, embeddings) : session.status();
+  code = status.ok() ? 0 : Fail(status);
+});
+
+CLI11_PARSE(app, argc, argv);
+return code;
 }
