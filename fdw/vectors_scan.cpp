@@ -30,6 +30,7 @@ extern "C" {
 #include "optimizer/pathnode.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "utils/rel.h"
 }
@@ -75,8 +76,12 @@ enum PlanItem {
   kPlanLimit,
   kPlanEmbeddings,
   kPlanRows,
-  kPlanAttnos
+  kPlanAttnos,
+  kPlanScanRoles,  // per fdw_scan_tlist entry: a Column or kDistanceRole
 };
+// A kNN scan returns the engine's distance as a column of its own
+// (fdw_scan_tlist), which replaces the ORDER BY expression above it.
+constexpr int kDistanceRole = kColumnCount;
 
 const char* TableOption(Oid table, const char* name) {
   ListCell* cell;
@@ -207,7 +212,8 @@ Oid CurrentUser(const RelOptInfo* baserel) {
 
 // `ORDER BY embedding <op> value` of a single-table query whose every
 // filter the engine applies, with a LIMIT: the operator's metric and value.
-Expr* KnnOrdering(PlannerInfo* root, RelOptInfo* baserel, VectorRel* rel, int* metric) {
+Expr* KnnOrdering(PlannerInfo* root, RelOptInfo* baserel, VectorRel* rel, int* metric,
+                  Expr** ordering) {
   if (list_length(root->query_pathkeys) != 1 || root->limit_tuples <= 0 ||
       rel->local_clauses != NIL || bms_membership(root->all_baserels) != BMS_SINGLETON)
     return nullptr;
@@ -224,6 +230,7 @@ Expr* KnnOrdering(PlannerInfo* root, RelOptInfo* baserel, VectorRel* rel, int* m
     if (IsScanValue(left)) std::swap(left, right);
     if (!IsColumn(left, baserel, rel->attno[kEmbedding]) || !IsScanValue(right)) continue;
     *metric = MetricOfOperator(op->opno);
+    *ordering = member->em_expr;
     // The index answers in the collection's own metric only.
     if (*metric == rel->metric) return reinterpret_cast<Expr*>(right);
   }
@@ -301,7 +308,8 @@ void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
            reinterpret_cast<Path*>(create_foreignscan_path(
                root, baserel, nullptr, baserel->rows, 10, scan_cost, NIL, nullptr, nullptr, NIL)));
   int metric = -1;
-  Expr* query = KnnOrdering(root, baserel, rel, &metric);
+  Expr* ordering = nullptr;
+  Expr* query = KnnOrdering(root, baserel, rel, &metric, &ordering);
   if (query == nullptr) return;
   // One engine kNN: k rows instead of every passing row and a sort, so
   // always cheaper than the scan.
@@ -309,48 +317,135 @@ void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
   const double k = root->limit_tuples;
   const double rows = std::min(k, std::max(baserel->rows, 1.0));
   const Cost knn_cost = 0.9 * std::min(scan_cost, 10 + rows * per_row);
-  List* knn = list_make3(query, makeInteger(metric), makeInteger(static_cast<int>(k)));
+  List* knn = list_make4(query, makeInteger(metric), makeInteger(static_cast<int>(k)), ordering);
   add_path(baserel, reinterpret_cast<Path*>(
                         create_foreignscan_path(root, baserel, nullptr, rows, 10, knn_cost,
                                                 root->query_pathkeys, nullptr, nullptr, knn)));
 }
 
-ForeignScan* VectorsGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath* best_path,
+namespace {
+
+struct ColumnUse {
+  Index relid;
+  AttrNumber attno;
+  Expr* distance;
+};
+
+// Whether `node` reads the column (or the whole row) other than inside
+// the distance expression.
+bool ReadsColumn(Node* node, ColumnUse* use) {
+  if (node == nullptr || equal(node, use->distance)) return false;
+  if (IsA(node, Var)) {
+    const Var* var = castNode(Var, node);
+    return static_cast<Index>(var->varno) == use->relid &&
+           (var->varattno == use->attno || var->varattno == 0);
+  }
+  // PostgreSQL 15 declares walkers without a prototype; void (*)() is the
+  // cast GCC accepts between function types.
+  return expression_tree_walker(
+      node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(ReadsColumn)), use);
+}
+
+// Whether the query uses column `attno` other than inside `distance`.
+bool UsedBeyond(PlannerInfo* root, Index relid, AttrNumber attno, Expr* distance,
+                List* local_quals) {
+  ColumnUse use{relid, attno, distance};
+  return ReadsColumn(reinterpret_cast<Node*>(root->processed_tlist), &use) ||
+         ReadsColumn(reinterpret_cast<Node*>(local_quals), &use);
+}
+
+// The kNN scan's own output: the relation's columns the query uses (the
+// embedding only when it is used beyond the distance), then the distance.
+// Empty (scan the table's rows) when a whole-row reference needs them all.
+List* KnnScanTlist(PlannerInfo* root, RelOptInfo* baserel, const VectorRel* rel, List* local_quals,
+                   Expr* distance, List** roles) {
+  const bool embedding =
+      UsedBeyond(root, baserel->relid, rel->attno[kEmbedding], distance, local_quals);
+  List* vars = NIL;
+  ListCell* cell;
+  foreach (cell, pull_var_clause(reinterpret_cast<Node*>(baserel->reltarget->exprs),
+                                 PVC_RECURSE_PLACEHOLDERS)) {
+    Var* var = static_cast<Var*>(lfirst(cell));
+    if (var->varattno != rel->attno[kEmbedding] || embedding) vars = lappend(vars, var);
+  }
+  vars = list_concat(
+      vars, pull_var_clause(reinterpret_cast<Node*>(local_quals), PVC_RECURSE_PLACEHOLDERS));
+  List* scan_tlist = add_to_flat_tlist(NIL, vars);
+  scan_tlist = add_to_flat_tlist(scan_tlist, list_make1(distance));
+  *roles = NIL;
+  foreach (cell, scan_tlist) {
+    Expr* expr = lfirst_node(TargetEntry, cell)->expr;
+    int role = -1;
+    if (IsA(expr, Var)) {
+      for (int c = 0; c < kColumnCount; ++c) {
+        if (rel->attno[c] != 0 && castNode(Var, expr)->varattno == rel->attno[c]) role = c;
+      }
+    } else if (equal(expr, distance)) {
+      role = kDistanceRole;
+    }
+    if (role < 0) {
+      *roles = NIL;
+      return NIL;
+    }
+    *roles = lappend_int(*roles, role);
+  }
+  return scan_tlist;
+}
+
+}  // namespace
+
+ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, ForeignPath* best_path,
                             List* tlist, List* scan_clauses, Plan* outer_plan) {
   VectorRel* rel = static_cast<VectorRel*>(baserel->fdw_private);
   List* filters = list_copy(rel->pushed_filters);
   List* values = list_copy(rel->pushed_values);
+  // Every filter is checked again locally: pushed ones cost nothing there.
+  List* local_quals = extract_actual_clauses(scan_clauses, false);
   int metric = -1;
   int limit = 0;
+  List* scan_tlist = NIL;
+  List* roles = NIL;
   if (best_path->fdw_private != NIL) {  // the kNN path
     filters = lappend_int(filters, kKnnQuery);
     values = lappend(values, linitial(best_path->fdw_private));
     metric = intVal(lsecond(best_path->fdw_private));
     limit = intVal(lthird(best_path->fdw_private));
+    scan_tlist = KnnScanTlist(root, baserel, rel, local_quals,
+                              static_cast<Expr*>(lfourth(best_path->fdw_private)), &roles);
   }
   List* attnos = NIL;
   for (int c = 0; c < kColumnCount; ++c)
     attnos = lappend_int(attnos, rel->attno[c]);
-  const auto used = [&](AttrNumber attno) {
-    return bms_is_member(attno - FirstLowInvalidHeapAttributeNumber, rel->attrs_used);
-  };
-  const bool whole_row = used(0);
-  const bool embeddings =
-      rel->attno[kEmbedding] != 0 && (whole_row || used(rel->attno[kEmbedding]));
-  bool rows = whole_row;  // beyond id and model version, which a kNN answer carries
-  for (Column column : {kUserId, kEmbedding, kMetadata, kCreatedAt})
-    rows = rows || (rel->attno[column] != 0 && used(rel->attno[column]));
+  // Which columns must come back: the scan's own output, or else what the
+  // relation's columns are used for.
+  bool needed[kColumnCount] = {};
+  if (scan_tlist != NIL) {
+    ListCell* cell;
+    foreach (cell, roles) {
+      if (lfirst_int(cell) < kColumnCount) needed[lfirst_int(cell)] = true;
+    }
+  } else {
+    const bool whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, rel->attrs_used);
+    for (int c = 0; c < kColumnCount; ++c) {
+      needed[c] = rel->attno[c] != 0 &&
+                  (whole_row || bms_is_member(rel->attno[c] - FirstLowInvalidHeapAttributeNumber,
+                                              rel->attrs_used));
+    }
+  }
+  // Beyond id and model version, which a kNN answer carries.
+  const bool rows =
+      needed[kUserId] || needed[kEmbedding] || needed[kMetadata] || needed[kCreatedAt];
   List* plan_items = NIL;
   plan_items = lappend(plan_items, makeString(rel->collection));
   plan_items = lappend(plan_items, filters);
   plan_items = lappend(plan_items, makeInteger(metric));
   plan_items = lappend(plan_items, makeInteger(limit));
-  plan_items = lappend(plan_items, makeInteger(embeddings ? 1 : 0));
+  plan_items = lappend(plan_items, makeInteger(needed[kEmbedding] ? 1 : 0));
   plan_items = lappend(plan_items, makeInteger(rows ? 1 : 0));
   plan_items = lappend(plan_items, attnos);
-  // Every filter is checked again locally: pushed ones cost nothing there.
-  return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
-                          values, plan_items, NIL, NIL, outer_plan);
+  plan_items = lappend(plan_items, roles);
+  return make_foreignscan(tlist, local_quals, baserel->relid, values, plan_items, scan_tlist, NIL,
+                          outer_plan);
 }
 
 namespace {
@@ -366,6 +461,8 @@ struct ScanState {
   vectors::SearchRequest search;
   std::vector<float> query;
   std::vector<vectors::VectorRecord> rows;
+  std::vector<float> distances;  // kNN: the engine's, parallel to rows
+  std::vector<int> scan_roles;   // per output column (fdw_scan_tlist), or empty
   std::size_t next = 0;
   bool exhausted = false;
   // Columns (attribute numbers, 0: absent) and the metadata column's input.
@@ -384,24 +481,30 @@ Status ScanState::Fetch() {
     exhausted = true;  // one answer holds every row
     LAKE_ASSIGN_OR_RETURN(auto found,
                           session->Call(protocol::SearchRequest{collection, search, query}));
+    const std::vector<vectors::Neighbor>& hits = found.results.front();
+    distances.clear();
     std::vector<std::int64_t> ids;
-    std::int32_t version = 0;
-    for (const vectors::Neighbor& n : found.results.front()) {
+    for (const vectors::Neighbor& n : hits)
       ids.push_back(n.id);
-      version = n.model_version;
+    std::vector<vectors::VectorRecord> fetched;
+    if (rows_needed && !ids.empty()) {
+      LAKE_ASSIGN_OR_RETURN(auto got, session->Call(protocol::GetRequest{
+                                          collection, hits.front().model_version, ids}));
+      fetched = std::move(got.records);  // in the order asked, without rows deleted since
     }
-    if (!rows_needed) {
-      for (const vectors::Neighbor& n : found.results.front()) {
+    std::size_t f = 0;
+    for (const vectors::Neighbor& n : hits) {
+      if (rows_needed) {
+        if (f == fetched.size() || fetched[f].id != n.id) continue;
+        rows.push_back(std::move(fetched[f++]));
+      } else {
         vectors::VectorRecord row;
         row.id = n.id;
         row.model_version = n.model_version;
         rows.push_back(std::move(row));
       }
-      return Status::Ok();
+      distances.push_back(n.distance);
     }
-    if (ids.empty()) return Status::Ok();
-    LAKE_ASSIGN_OR_RETURN(auto got, session->Call(protocol::GetRequest{collection, version, ids}));
-    rows = std::move(got.records);
     return Status::Ok();
   }
   LAKE_ASSIGN_OR_RETURN(auto page, session->Call(protocol::ScanRecordsRequest{collection, scan}));
@@ -515,6 +618,9 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
         }
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
+        ListCell* role;
+        foreach (role, static_cast<List*>(list_nth(items, kPlanScanRoles)))
+          state->scan_roles.push_back(lfirst_int(role));
         state->exhausted = contradiction || (state->knn && query == nullptr);
         return Status::Ok();
       })) {
@@ -546,15 +652,30 @@ TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
     if (state->rows.empty()) return slot;
   }
-  const vectors::VectorRecord& row = state->rows[state->next++];
+  const std::size_t index = state->next++;
+  const vectors::VectorRecord& row = state->rows[index];
   Datum* values = slot->tts_values;
   bool* nulls = slot->tts_isnull;
   std::memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+  // Output positions: the scan's own columns (kNN), or the table's.
   const auto set = [&](Column column, Datum value) {
+    if (!state->scan_roles.empty()) {
+      for (std::size_t i = 0; i < state->scan_roles.size(); ++i) {
+        if (state->scan_roles[i] != column) continue;
+        values[i] = value;
+        nulls[i] = false;
+      }
+      return;
+    }
     if (state->attno[column] == 0) return;
     values[state->attno[column] - 1] = value;
     nulls[state->attno[column] - 1] = false;
   };
+  for (std::size_t i = 0; i < state->scan_roles.size(); ++i) {
+    if (state->scan_roles[i] != kDistanceRole) continue;
+    values[i] = Float8GetDatum(static_cast<double>(state->distances[index]));
+    nulls[i] = false;
+  }
   set(kId, Int64GetDatum(row.id));
   set(kModelVersion, Int32GetDatum(row.model_version));
   if (state->rows_needed) {

@@ -42,6 +42,13 @@ EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM vectors.docs ORDER BY embedding <-> '[3,3,3]' LIMIT 5;
 SELECT id, round((embedding <-> '[3,3,3]')::numeric, 4) AS distance
   FROM vectors.docs ORDER BY embedding <-> '[3,3,3]' LIMIT 5;
+-- The engine's distance stands in for the expression (a scan column, in
+-- double parentheses), also inside other expressions; no embedding travels.
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT id, round((embedding <-> '[3,3,3]')::numeric, 4) AS distance
+  FROM vectors.docs ORDER BY embedding <-> '[3,3,3]' LIMIT 5;
+-- The embedding itself comes back when the query asks for it.
+SELECT id, embedding FROM vectors.docs ORDER BY embedding <-> '[3,3,3]' LIMIT 2;
 -- The same without pushdown (a subquery hides the ORDER BY from the scan).
 SELECT id, round((embedding <-> '[3,3,3]')::numeric, 4) AS distance
   FROM (SELECT * FROM vectors.docs OFFSET 0) t ORDER BY embedding <-> '[3,3,3]' LIMIT 5;
