@@ -6,6 +6,9 @@ set -eu  # no pipefail: the checks grep what a failing command printed
 ROOT="$1"
 export LAKE_BUILD_DIR="$2"
 WORK="$(mktemp -d)"
+# lake-server runs as an unprivileged user when we are root, and writes
+# checkpoints here.
+chmod 1777 "$WORK"
 export LAKE_DATA_DIR="$WORK/lake"
 lake() { "$ROOT/tools/lake" "$@"; }
 cleanup() {

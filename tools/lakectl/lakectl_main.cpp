@@ -232,33 +232,36 @@ int main(int argc, char** argv) {
   restore->add_flag("--force", force, "move an existing data directory aside");
   restore->callback([&] { code = Restore(target, restore_from, force); });
 
-  auto* import = app.add_subcommand("import", "load records from JSON lines into a collection");
+  auto* import_command =
+      app.add_subcommand("import", "load records from JSON lines into a collection");
   std::string import_collection, import_file;
-  import->add_option("collection", import_collection)->required();
-  import->add_option("file", import_file, "one JSON object per line")->required();
-  import->callback([&] {
+  import_command->add_option("collection", import_collection)->required();
+  import_command->add_option("file", import_file, "one JSON object per line")->required();
+  import_command->callback([&] {
     auto session = Connect(target);
-  if (!session.ok()) {
-    code = Fail(session.status());
-    return;
-  }
-  auto loaded = lake::tools::ImportRecords(**session, import_collection, import_file);
-  if (!loaded.ok()) {
-    code = Fail(loaded.status());
-    return;
-  }
-  std::printf("imported %zu records into %s\n", *loaded, import_collection.c_str());
-});
+    if (!session.ok()) {
+      code = Fail(session.status());
+      return;
+    }
+    auto loaded = lake::tools::ImportRecords(**session, import_collection, import_file);
+    if (!loaded.ok()) {
+      code = Fail(loaded.status());
+      return;
+    }
+    std::printf("imported %zu records into %s\n", *loaded, import_collection.c_str());
+  });
 
-auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");
-std::string embeddings;
-sample->add_option("--embeddings", embeddings, "768-d float32 sample vectors")->required();
-sample->callback([&] {
-  auto session = Connect(target);
-  Status status = session.ok() ? lake::tools::RunSample(**session, embeddings) : session.status();
-  code = status.ok() ? 0 : Fail(status);
-});
+  auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");
+  std::string embeddings, sample_collection = "sample_cohere768";
+  sample->add_option("--embeddings", embeddings, "768-d float32 sample vectors")->required();
+  sample->add_option("--collection", sample_collection, "where they go")->capture_default_str();
+  sample->callback([&] {
+    auto session = Connect(target);
+    Status status = session.ok() ? lake::tools::RunSample(**session, embeddings, sample_collection)
+                                 : session.status();
+    code = status.ok() ? 0 : Fail(status);
+  });
 
-CLI11_PARSE(app, argc, argv);
-return code;
+  CLI11_PARSE(app, argc, argv);
+  return code;
 }

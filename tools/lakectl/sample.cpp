@@ -15,7 +15,6 @@ using namespace protocol;
 namespace ts = timeseries;
 
 constexpr std::uint32_t kDimension = 768;
-constexpr const char* kCollection = "sample_cohere768";
 constexpr std::int64_t kTenants = 3;
 
 std::int64_t NowMicros() {
@@ -24,16 +23,10 @@ std::int64_t NowMicros() {
       .count();
 }
 
-Status LoadEmbeddings(Session& session, const std::string& file) {
+Status LoadEmbeddings(Session& session, const std::string& file, const std::string& collection) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::NotFound("sample embeddings '" + file + "' cannot be read");
-  CreateCollectionRequest create;
-  create.spec.name = kCollection;
-  create.spec.dimension = kDimension;
-  create.spec.metric = vectors::Metric::kCosine;
-  create.spec.model_name = "cohere/multilingual-22-12";
-  LAKE_RETURN_IF_ERROR(session.Call(create).status());
-  UpsertRequest upsert{kCollection, {}};
+  UpsertRequest upsert{collection, {}};
   std::vector<float> row(kDimension);
   while (in.read(reinterpret_cast<char*>(row.data()), kDimension * sizeof(float))) {
     vectors::VectorRecord record;
@@ -43,16 +36,16 @@ Status LoadEmbeddings(Session& session, const std::string& file) {
     upsert.records.push_back(std::move(record));
   }
   LAKE_RETURN_IF_ERROR(session.Call(upsert).status());
-  std::printf("loaded %zu sample embeddings into %s\n", upsert.records.size(), kCollection);
+  std::printf("loaded %zu sample embeddings into %s\n", upsert.records.size(), collection.c_str());
   return Status::Ok();
 }
 
-Status ShowNeighbours(Session& session) {
-  LAKE_ASSIGN_OR_RETURN(auto found, session.Call(GetRequest{kCollection, 0, {0}}));
+Status ShowNeighbours(Session& session, const std::string& collection) {
+  LAKE_ASSIGN_OR_RETURN(auto found, session.Call(GetRequest{collection, 0, {0}}));
   if (found.records.empty()) return Status::NotFound("sample record 0 is missing");
   const vectors::VectorRecord& query = found.records.front();
   for (const bool filtered : {false, true}) {
-    SearchRequest search{kCollection, {.k = 5, .dimension = kDimension}, query.embedding};
+    SearchRequest search{collection, {.k = 5, .dimension = kDimension}, query.embedding};
     if (filtered) search.options.tenant_id = query.tenant_id;
     const auto started = std::chrono::steady_clock::now();
     LAKE_ASSIGN_OR_RETURN(auto reply, session.Call(search));
@@ -129,17 +122,28 @@ Status ShowHours(Session& session) {
 
 }  // namespace
 
-Status RunSample(Session& session, const std::string& embeddings_file) {
-  LAKE_ASSIGN_OR_RETURN(auto existing, session.Call(ListCollectionsRequest{}));
-  bool loaded = false;
-  for (const auto& info : existing.collections)
-    loaded = loaded || info.spec.name == kCollection;
-  if (!loaded) LAKE_RETURN_IF_ERROR(LoadEmbeddings(session, embeddings_file));
-  LAKE_ASSIGN_OR_RETURN(auto described, session.Call(ListCollectionsRequest{kCollection}));
-  const auto& info = described.collections.front();
-  std::printf("collection %s: %zu records of %u dimensions (%s)\n", kCollection, info.record_count,
-              info.spec.dimension, std::string(vectors::MetricName(info.spec.metric)).c_str());
-  LAKE_RETURN_IF_ERROR(ShowNeighbours(session));
+Status RunSample(Session& session, const std::string& embeddings_file,
+                 const std::string& collection) {
+  auto described = session.Call(ListCollectionsRequest{collection});
+  if (!described.ok() && described.status().code() == StatusCode::kNotFound) {
+    CreateCollectionRequest create;
+    create.spec.name = collection;
+    create.spec.dimension = kDimension;
+    create.spec.metric = vectors::Metric::kCosine;
+    create.spec.model_name = "cohere/multilingual-22-12";
+    LAKE_RETURN_IF_ERROR(session.Call(create).status());
+    described = session.Call(ListCollectionsRequest{collection});
+  }
+  if (!described.ok()) return described.status();
+  if (described->collections.front().record_count == 0) {
+    LAKE_RETURN_IF_ERROR(LoadEmbeddings(session, embeddings_file, collection));
+    LAKE_ASSIGN_OR_RETURN(described, session.Call(ListCollectionsRequest{collection}));
+  }
+  const auto& info = described->collections.front();
+  std::printf("collection %s: %zu records of %u dimensions (%s)\n", collection.c_str(),
+              info.record_count, info.spec.dimension,
+              std::string(vectors::MetricName(info.spec.metric)).c_str());
+  LAKE_RETURN_IF_ERROR(ShowNeighbours(session, collection));
   return ShowHours(session);
 }
 

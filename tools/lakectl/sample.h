@@ -10,6 +10,9 @@
 
 namespace lake::tools {
 
-Status RunSample(protocol::Session& session, const std::string& embeddings_file);
+// Loads the embeddings into `collection` (768-d, cosine; created when
+// missing) when it is empty.
+Status RunSample(protocol::Session& session, const std::string& embeddings_file,
+                 const std::string& collection);
 
 }  // namespace lake::tools
