@@ -677,14 +677,23 @@ Status Read(ByteReader& in, EnsureSeriesRequest* m) {
 }
 
 void Write(ByteWriter& out, const FindSeriesRequest& m) {
-  Put(out, m.filter.tenant);
-  Put(out, m.filter.metric);
+  PutOptional(out, m.filter.tenant);
+  PutOptional(out, m.filter.metric);
   PutTags(out, m.filter.tags);
+  PutBool(out, m.filter.kind.has_value());
+  if (m.filter.kind) PutEnum(out, *m.filter.kind);
 }
 Status Read(ByteReader& in, FindSeriesRequest* m) {
-  LAKE_RETURN_IF_ERROR(Take(in, &m->filter.tenant));
-  LAKE_RETURN_IF_ERROR(Take(in, &m->filter.metric));
-  return TakeTags(in, &m->filter.tags);
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &m->filter.tenant));
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &m->filter.metric));
+  LAKE_RETURN_IF_ERROR(TakeTags(in, &m->filter.tags));
+  bool has_kind = false;
+  LAKE_RETURN_IF_ERROR(TakeBool(in, &has_kind));
+  if (!has_kind) return Status::Ok();
+  timeseries::SeriesKind kind{};
+  LAKE_RETURN_IF_ERROR(TakeEnum(in, timeseries::SeriesKind::kState, &kind));
+  m->filter.kind = kind;
+  return Status::Ok();
 }
 
 void Write(ByteWriter& out, const DescribeSeriesRequest& m) {

@@ -220,11 +220,27 @@ std::optional<std::int64_t> TimeSeriesEngine::TenantOf(std::uint64_t series) con
 }
 
 std::vector<std::uint64_t> TimeSeriesEngine::FindSeries(const SeriesFilter& filter) const {
-  const std::string metric_key = std::to_string(filter.tenant) + '\0' + filter.metric;
   std::shared_lock lock(series_mutex_);
+  std::vector<std::uint64_t> ids;
+  if (!filter.tenant || !filter.metric) {
+    for (const auto& [id, s] : series_) {
+      const SeriesKey& key = s->info.key;
+      if (filter.tenant && key.tenant != *filter.tenant) continue;
+      if (filter.metric && key.metric != *filter.metric) continue;
+      if (filter.kind && key.kind != *filter.kind) continue;
+      const bool tagged = std::all_of(filter.tags.begin(), filter.tags.end(), [&](const auto& tag) {
+        const std::string* value = FindTag(key.tags, tag.first);
+        return value != nullptr && *value == tag.second;
+      });
+      if (tagged) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+  const std::string metric_key = std::to_string(*filter.tenant) + '\0' + *filter.metric;
   const auto all = postings_.find(metric_key);
   if (all == postings_.end()) return {};
-  std::vector<std::uint64_t> ids = all->second;
+  ids = all->second;
   for (const auto& [name, value] : filter.tags) {
     const auto list = postings_.find(metric_key + '\0' + name + '\0' + value);
     if (list == postings_.end()) return {};
@@ -232,6 +248,10 @@ std::vector<std::uint64_t> TimeSeriesEngine::FindSeries(const SeriesFilter& filt
     std::set_intersection(ids.begin(), ids.end(), list->second.begin(), list->second.end(),
                           std::back_inserter(both));
     ids = std::move(both);
+  }
+  if (filter.kind) {
+    std::erase_if(ids,
+                  [&](std::uint64_t id) { return series_.at(id)->info.key.kind != *filter.kind; });
   }
   return ids;
 }

@@ -63,6 +63,8 @@ class TimeSeriesEngine {
   Result<SeriesInfo> DescribeSeries(std::uint64_t series) const;
   // The series' tenant (nullopt for an unknown series), without copying its key.
   std::optional<std::int64_t> TenantOf(std::uint64_t series) const;
+  // The ids of the matching series, ascending. A tenant and a metric use the
+  // posting lists; anything broader visits every series.
   std::vector<std::uint64_t> FindSeries(const SeriesFilter& filter) const;
 
   // All or nothing: a bad point (unknown series, a series of another kind,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -77,9 +78,10 @@ struct SeriesInfo {
 // Which series a read covers: a tenant's series of one metric whose tags
 // include every pair in `tags`.
 struct SeriesFilter {
-  std::int64_t tenant = 0;
-  std::string metric;
-  Tags tags;
+  std::optional<std::int64_t> tenant;  // nullopt: every tenant's
+  std::optional<std::string> metric;   // nullopt: every metric
+  Tags tags;                           // each pair must be among the series' tags
+  std::optional<SeriesKind> kind;      // nullopt: every kind
 };
 
 enum class GroupBy { kSeries, kTag, kAll };

@@ -232,6 +232,12 @@ TEST(Messages, SeriesMessagesRoundTrip) {
   SurvivesDamage(SeriesInfosReply{{{8, SampleKey()}}});
   SurvivesDamage(ScanRequest{{1, 2}, 0, 10});
   SurvivesDamage(FindSeriesRequest{{1, "cpu", {{"host", "a"}}}});
+  const auto broad =
+      RoundTrip(FindSeriesRequest{{std::nullopt, std::nullopt, {}, timeseries::SeriesKind::kEvent}})
+          .filter;
+  EXPECT_FALSE(broad.tenant.has_value());
+  EXPECT_FALSE(broad.metric.has_value());
+  EXPECT_EQ(broad.kind, timeseries::SeriesKind::kEvent);
 
   SetRetentionRequest retention;
   retention.settings.standard.minute = 123;

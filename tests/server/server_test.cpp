@@ -275,6 +275,9 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   ASSERT_TRUE(a->Call(WritePointsRequest{{{id, {now}, {1.0}}}}).ok());
   EXPECT_EQ(a->Call(DescribeSeriesRequest{{id}})->series[0].key.tenant, 1);
   EXPECT_TRUE(b->Call(FindSeriesRequest{{1, "steps", {}}})->series.empty());
+  EXPECT_TRUE(b->Call(FindSeriesRequest{{std::nullopt, std::nullopt, {}}})->series.empty())
+      << "a tenant's search of every series finds only its own";
+  EXPECT_EQ(a->Call(FindSeriesRequest{{}})->series.size(), 1u);
   const std::string unknown = "unknown series " + std::to_string(id);
   EXPECT_EQ(b->Call(DescribeSeriesRequest{{id}}).status().message(), unknown);
   EXPECT_EQ(b->Call(ScanRequest{{id}, 0, INT64_MAX}).status().message(), unknown);

@@ -258,6 +258,15 @@ TEST(TimeSeriesEngine, TagFiltersAndGroupByTag) {
   EXPECT_EQ(h.engine->FindSeries({8, "cpu", {{"host", "a"}}}),
             (std::vector<std::uint64_t>{other_tenant}));
   EXPECT_TRUE(h.engine->FindSeries({7, "cpu", {{"dc", "north"}}}).empty());
+  // Broader filters: any metric of a tenant, any tenant, by kind.
+  const std::uint64_t mem = h.Series(7, "mem", {{"host", "a"}});
+  EXPECT_EQ(h.engine->FindSeries({7, std::nullopt, {{"host", "a"}}}),
+            (std::vector<std::uint64_t>{a, mem}));
+  EXPECT_EQ(h.engine->FindSeries({std::nullopt, "cpu", {{"host", "a"}}}),
+            (std::vector<std::uint64_t>{a, other_tenant}));
+  EXPECT_EQ(h.engine->FindSeries({}).size(), 5u);
+  EXPECT_TRUE(h.engine->FindSeries({.kind = SeriesKind::kEvent}).empty());
+  EXPECT_EQ(h.engine->FindSeries({7, "cpu", {}, SeriesKind::kMetric}).size(), 3u);
   auto described = h.engine->DescribeSeries(c);
   ASSERT_TRUE(described.ok());
   EXPECT_EQ(described->key.tenant, 7);
