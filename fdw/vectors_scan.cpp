@@ -9,6 +9,8 @@
 
 #include "connection.h"
 #include "pg_boundary.h"
+#include "planner_util.h"
+#include "table_kind.h"
 #include "vector_type.h"
 
 extern "C" {
@@ -42,10 +44,8 @@ int probes_setting = 0;
 
 namespace {
 
-// The columns a vector table may have, found by name.
+// The columns a vector table may have, found by name (kColumns).
 enum Column { kId, kUserId, kModelVersion, kEmbedding, kMetadata, kCreatedAt, kColumnCount };
-constexpr const char* kColumnNames[kColumnCount] = {"id",        "user_id",  "model_version",
-                                                    "embedding", "metadata", "created_at"};
 
 // A filter the engine applies; its value is the matching fdw_exprs entry.
 enum Filter { kIdEquals, kIdIn, kUserEquals, kVersionEquals, kKnnQuery };
@@ -83,15 +83,6 @@ enum PlanItem {
 // (fdw_scan_tlist), which replaces the ORDER BY expression above it.
 constexpr int kDistanceRole = kColumnCount;
 
-const char* TableOption(Oid table, const char* name) {
-  ListCell* cell;
-  foreach (cell, GetForeignTable(table)->options) {
-    DefElem* option = lfirst_node(DefElem, cell);
-    if (std::strcmp(option->defname, name) == 0) return defGetString(option);
-  }
-  return nullptr;
-}
-
 Oid LakeNamespace() {
   return get_namespace_oid("lake", false);
 }
@@ -108,32 +99,11 @@ int MetricOfOperator(Oid op) {
   return -1;
 }
 
-bool IsColumn(Node* node, const RelOptInfo* baserel, AttrNumber attno) {
-  if (node == nullptr || attno == 0) return false;
-  if (IsA(node, RelabelType)) node = reinterpret_cast<Node*>(castNode(RelabelType, node)->arg);
-  if (!IsA(node, Var)) return false;
-  const Var* var = castNode(Var, node);
-  return static_cast<Index>(var->varno) == baserel->relid && var->varattno == attno &&
-         var->varlevelsup == 0;
-}
-
-// A value the executor can compute before the scan: a constant or a
-// parameter (prepared statements), possibly under a cast.
-bool IsScanValue(Node* node) {
-  return node != nullptr && !contain_var_clause(node) && !contain_volatile_functions(node) &&
-         !contain_subplans(node);
-}
-
-bool IsEquality(Oid op) {
-  const char* name = get_opname(op);
-  return name != nullptr && std::strcmp(name, "=") == 0;
-}
-
 // Adds `clause` to the pushed filters when the engine can apply it.
 bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
   if (IsA(clause, OpExpr)) {
     OpExpr* op = castNode(OpExpr, clause);
-    if (list_length(op->args) != 2 || !IsEquality(op->opno)) return false;
+    if (list_length(op->args) != 2 || std::strcmp(OperatorName(op->opno), "=") != 0) return false;
     Node* left = static_cast<Node*>(linitial(op->args));
     Node* right = static_cast<Node*>(lsecond(op->args));
     if (IsScanValue(left)) std::swap(left, right);
@@ -151,7 +121,7 @@ bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
   }
   if (IsA(clause, ScalarArrayOpExpr)) {
     ScalarArrayOpExpr* op = castNode(ScalarArrayOpExpr, clause);
-    if (!op->useOr || !IsEquality(op->opno)) return false;
+    if (!op->useOr || std::strcmp(OperatorName(op->opno), "=") != 0) return false;
     Node* left = static_cast<Node*>(linitial(op->args));
     Node* right = static_cast<Node*>(lsecond(op->args));
     if (!IsColumn(left, baserel, rel->attno[kId]) || !IsScanValue(right)) return false;
@@ -162,33 +132,12 @@ bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
   return false;
 }
 
-// Reads the table's columns: each must be one a vector table has, of its type.
-void ReadColumns(Oid table, VectorRel* rel) {
-  Relation relation = table_open(table, NoLock);
-  TupleDesc desc = RelationGetDescr(relation);
-  const Oid expected[kColumnCount] = {INT8OID,    INT8OID,    INT4OID,
-                                      InvalidOid, InvalidOid, TIMESTAMPTZOID};
-  for (int i = 0; i < desc->natts; ++i) {
-    Form_pg_attribute attribute = TupleDescAttr(desc, i);
-    if (attribute->attisdropped) continue;
-    int column = -1;
-    for (int c = 0; c < kColumnCount; ++c) {
-      if (std::strcmp(NameStr(attribute->attname), kColumnNames[c]) == 0) column = c;
-    }
-    if (column < 0)
-      ereport(ERROR, (errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
-                      errmsg("lake: column \"%s\" of \"%s\" is not a column of a vector table",
-                             NameStr(attribute->attname), RelationGetRelationName(relation)),
-                      errhint("vector tables have id, user_id, model_version, embedding, "
-                              "metadata and created_at")));
-    if (OidIsValid(expected[column]) && attribute->atttypid != expected[column])
-      ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-                      errmsg("lake: column \"%s\" of \"%s\" must be %s", kColumnNames[column],
-                             RelationGetRelationName(relation), format_type_be(expected[column]))));
-    rel->attno[column] = attribute->attnum;
-  }
-  table_close(relation, NoLock);
-}
+constexpr ColumnSpec kColumns[kColumnCount] = {{"id", INT8OID},
+                                               {"user_id", INT8OID},
+                                               {"model_version", INT4OID},
+                                               {"embedding", kVectorType},
+                                               {"metadata", InvalidOid},
+                                               {"created_at", TIMESTAMPTZOID}};
 
 // The engine's description of the collection: rows (this user's), dimension, metric.
 void Describe(VectorRel* rel) {
@@ -204,10 +153,6 @@ void Describe(VectorRel* rel) {
         return Status::Ok();
       }))
     Raise(error);
-}
-
-Oid CurrentUser(const RelOptInfo* baserel) {
-  return OidIsValid(baserel->userid) ? baserel->userid : GetUserId();
 }
 
 // `ORDER BY embedding <op> value` of a single-table query whose every
@@ -243,14 +188,14 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
   VectorRel* rel = static_cast<VectorRel*>(palloc0(sizeof(VectorRel)));
   baserel->fdw_private = rel;
   const char* collection = TableOption(foreign_table, "collection");
-  if (collection == nullptr || std::strlen(collection) >= sizeof(rel->collection))
+  if (std::strlen(collection) >= sizeof(rel->collection))
     ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-                    errmsg("lake: foreign table %u needs a collection option (of at most 63 "
-                           "characters)",
-                           foreign_table)));
+                    errmsg("lake: collection name \"%s\" is too long", collection)));
   std::strcpy(rel->collection, collection);
-  ReadConnectTarget(GetForeignTable(foreign_table)->serverid, CurrentUser(baserel), &rel->target);
-  ReadColumns(foreign_table, rel);
+  ReadConnectTarget(GetForeignTable(foreign_table)->serverid, PlanningUser(baserel), &rel->target);
+  ReadColumns(foreign_table, kColumns, kColumnCount, "a vector table",
+              "vector tables have id, user_id, model_version, embedding, metadata and created_at",
+              rel->attno);
   Describe(rel);
 
   ListCell* cell;
@@ -452,7 +397,8 @@ namespace {
 
 // The executor's state: C++ (requests, pages of rows), deleted by a callback
 // of the query's memory context, so also on error and cancel.
-struct ScanState {
+struct ScanState : ScanStateBase {
+  ScanState() : ScanStateBase(TableKind::kVectors) {}
   protocol::Session* session = nullptr;  // owned by the connection cache
   std::string collection;
   vectors::RecordScan scan;
@@ -469,7 +415,6 @@ struct ScanState {
   AttrNumber attno[kColumnCount] = {};
   FmgrInfo metadata_input;
   Oid metadata_ioparam = InvalidOid;
-  MemoryContextCallback cleanup;
 
   Status Fetch();
 };
@@ -512,10 +457,6 @@ Status ScanState::Fetch() {
   if (rows.size() < scan.limit) exhausted = true;
   if (!rows.empty()) scan.after = std::pair(rows.back().id, rows.back().model_version);
   return Status::Ok();
-}
-
-void DeleteScanState(void* state) {
-  delete static_cast<ScanState*>(state);
 }
 
 }  // namespace
@@ -627,10 +568,7 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
     delete state;
     Raise(error);
   }
-  state->cleanup.func = DeleteScanState;
-  state->cleanup.arg = state;
-  MemoryContextRegisterResetCallback(estate->es_query_cxt, &state->cleanup);
-  node->fdw_state = state;
+  AdoptScanState(node, state, estate->es_query_cxt);
   if (OidIsValid(metadata_input)) {
     fmgr_info(metadata_input, &state->metadata_input);
     state->metadata_ioparam = metadata_ioparam;
@@ -643,7 +581,7 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
 }
 
 TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
-  ScanState* state = static_cast<ScanState*>(node->fdw_state);
+  ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
   ExecClearTuple(slot);
   if (state->next >= state->rows.size()) {
@@ -696,7 +634,7 @@ TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
 }
 
 void VectorsReScan(ForeignScanState* node) {
-  ScanState* state = static_cast<ScanState*>(node->fdw_state);
+  ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   state->rows.clear();
   state->next = 0;
   state->scan.after.reset();
@@ -704,7 +642,7 @@ void VectorsReScan(ForeignScanState* node) {
 }
 
 void VectorsEndScan(ForeignScanState* node) {
-  ScanState* state = static_cast<ScanState*>(node->fdw_state);
+  ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   if (state != nullptr) {
     // Frees the rows now; the rest goes with the query's memory.
     std::vector<vectors::VectorRecord>().swap(state->rows);
