@@ -1,21 +1,76 @@
-// lake_fdw_handler: the callbacks PostgreSQL calls for lake foreign tables.
-// Vector tables (OPTIONS (collection '...')) are served by vectors_scan;
-// time-series tables arrive next.
+// lake_fdw_handler: the callbacks PostgreSQL calls for lake foreign tables,
+// each passed on to the code for the table's kind: vector tables
+// (OPTIONS (collection '...')) or time-series tables (OPTIONS (series '...')).
 #include "postgres_headers.h"
+#include "series_scan.h"
+#include "table_kind.h"
 #include "vectors_scan.h"
+
+extern "C" {
+#include "nodes/execnodes.h"
+#include "utils/rel.h"
+}
+
+namespace lake::fdw {
+namespace {
+
+bool IsVectors(Oid foreign_table) {
+  return KindOf(foreign_table) == TableKind::kVectors;
+}
+
+// The kind of a running scan (its state says), or of its table (EXPLAIN
+// without ANALYZE starts no state).
+bool ScansVectors(ForeignScanState* node) {
+  if (node->fdw_state != nullptr)
+    return static_cast<ScanStateBase*>(node->fdw_state)->kind == TableKind::kVectors;
+  return IsVectors(RelationGetRelid(node->ss.ss_currentRelation));
+}
+
+void GetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid table) {
+  IsVectors(table) ? VectorsGetRelSize(root, baserel, table)
+                   : SeriesGetRelSize(root, baserel, table);
+}
+void GetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid table) {
+  IsVectors(table) ? VectorsGetPaths(root, baserel, table) : SeriesGetPaths(root, baserel, table);
+}
+ForeignScan* GetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid table, ForeignPath* path,
+                     List* tlist, List* clauses, Plan* outer) {
+  return IsVectors(table) ? VectorsGetPlan(root, baserel, table, path, tlist, clauses, outer)
+                          : SeriesGetPlan(root, baserel, table, path, tlist, clauses, outer);
+}
+void BeginScan(ForeignScanState* node, int eflags) {
+  IsVectors(RelationGetRelid(node->ss.ss_currentRelation)) ? VectorsBeginScan(node, eflags)
+                                                           : SeriesBeginScan(node, eflags);
+}
+TupleTableSlot* IterateScan(ForeignScanState* node) {
+  return ScansVectors(node) ? VectorsIterateScan(node) : SeriesIterateScan(node);
+}
+void ReScan(ForeignScanState* node) {
+  ScansVectors(node) ? VectorsReScan(node) : SeriesReScan(node);
+}
+void EndScan(ForeignScanState* node) {
+  if (node->fdw_state == nullptr) return;
+  ScansVectors(node) ? VectorsEndScan(node) : SeriesEndScan(node);
+}
+void ExplainScan(ForeignScanState* node, ExplainState* es) {
+  ScansVectors(node) ? VectorsExplainScan(node, es) : SeriesExplainScan(node, es);
+}
+
+}  // namespace
+}  // namespace lake::fdw
 
 extern "C" {
 PG_FUNCTION_INFO_V1(lake_fdw_handler);
 Datum lake_fdw_handler(PG_FUNCTION_ARGS) {
   FdwRoutine* routine = makeNode(FdwRoutine);
-  routine->GetForeignRelSize = lake::fdw::VectorsGetRelSize;
-  routine->GetForeignPaths = lake::fdw::VectorsGetPaths;
-  routine->GetForeignPlan = lake::fdw::VectorsGetPlan;
-  routine->BeginForeignScan = lake::fdw::VectorsBeginScan;
-  routine->IterateForeignScan = lake::fdw::VectorsIterateScan;
-  routine->ReScanForeignScan = lake::fdw::VectorsReScan;
-  routine->EndForeignScan = lake::fdw::VectorsEndScan;
-  routine->ExplainForeignScan = lake::fdw::VectorsExplainScan;
+  routine->GetForeignRelSize = lake::fdw::GetRelSize;
+  routine->GetForeignPaths = lake::fdw::GetPaths;
+  routine->GetForeignPlan = lake::fdw::GetPlan;
+  routine->BeginForeignScan = lake::fdw::BeginScan;
+  routine->IterateForeignScan = lake::fdw::IterateScan;
+  routine->ReScanForeignScan = lake::fdw::ReScan;
+  routine->EndForeignScan = lake::fdw::EndScan;
+  routine->ExplainForeignScan = lake::fdw::ExplainScan;
   PG_RETURN_POINTER(routine);
 }
 }

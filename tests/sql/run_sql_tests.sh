@@ -47,6 +47,9 @@ lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
 lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
 lakectl create-collection docs_cosine --dimension 3 --metric cosine >/dev/null
 lakectl import docs_cosine "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
+# The points are of January 2026: keep raw data forever so they stay.
+lakectl retention --raw 0 >/dev/null
+lakectl import-points "$ROOT/tests/sql/data/points.jsonl" >/dev/null
 # The tests read where lake-server is from settings of their own.
 export PGOPTIONS="-c regress.lake_socket=$WORK/lake/lake.sock -c regress.lake_token=$(cat "$WORK/lake/admin.token")"
 

@@ -14,4 +14,10 @@ namespace lake::tools {
 Result<std::size_t> ImportRecords(protocol::Session& session, const std::string& collection,
                                   const std::string& path);
 
+// `lakectl import-points FILE`: time-series points from JSON lines:
+// {"user_id": 1, "metric": "cpu", "tags": {"host": "a"}, "ts": <Unix µs>,
+//  "value": 0.5} for metrics, or "kind": "event" | "state" with a string
+// value. Series are created on first use; points go in batches of 10,000.
+Result<std::size_t> ImportPoints(protocol::Session& session, const std::string& path);
+
 }  // namespace lake::tools

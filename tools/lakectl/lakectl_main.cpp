@@ -4,7 +4,9 @@
 //     status | stats | collections [NAME] | create-collection NAME --dimension N ...
 //     drop-collection NAME | token create --tenant N | token revoke TOKEN
 //     snapshot | checkpoint DIR | flush | restore --from DIR [--force]
-//     import COLLECTION FILE.jsonl | sample --embeddings FILE
+//     import COLLECTION FILE.jsonl | import-points FILE.jsonl
+//     retention [--class C] [--raw D] [--minute D] [--hour D] [--day D]
+//     sample --embeddings FILE
 //
 // The socket defaults to DIR/lake.sock and the token to $LAKE_TOKEN, then
 // to DIR/admin.token. `restore` is offline: it refuses while a server runs.
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "import.h"
 #include "protocol/session.h"
@@ -249,6 +252,72 @@ int main(int argc, char** argv) {
       return;
     }
     std::printf("imported %zu records into %s\n", *loaded, import_collection.c_str());
+  });
+
+  auto* import_points = app.add_subcommand("import-points", "load time-series points (JSON lines)");
+  std::string points_file;
+  import_points->add_option("file", points_file, "one JSON object per line")->required();
+  import_points->callback([&] {
+    auto session = Connect(target);
+    if (!session.ok()) {
+      code = Fail(session.status());
+      return;
+    }
+    auto loaded = lake::tools::ImportPoints(**session, points_file);
+    if (!loaded.ok()) {
+      code = Fail(loaded.status());
+      return;
+    }
+    std::printf("imported %zu points\n", *loaded);
+  });
+
+  // Retention: print it, or change one class's durations (days; 0 = forever).
+  auto* retention = app.add_subcommand("retention", "show or set how long data is kept");
+  std::string retention_class = "standard";
+  std::optional<double> raw_days, minute_days, hour_days, day_days;
+  retention->add_option("--class", retention_class, "standard or compliance")
+      ->capture_default_str();
+  retention->add_option("--raw", raw_days, "days of raw points (0: forever)");
+  retention->add_option("--minute", minute_days, "days of 1-minute rollups");
+  retention->add_option("--hour", hour_days, "days of 1-hour rollups");
+  retention->add_option("--day", day_days, "days of 1-day rollups");
+  retention->callback([&] {
+    auto session = Connect(target);
+    if (!session.ok()) {
+      code = Fail(session.status());
+      return;
+    }
+    auto current = (*session)->Call(GetRetentionRequest{});
+    if (!current.ok()) {
+      code = Fail(current.status());
+      return;
+    }
+    if (retention_class != "standard" && retention_class != "compliance") {
+      code = Fail(Status::InvalidArgument("--class is standard or compliance"));
+      return;
+    }
+    auto& policy =
+        retention_class == "standard" ? current->settings.standard : current->settings.compliance;
+    const auto set = [](std::int64_t& field, const std::optional<double>& days) {
+      if (days) field = static_cast<std::int64_t>(*days * 86400e6);
+    };
+    set(policy.raw, raw_days);
+    set(policy.minute, minute_days);
+    set(policy.hour, hour_days);
+    set(policy.day, day_days);
+    if (raw_days || minute_days || hour_days || day_days) {
+      auto changed = (*session)->Call(SetRetentionRequest{current->settings});
+      if (!changed.ok()) {
+        code = Fail(changed.status());
+        return;
+      }
+    }
+    const auto days = [](std::int64_t micros) { return double(micros) / 86400e6; };
+    for (const auto& [name, p] : {std::pair{"standard", current->settings.standard},
+                                  std::pair{"compliance", current->settings.compliance}}) {
+      std::printf("%-10s raw %g days, 1-minute %g, 1-hour %g, 1-day %g (0: forever)\n", name,
+                  days(p.raw), days(p.minute), days(p.hour), days(p.day));
+    }
   });
 
   auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");

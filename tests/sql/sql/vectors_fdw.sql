@@ -5,10 +5,12 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 RESET client_min_messages;
 DO $$ BEGIN
-  EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                 current_setting('regress.lake_socket'));
-  EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                 current_setting('regress.lake_token'));
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
 END $$;
 CREATE SCHEMA vectors;
 CREATE FOREIGN TABLE vectors.docs (

@@ -1,0 +1,415 @@
+#include "series_scan.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connection.h"
+#include "pg_boundary.h"
+#include "planner_util.h"
+#include "table_kind.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+}
+
+namespace lake::fdw {
+
+namespace {
+
+enum Column { kUserId, kMetric, kTags, kTs, kValue, kColumnCount };
+const char* const kHint = "time-series tables have user_id, metric, tags, ts and value";
+
+// What the engine applies; each value is the matching fdw_exprs entry.
+enum Filter { kUserEquals, kMetricEquals, kTagsContain, kTsGe, kTsGt, kTsLt, kTsLe, kTsEq };
+const char* const kFilterNames[] = {
+    "user_id =", "metric =", "tags @>", "ts >=", "ts >", "ts <", "ts <=", "ts ="};
+
+constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
+constexpr std::size_t kSeriesPerRequest = 16;
+// Points a table is guessed to hold, lacking statistics; each engine filter
+// is guessed to keep a tenth.
+constexpr double kGuessedPoints = 1e6;
+
+struct SeriesRel {
+  int kind;  // timeseries::SeriesKind
+  ConnectTarget target;
+  AttrNumber attno[kColumnCount];
+  List* pushed_filters;
+  List* pushed_values;
+  List* local_clauses;
+};
+
+enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos };
+
+int KindOfTable(Oid table) {
+  const char* kind = TableOption(table, "series");
+  if (std::strcmp(kind, "metrics") == 0) return int(timeseries::SeriesKind::kMetric);
+  if (std::strcmp(kind, "events") == 0) return int(timeseries::SeriesKind::kEvent);
+  if (std::strcmp(kind, "states") == 0) return int(timeseries::SeriesKind::kState);
+  ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                  errmsg("lake: series must be metrics, events or states, not \"%s\"", kind)));
+  pg_unreachable();
+}
+
+// ts <op> value as a filter, with the operator turned around when the
+// column is on the right.
+int TimeFilter(const char* op, bool column_on_left) {
+  const char* name = op;
+  if (!column_on_left) {
+    if (std::strcmp(op, "<") == 0)
+      name = ">";
+    else if (std::strcmp(op, "<=") == 0)
+      name = ">=";
+    else if (std::strcmp(op, ">") == 0)
+      name = "<";
+    else if (std::strcmp(op, ">=") == 0)
+      name = "<=";
+  }
+  if (std::strcmp(name, ">=") == 0) return kTsGe;
+  if (std::strcmp(name, ">") == 0) return kTsGt;
+  if (std::strcmp(name, "<") == 0) return kTsLt;
+  if (std::strcmp(name, "<=") == 0) return kTsLe;
+  if (std::strcmp(name, "=") == 0) return kTsEq;
+  return -1;
+}
+
+bool PushFilter(SeriesRel* rel, RelOptInfo* baserel, Expr* clause) {
+  if (!IsA(clause, OpExpr)) return false;
+  OpExpr* op = castNode(OpExpr, clause);
+  if (list_length(op->args) != 2) return false;
+  Node* left = static_cast<Node*>(linitial(op->args));
+  Node* right = static_cast<Node*>(lsecond(op->args));
+  bool column_on_left = true;
+  if (IsScanValue(left) && !IsScanValue(right)) {
+    std::swap(left, right);
+    column_on_left = false;
+  }
+  if (!IsScanValue(right)) return false;
+  const char* name = OperatorName(op->opno);
+  int filter = -1;
+  if (std::strcmp(name, "=") == 0 && IsColumn(left, baserel, rel->attno[kUserId])) {
+    filter = kUserEquals;
+  } else if (std::strcmp(name, "=") == 0 && IsColumn(left, baserel, rel->attno[kMetric]) &&
+             exprType(right) == TEXTOID) {
+    filter = kMetricEquals;
+  } else if (std::strcmp(name, "@>") == 0 && column_on_left &&
+             IsColumn(left, baserel, rel->attno[kTags]) && exprType(right) == JSONBOID) {
+    filter = kTagsContain;
+  } else if (IsColumn(left, baserel, rel->attno[kTs]) && exprType(right) == TIMESTAMPTZOID) {
+    filter = TimeFilter(name, column_on_left);
+  }
+  if (filter < 0) return false;
+  rel->pushed_filters = lappend_int(rel->pushed_filters, filter);
+  rel->pushed_values = lappend(rel->pushed_values, right);
+  return true;
+}
+
+}  // namespace
+
+void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table) {
+  SeriesRel* rel = static_cast<SeriesRel*>(palloc0(sizeof(SeriesRel)));
+  baserel->fdw_private = rel;
+  rel->kind = KindOfTable(foreign_table);
+  const Oid value_type = rel->kind == int(timeseries::SeriesKind::kMetric) ? FLOAT8OID : TEXTOID;
+  const ColumnSpec columns[kColumnCount] = {{"user_id", INT8OID},
+                                            {"metric", TEXTOID},
+                                            {"tags", InvalidOid},
+                                            {"ts", TIMESTAMPTZOID},
+                                            {"value", value_type}};
+  ReadColumns(foreign_table, columns, kColumnCount, "a time-series table", kHint, rel->attno);
+  ReadConnectTarget(GetForeignTable(foreign_table)->serverid, PlanningUser(baserel), &rel->target);
+  double rows = kGuessedPoints;
+  ListCell* cell;
+  foreach (cell, baserel->baserestrictinfo) {
+    RestrictInfo* info = lfirst_node(RestrictInfo, cell);
+    if (PushFilter(rel, baserel, info->clause)) {
+      rows *= 0.1;
+    } else {
+      rel->local_clauses = lappend(rel->local_clauses, info);
+    }
+  }
+  baserel->rows = clamp_row_est(
+      rows * clauselist_selectivity(root, rel->local_clauses, 0, JOIN_INNER, nullptr));
+  baserel->reltarget->width = 64;
+}
+
+void SeriesGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
+  // Points come back in compressed-chunk-sized runs: cheap per row.
+  const Cost total = 10 + baserel->rows * cpu_tuple_cost;
+  add_path(baserel,
+           reinterpret_cast<Path*>(create_foreignscan_path(root, baserel, nullptr, baserel->rows,
+                                                           10, total, NIL, nullptr, nullptr, NIL)));
+}
+
+ForeignScan* SeriesGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath*, List* tlist,
+                           List* scan_clauses, Plan* outer_plan) {
+  SeriesRel* rel = static_cast<SeriesRel*>(baserel->fdw_private);
+  List* attnos = NIL;
+  for (int c = 0; c < kColumnCount; ++c)
+    attnos = lappend_int(attnos, rel->attno[c]);
+  List* items = list_make3(makeInteger(rel->kind), list_copy(rel->pushed_filters), attnos);
+  // Every condition is checked again locally: pushed ones cost nothing there.
+  return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
+                          list_copy(rel->pushed_values), items, NIL, NIL, outer_plan);
+}
+
+namespace {
+
+struct SeriesScanState : ScanStateBase {
+  SeriesScanState() : ScanStateBase(TableKind::kSeries) {}
+  protocol::Session* session = nullptr;
+  timeseries::SeriesFilter filter;
+  std::int64_t start = std::numeric_limits<std::int64_t>::min();
+  std::int64_t end = std::numeric_limits<std::int64_t>::max();
+  bool found = false;  // the series are known
+  std::vector<timeseries::SeriesInfo> series;
+  std::size_t next_series = 0;  // the first not yet requested
+  // The current batch: points per series and each series' tags as JSON.
+  std::vector<timeseries::SeriesScan> batch;
+  std::unordered_map<std::uint64_t, std::size_t> info_of;  // id -> index in `series`
+  std::vector<std::string> tags_json;
+  std::size_t batch_series = 0;
+  std::size_t point = 0;
+  bool exhausted = false;
+  AttrNumber attno[kColumnCount] = {};
+  FmgrInfo tags_input;
+  Oid tags_ioparam = InvalidOid;
+
+  // The next batch of points (empty when there is none).
+  Status Fetch();
+};
+
+Status SeriesScanState::Fetch() {
+  batch.clear();
+  tags_json.clear();
+  batch_series = point = 0;
+  if (!found) {
+    LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(protocol::FindSeriesRequest{filter}));
+    series = std::move(reply.series);
+    for (std::size_t i = 0; i < series.size(); ++i)
+      info_of[series[i].id] = i;
+    found = true;
+  }
+  if (next_series >= series.size() || start >= end) {
+    exhausted = true;
+    return Status::Ok();
+  }
+  protocol::ScanRequest request{{}, start, end};
+  for (; next_series < series.size() && request.series.size() < kSeriesPerRequest; ++next_series)
+    request.series.push_back(series[next_series].id);
+  LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(request));
+  batch = std::move(reply.series);
+  for (const timeseries::SeriesScan& scan : batch) {
+    nlohmann::json tags = nlohmann::json::object();
+    for (const auto& [name, value] : series[info_of.at(scan.series)].key.tags)
+      tags[name] = value;
+    tags_json.push_back(tags.dump());
+  }
+  return Status::Ok();
+}
+
+// A timestamptz Datum as Unix microseconds; infinities to the extremes.
+std::int64_t UnixMicros(Datum value) {
+  const TimestampTz ts = DatumGetTimestampTz(value);
+  if (TIMESTAMP_IS_NOBEGIN(ts)) return std::numeric_limits<std::int64_t>::min();
+  if (TIMESTAMP_IS_NOEND(ts)) return std::numeric_limits<std::int64_t>::max();
+  return ts + kPostgresEpochMicros;
+}
+
+}  // namespace
+
+void SeriesBeginScan(ForeignScanState* node, int eflags) {
+  if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
+  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
+  EState* estate = node->ss.ps.state;
+  RangeTblEntry* rte = exec_rt_fetch(plan->scan.scanrelid, estate);
+  ConnectTarget target;
+  ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
+                    OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), &target);
+  List* items = plan->fdw_private;
+  List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
+  List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
+  ExprContext* econtext = node->ss.ps.ps_ExprContext;
+
+  // The pushed values, in plain C.
+  bool contradiction = false;
+  bool has_tenant = false;
+  int64 tenant = 0;
+  char* metric = nullptr;
+  char* tags = nullptr;  // JSON text of the @> value
+  std::int64_t start = std::numeric_limits<std::int64_t>::min();
+  std::int64_t end = std::numeric_limits<std::int64_t>::max();
+  ListCell* filter_cell;
+  ListCell* value_cell;
+  forboth(filter_cell, filters, value_cell, value_states) {
+    bool is_null = false;
+    const Datum value =
+        ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
+    if (is_null) {
+      contradiction = true;
+      continue;
+    }
+    const int filter = lfirst_int(filter_cell);
+    switch (filter) {
+      case kUserEquals:
+        has_tenant = true;
+        tenant = DatumGetInt64(value);
+        break;
+      case kMetricEquals:
+        metric = TextDatumGetCString(value);
+        break;
+      case kTagsContain:
+        tags = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
+        break;
+      default: {
+        const std::int64_t t = UnixMicros(value);
+        const std::int64_t after = t == std::numeric_limits<std::int64_t>::max() ? t : t + 1;
+        if (filter == kTsGe || filter == kTsEq) start = std::max(start, t);
+        if (filter == kTsGt) start = std::max(start, after);
+        if (filter == kTsLt) end = std::min(end, t);
+        if (filter == kTsLe || filter == kTsEq) end = std::min(end, after);
+      }
+    }
+  }
+  List* attnos = static_cast<List*>(list_nth(items, kPlanAttnos));
+  const AttrNumber tags_attno = static_cast<AttrNumber>(list_nth_int(attnos, kTags));
+  Oid tags_input = InvalidOid;
+  Oid tags_ioparam = InvalidOid;
+  if (tags_attno != 0) {
+    getTypeInputInfo(TupleDescAttr(node->ss.ss_currentRelation->rd_att, tags_attno - 1)->atttypid,
+                     &tags_input, &tags_ioparam);
+  }
+
+  char error[kErrorBytes];
+  SeriesScanState* state = nullptr;
+  if (!RunCpp(error, [&]() -> Status {
+        state = new SeriesScanState();
+        if (has_tenant) state->filter.tenant = tenant;
+        if (metric != nullptr) state->filter.metric = std::string(metric);
+        state->filter.kind =
+            static_cast<timeseries::SeriesKind>(intVal(list_nth(items, kPlanKind)));
+        if (tags != nullptr) {
+          // Tags are strings: pairs with other values match no series, and
+          // the local check of the condition drops their rows.
+          const auto json = nlohmann::json::parse(tags, nullptr, false);
+          if (json.is_object()) {
+            for (const auto& [name, value] : json.items()) {
+              if (value.is_string())
+                state->filter.tags.emplace_back(name, value.get<std::string>());
+            }
+          }
+        }
+        state->start = start;
+        state->end = end;
+        for (int c = 0; c < kColumnCount; ++c)
+          state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
+        state->exhausted = contradiction;
+        return Status::Ok();
+      })) {
+    delete state;
+    Raise(error);
+  }
+  AdoptScanState(node, state, estate->es_query_cxt);
+  if (OidIsValid(tags_input)) {
+    fmgr_info(tags_input, &state->tags_input);
+    state->tags_ioparam = tags_ioparam;
+  }
+  if (!state->exhausted && !RunCpp(error, [&]() -> Status {
+        LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(target));
+        return Status::Ok();
+      }))
+    Raise(error);
+}
+
+TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
+  auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
+  ExecClearTuple(slot);
+  // Past the points of the current series: the next series, or batch.
+  while (state->batch_series >= state->batch.size() ||
+         state->point >= state->batch[state->batch_series].timestamps.size()) {
+    if (state->batch_series < state->batch.size()) {
+      ++state->batch_series;
+      state->point = 0;
+      continue;
+    }
+    if (state->exhausted) return slot;
+    char error[kErrorBytes];
+    if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
+  }
+  const timeseries::SeriesScan& scan = state->batch[state->batch_series];
+  const timeseries::SeriesKey& key = state->series[state->info_of.find(scan.series)->second].key;
+  const std::size_t i = state->point++;
+  Datum* values = slot->tts_values;
+  bool* nulls = slot->tts_isnull;
+  std::memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+  const auto set = [&](Column column, Datum value) {
+    if (state->attno[column] == 0) return;
+    values[state->attno[column] - 1] = value;
+    nulls[state->attno[column] - 1] = false;
+  };
+  set(kUserId, Int64GetDatum(key.tenant));
+  if (state->attno[kMetric] != 0) set(kMetric, CStringGetTextDatum(key.metric.c_str()));
+  if (state->attno[kTags] != 0) {
+    set(kTags, InputFunctionCall(&state->tags_input,
+                                 const_cast<char*>(state->tags_json[state->batch_series].c_str()),
+                                 state->tags_ioparam, -1));
+  }
+  set(kTs, TimestampTzGetDatum(scan.timestamps[i] - kPostgresEpochMicros));
+  if (state->attno[kValue] != 0) {
+    set(kValue, scan.texts.empty() ? Float8GetDatum(scan.values[i])
+                                   : CStringGetTextDatum(scan.texts[i].c_str()));
+  }
+  return ExecStoreVirtualTuple(slot);
+}
+
+void SeriesReScan(ForeignScanState* node) {
+  auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  state->batch.clear();
+  state->tags_json.clear();
+  state->batch_series = state->point = state->next_series = 0;
+  state->exhausted = false;
+}
+
+void SeriesEndScan(ForeignScanState* node) {
+  auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  if (state != nullptr) std::vector<timeseries::SeriesScan>().swap(state->batch);
+}
+
+void SeriesExplainScan(ForeignScanState* node, ExplainState* es) {
+  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
+  List* items = plan->fdw_private;
+  static const char* const kKinds[] = {"metrics", "events", "states"};
+  StringInfoData text;
+  initStringInfo(&text);
+  appendStringInfo(&text, "scan %s", kKinds[intVal(list_nth(items, kPlanKind))]);
+  bool first = true;
+  ListCell* cell;
+  foreach (cell, static_cast<List*>(list_nth(items, kPlanFilters))) {
+    appendStringInfo(&text, "%s%s ?", first ? " where " : " and ", kFilterNames[lfirst_int(cell)]);
+    first = false;
+  }
+  ExplainPropertyText("Lake Request", text.data, es);
+}
+
+}  // namespace lake::fdw

@@ -1,0 +1,26 @@
+// Scans of time-series foreign tables (OPTIONS (series 'metrics' | 'events'
+// | 'states')): a row per point, (user_id, metric, tags, ts, value).
+// Conditions on user_id, metric, `tags @> '{...}'` and ts ranges choose the
+// series and the time range in the engine; the rest is evaluated locally.
+#pragma once
+
+#include "postgres_headers.h"
+
+extern "C" {
+#include "foreign/fdwapi.h"
+}
+
+namespace lake::fdw {
+
+void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
+void SeriesGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
+ForeignScan* SeriesGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table,
+                           ForeignPath* best_path, List* tlist, List* scan_clauses,
+                           Plan* outer_plan);
+void SeriesBeginScan(ForeignScanState* node, int eflags);
+TupleTableSlot* SeriesIterateScan(ForeignScanState* node);
+void SeriesReScan(ForeignScanState* node);
+void SeriesEndScan(ForeignScanState* node);
+void SeriesExplainScan(ForeignScanState* node, ExplainState* es);
+
+}  // namespace lake::fdw

@@ -1,0 +1,67 @@
+-- Time-series foreign tables through lake-server: a row per point; user_id,
+-- metric, tags @> and ts ranges choose series and time in the engine; the
+-- rest, and time_bucket aggregates, run in PostgreSQL for now.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lake_fdw;
+RESET client_min_messages;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
+END $$;
+CREATE SCHEMA timeseries;
+CREATE FOREIGN TABLE timeseries.metrics (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value double precision
+) SERVER lake OPTIONS (series 'metrics');
+CREATE FOREIGN TABLE timeseries.events (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value text
+) SERVER lake OPTIONS (series 'events');
+SET search_path = public, lake;
+SET timezone = 'UTC';
+
+SELECT count(*), min(ts), max(ts), sum(value) FROM timeseries.metrics;
+SELECT user_id, metric, tags, count(*) FROM timeseries.metrics GROUP BY 1, 2, 3 ORDER BY 1, 3::text;
+
+-- Conditions that choose series and time go to the engine.
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT ts, value FROM timeseries.metrics
+   WHERE user_id = 1 AND metric = 'cpu' AND tags @> '{"host": "a"}'
+     AND ts >= '2026-01-01 01:00+00' AND ts < '2026-01-01 02:00+00';
+SELECT ts, value FROM timeseries.metrics
+ WHERE user_id = 1 AND metric = 'cpu' AND tags @> '{"host": "a"}'
+   AND ts >= '2026-01-01 01:00+00' AND ts < '2026-01-01 02:00+00' ORDER BY ts;
+SELECT count(*) FROM timeseries.metrics WHERE ts BETWEEN '2026-01-02 00:00+00' AND '2026-01-02 00:10+00';
+SELECT count(*) FROM timeseries.metrics WHERE '2026-01-02 23:50+00' <= ts;
+SELECT count(*) FROM timeseries.metrics WHERE tags @> '{"dc": "east"}';
+SELECT count(*) FROM timeseries.metrics WHERE tags @> '{"dc": 1}';
+SELECT count(*) FROM timeseries.metrics WHERE metric = 'nope';
+SELECT count(*) FROM timeseries.metrics WHERE ts = '2026-01-01 00:00+00';
+-- Others are evaluated locally.
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT count(*) FROM timeseries.metrics WHERE value > 10 AND tags->>'host' = 'b';
+SELECT count(*) FROM timeseries.metrics WHERE value > 10 AND tags->>'host' = 'b';
+
+-- Hourly time_bucket (aggregated by PostgreSQL over the points the engine returns).
+SELECT time_bucket('1 hour', ts) AS hour, count(*), avg(value), min(value), max(value)
+  FROM timeseries.metrics
+ WHERE metric = 'cpu' AND tags @> '{"host": "a"}' AND ts < '2026-01-01 03:00+00'
+ GROUP BY 1 ORDER BY 1;
+SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(*), sum(value)
+  FROM timeseries.metrics GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- Events carry texts.
+SELECT ts, value FROM timeseries.events WHERE metric = 'deploy' ORDER BY ts;
+
+-- Errors.
+CREATE FOREIGN TABLE timeseries.odd (user_id bigint, colour text) SERVER lake OPTIONS (series 'metrics');
+SELECT * FROM timeseries.odd;
+CREATE FOREIGN TABLE timeseries.bad_kind (ts timestamptz) SERVER lake OPTIONS (series 'logs');
+SELECT * FROM timeseries.bad_kind;
+CREATE FOREIGN TABLE timeseries.text_value (value text) SERVER lake OPTIONS (series 'metrics');
+SELECT * FROM timeseries.text_value;
+CREATE FOREIGN TABLE timeseries.no_options (value text) SERVER lake;
+SELECT * FROM timeseries.no_options;
+DROP SCHEMA timeseries CASCADE;
