@@ -4,7 +4,8 @@
 --
 -- Native tables (user_data, imports, analytics, archive) live in
 -- PostgreSQL; vectors (and, next, timeseries) are foreign tables on
--- lake-server.
+-- lake-server. Rollup tables (metrics_1m, _1h, _1d) come with the
+-- time_bucket pushdown.
 
 SET client_min_messages = warning;
 
@@ -13,6 +14,7 @@ CREATE SCHEMA IF NOT EXISTS imports;
 CREATE SCHEMA IF NOT EXISTS analytics;
 CREATE SCHEMA IF NOT EXISTS archive;
 CREATE SCHEMA IF NOT EXISTS vectors;
+CREATE SCHEMA IF NOT EXISTS timeseries;
 
 -- user_data: one row per user; row-level security keeps each user to
 -- their own rows (the application sets lake.user_id).
@@ -78,6 +80,18 @@ CREATE FOREIGN TABLE IF NOT EXISTS vectors.audio_embeddings (
   id bigint, user_id bigint, model_version int, embedding lake.vector(192), metadata jsonb,
   created_at timestamptz
 ) SERVER lake OPTIONS (collection 'audio_embeddings');
+
+-- timeseries: a row per point; user_id, metric, tags @> and ts ranges
+-- choose the series and the time range in lake-server.
+CREATE FOREIGN TABLE IF NOT EXISTS timeseries.metrics (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value double precision
+) SERVER lake OPTIONS (series 'metrics');
+CREATE FOREIGN TABLE IF NOT EXISTS timeseries.events (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value text
+) SERVER lake OPTIONS (series 'events');
+CREATE FOREIGN TABLE IF NOT EXISTS timeseries.states (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value text
+) SERVER lake OPTIONS (series 'states');
 
 -- analytics: views over the rest.
 CREATE OR REPLACE VIEW analytics.import_summary AS
