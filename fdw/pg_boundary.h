@@ -6,7 +6,8 @@
 //
 // RunCpp catches every exception and turns a failed Status into text in a
 // plain buffer; when it returns, no C++ frame of the call is alive, so the
-// ERROR that Raise throws skips no destructor.
+// ERROR that Raise throws skips no destructor. (snprintf is unqualified:
+// PostgreSQL's headers make it a macro for their own.)
 #pragma once
 
 #include <cstddef>
@@ -27,11 +28,11 @@ bool RunCpp(char (&error)[kErrorBytes], Body&& body) {
   try {
     const Status status = body();
     if (status.ok()) return true;
-    std::snprintf(error, kErrorBytes, "%s", status.ToString().c_str());
+    snprintf(error, kErrorBytes, "%s", status.ToString().c_str());
   } catch (const std::exception& e) {
-    std::snprintf(error, kErrorBytes, "internal error in lake_fdw: %s", e.what());
+    snprintf(error, kErrorBytes, "internal error in lake_fdw: %s", e.what());
   } catch (...) {
-    std::snprintf(error, kErrorBytes, "internal error in lake_fdw");
+    snprintf(error, kErrorBytes, "internal error in lake_fdw");
   }
   return false;
 }

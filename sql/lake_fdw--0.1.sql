@@ -130,3 +130,37 @@ CREATE FUNCTION lake_fdw_handler() RETURNS fdw_handler
 CREATE FUNCTION lake_fdw_validator(text[], oid) RETURNS void
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
 CREATE FOREIGN DATA WRAPPER lake_fdw HANDLER lake_fdw_handler VALIDATOR lake_fdw_validator;
+
+-- Users. Each PostgreSQL role reaches lake-server through its own user
+-- mapping and tenant token; lake-server scopes every request of a tenant
+-- token to its tenant. A user's role gets no USAGE on the foreign server, so
+-- it can neither see its token nor edit mappings.
+
+CREATE FUNCTION create_tenant_token(server name, user_id bigint) RETURNS text
+  AS 'MODULE_PATHNAME', 'lake_create_tenant_token' LANGUAGE C STRICT VOLATILE;
+REVOKE ALL ON FUNCTION create_tenant_token(name, bigint) FROM PUBLIC;
+
+-- A login role for `user_id`, mapped to a new tenant token on `server`,
+-- with read access to the vectors and timeseries schemas. Run by a role
+-- whose own mapping carries the admin token and that may create roles.
+CREATE FUNCTION create_user(user_id bigint, role_name name DEFAULT NULL,
+                            server name DEFAULT 'lake') RETURNS name
+LANGUAGE plpgsql AS $$
+DECLARE
+  r name := coalesce(role_name, ('lake_user_' || user_id)::name);
+  token text;
+  s text;
+BEGIN
+  token := @extschema@.create_tenant_token(server, user_id);
+  EXECUTE format('CREATE ROLE %I LOGIN', r);
+  EXECUTE format('CREATE USER MAPPING FOR %I SERVER %I OPTIONS (token %L)', r, server, token);
+  EXECUTE format('GRANT USAGE ON SCHEMA @extschema@ TO %I', r);
+  FOREACH s IN ARRAY ARRAY['vectors', 'timeseries'] LOOP
+    IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s) THEN
+      EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, r);
+      EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO %I', s, r);
+    END IF;
+  END LOOP;
+  RETURN r;
+END $$;
+REVOKE ALL ON FUNCTION create_user(bigint, name, name) FROM PUBLIC;

@@ -1,0 +1,33 @@
+// SQL functions for the lake's administrator, run with the caller's user
+// mapping (which must carry the admin token):
+//   lake.create_tenant_token(server name, user_id bigint) -> text
+#include <cstring>
+#include <string>
+
+#include "connection.h"
+#include "pg_boundary.h"
+
+extern "C" {
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+
+PG_FUNCTION_INFO_V1(lake_create_tenant_token);
+Datum lake_create_tenant_token(PG_FUNCTION_ARGS) {
+  const char* server_name = NameStr(*PG_GETARG_NAME(0));
+  const int64 tenant = PG_GETARG_INT64(1);
+  lake::fdw::ConnectTarget target;
+  lake::fdw::ReadConnectTarget(GetForeignServerByName(server_name, false)->serverid, GetUserId(),
+                               &target);
+  char token[256] = {};
+  char error[lake::fdw::kErrorBytes];
+  if (!lake::fdw::RunCpp(error, [&]() -> lake::Status {
+        LAKE_ASSIGN_OR_RETURN(lake::protocol::Session * session, lake::fdw::SessionFor(target));
+        LAKE_ASSIGN_OR_RETURN(auto reply,
+                              session->Call(lake::protocol::CreateTokenRequest{tenant}));
+        snprintf(token, sizeof(token), "%s", reply.text.c_str());
+        return lake::Status::Ok();
+      }))
+    lake::fdw::Raise(error);
+  PG_RETURN_TEXT_P(cstring_to_text(token));
+}
+}

@@ -1,0 +1,69 @@
+-- Tenant isolation: each user's role reaches lake-server with its own
+-- tenant token (lake.create_user), and the server scopes every request to
+-- that tenant. No SQL the user writes sees another user's rows.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lake_fdw;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
+END $$;
+CREATE SCHEMA vectors;
+CREATE SCHEMA timeseries;
+CREATE FOREIGN TABLE vectors.docs (id bigint, user_id bigint, embedding lake.vector(3), metadata jsonb)
+  SERVER lake OPTIONS (collection 'docs');
+CREATE FOREIGN TABLE timeseries.metrics (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value double precision
+) SERVER lake OPTIONS (series 'metrics');
+SELECT lake.create_user(1, 'alice'), lake.create_user(2, 'bob');
+RESET client_min_messages;
+SET timezone = 'UTC';
+
+-- The admin sees everyone.
+SELECT user_id, count(*) FROM vectors.docs GROUP BY 1 ORDER BY 1;
+
+SET ROLE alice;
+SET search_path = public, lake;
+SELECT count(*), min(user_id), max(user_id) FROM vectors.docs;
+SELECT count(*) FROM vectors.docs WHERE user_id = 2;
+SELECT id FROM vectors.docs WHERE id IN (1, 2, 3);
+SELECT id, user_id FROM vectors.docs ORDER BY embedding <-> '[1,1,7]' LIMIT 3;
+SELECT id FROM vectors.docs WHERE user_id = 2 ORDER BY embedding <-> '[1,1,7]' LIMIT 3;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM vectors.docs ORDER BY embedding <-> '[1,1,7]' LIMIT 3;
+SELECT DISTINCT user_id, tags->>'host' AS host FROM timeseries.metrics ORDER BY 2;
+SELECT count(*) FROM timeseries.metrics WHERE user_id = 2;
+-- Joins, subqueries, CTEs, temporary views, functions, aggregates.
+SELECT count(*) FROM vectors.docs d JOIN timeseries.metrics m ON m.user_id <> d.user_id;
+SELECT (SELECT count(*) FROM vectors.docs WHERE user_id = 2) AS others_docs,
+       (SELECT count(*) FROM timeseries.metrics WHERE user_id = 2) AS others_points;
+WITH everything AS (SELECT * FROM vectors.docs) SELECT count(DISTINCT user_id) FROM everything;
+CREATE TEMP VIEW all_docs AS SELECT * FROM vectors.docs;
+SELECT count(*), max(user_id) FROM all_docs;
+DO $$ DECLARE n bigint; BEGIN
+  SELECT count(*) INTO n FROM vectors.docs WHERE user_id <> 1;
+  RAISE NOTICE 'rows of others: %', n;
+END $$;
+-- The token and the mapping are out of reach, and so is minting tokens.
+SELECT srvname, usename, umoptions FROM pg_user_mappings WHERE usename = 'alice';
+ALTER USER MAPPING FOR alice SERVER lake OPTIONS (SET token 'lake_x');
+CREATE USER MAPPING FOR bob SERVER lake OPTIONS (token 'lake_x');
+CREATE FOREIGN TABLE public.sneaky (id bigint) SERVER lake OPTIONS (collection 'docs');
+CREATE FOREIGN TABLE pg_temp.sneaky (id bigint) SERVER lake OPTIONS (collection 'docs');
+SELECT lake.create_tenant_token('lake', 2);
+SELECT lake.create_user(3);
+RESET ROLE;
+
+SET ROLE bob;
+SELECT count(*), min(user_id), max(user_id) FROM vectors.docs;
+SELECT DISTINCT user_id, tags->>'host' AS host FROM timeseries.metrics ORDER BY 2;
+RESET ROLE;
+
+SET client_min_messages = warning;
+DROP SCHEMA vectors, timeseries CASCADE;
+DROP USER MAPPING FOR alice SERVER lake;
+DROP USER MAPPING FOR bob SERVER lake;
+DROP OWNED BY alice, bob;
+DROP ROLE alice, bob;
