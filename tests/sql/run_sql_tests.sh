@@ -12,7 +12,9 @@ BUILD_DIR="$2"
 shift 2
 TESTS=("$@")
 if [ ${#TESTS[@]} -eq 0 ]; then
-  mapfile -t TESTS < <(cd "$ROOT/tests/sql/sql" && ls *.sql | sed 's/\.sql$//' | sort)
+  # dead_server kills and restarts lake-server: it runs last.
+  mapfile -t TESTS < <(cd "$ROOT/tests/sql/sql" && ls *.sql | sed 's/\.sql$//' | sort |
+    grep -v '^dead_server$'; echo dead_server)
 fi
 RUN_AS="${LAKE_PG_USER:-postgres}"
 as_pg_user() {
@@ -22,11 +24,12 @@ as_pg_user() {
 LAKE_BUILD_DIR="$BUILD_DIR" "$ROOT/tools/lake" install-extension
 WORK="$(mktemp -d)"
 chmod 755 "$WORK"
-SERVER_PID=""
 cleanup() {
-  [ -z "$SERVER_PID" ] || kill -TERM "$SERVER_PID" 2>/dev/null || true
+  local pid
+  pid="$(cat "$WORK/lake/lake-server.pid" 2>/dev/null || true)"
+  [ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true
   "$ROOT/tools/pg-cluster" stop "$WORK/pg"
-  [ -z "$SERVER_PID" ] || wait "$SERVER_PID" 2>/dev/null || true
+  while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -34,15 +37,26 @@ PORT="$("$ROOT/tools/pg-cluster" start "$WORK/pg")"
 
 mkdir -p "$WORK/lake"
 [ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$WORK/lake"
-as_pg_user "$BUILD_DIR/engine/server/lake-server" --data-dir "$WORK/lake" \
-  >"$WORK/lake-server.log" 2>&1 &
-SERVER_PID=$!
 lakectl() { "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" "$@"; }
-for _ in $(seq 300); do
-  lakectl status >/dev/null 2>&1 && break
+# Scripts the dead_server test runs (psql's \!): kill -9 and start again.
+cat >"$WORK/start-server" <<EOS
+#!/usr/bin/env bash
+$( [ "$(id -u)" -eq 0 ] && echo "runuser -u $RUN_AS --" ) "$BUILD_DIR/engine/server/lake-server" \\
+  --data-dir "$WORK/lake" >>"$WORK/lake-server.log" 2>&1 </dev/null &
+for _ in \$(seq 300); do
+  "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" status >/dev/null 2>&1 && exit 0
   sleep 0.1
 done
-lakectl status >/dev/null || { cat "$WORK/lake-server.log"; exit 1; }
+exit 1
+EOS
+cat >"$WORK/kill-server" <<EOS
+#!/usr/bin/env bash
+kill -9 "\$(cat "$WORK/lake/lake-server.pid")"
+sleep 0.2
+EOS
+chmod +x "$WORK/start-server" "$WORK/kill-server"
+export LAKE_REGRESS_START_SERVER="$WORK/start-server" LAKE_REGRESS_KILL_SERVER="$WORK/kill-server"
+"$WORK/start-server" || { cat "$WORK/lake-server.log"; exit 1; }
 lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
 lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
 lakectl create-collection docs_cosine --dimension 3 --metric cosine >/dev/null

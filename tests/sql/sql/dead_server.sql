@@ -1,0 +1,32 @@
+-- lake-server dies under a backend that has a session open: the next query
+-- fails with a clear error, the backend lives on, and once the server is
+-- back the same backend reconnects. (Run last: it restarts the server.)
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lake_fdw;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
+END $$;
+RESET client_min_messages;
+CREATE FOREIGN TABLE docs_here (id bigint) SERVER lake OPTIONS (collection 'docs');
+-- The errors' details vary (a broken pipe or a closed connection, the
+-- socket's temporary path): the test prints their kind.
+CREATE FUNCTION try_count() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN (SELECT count(*)::text FROM docs_here);
+EXCEPTION WHEN OTHERS THEN
+  RETURN 'error: ' || substring(SQLERRM from '^lake: [^:]*');
+END $$;
+SELECT try_count();
+\! "$LAKE_REGRESS_KILL_SERVER"
+SELECT try_count();
+SELECT try_count();
+SELECT 'the backend is alive' AS still;
+\! "$LAKE_REGRESS_START_SERVER"
+SELECT try_count();
+DROP FUNCTION try_count();
+DROP FOREIGN TABLE docs_here;
