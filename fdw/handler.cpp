@@ -1,12 +1,15 @@
-// lake_fdw_handler: the callbacks PostgreSQL calls for lake foreign tables,
-// each passed on to the code for the table's kind: vector tables
-// (OPTIONS (collection '...')) or time-series tables (OPTIONS (series '...')).
+// lake_fdw_handler: the callbacks PostgreSQL calls for lake foreign tables.
+// Scans go to the code for the table's kind: vector tables (OPTIONS
+// (collection '...')) or time-series tables (OPTIONS (series '...'));
+// INSERT and COPY FROM to writes.cpp, which serves both.
 #include "postgres_headers.h"
 #include "series_scan.h"
 #include "table_kind.h"
 #include "vectors_scan.h"
+#include "writes.h"
 
 extern "C" {
+#include "executor/executor.h"
 #include "nodes/execnodes.h"
 #include "utils/rel.h"
 }
@@ -56,6 +59,11 @@ void ExplainScan(ForeignScanState* node, ExplainState* es) {
   ScansVectors(node) ? VectorsExplainScan(node, es) : SeriesExplainScan(node, es);
 }
 
+void BeginModify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List*, int, int eflags) {
+  if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
+  BeginInsert(mtstate, rinfo);
+}
+
 }  // namespace
 }  // namespace lake::fdw
 
@@ -71,6 +79,14 @@ Datum lake_fdw_handler(PG_FUNCTION_ARGS) {
   routine->ReScanForeignScan = lake::fdw::ReScan;
   routine->EndForeignScan = lake::fdw::EndScan;
   routine->ExplainForeignScan = lake::fdw::ExplainScan;
+  routine->IsForeignRelUpdatable = lake::fdw::InsertsOnly;
+  routine->BeginForeignModify = lake::fdw::BeginModify;
+  routine->ExecForeignInsert = lake::fdw::ExecInsert;
+  routine->ExecForeignBatchInsert = lake::fdw::ExecBatchInsert;
+  routine->GetForeignModifyBatchSize = lake::fdw::InsertBatchSize;
+  routine->EndForeignModify = lake::fdw::EndInsert;
+  routine->BeginForeignInsert = lake::fdw::BeginInsert;  // COPY FROM
+  routine->EndForeignInsert = lake::fdw::EndInsert;
   PG_RETURN_POINTER(routine);
 }
 }

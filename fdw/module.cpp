@@ -2,6 +2,7 @@
 // when it loads the module, and the settings it defines.
 #include "postgres_headers.h"
 #include "vectors_scan.h"
+#include "writes.h"
 
 extern "C" {
 #include "utils/guc.h"
@@ -18,5 +19,6 @@ void _PG_init(void) {
                           nullptr, &lake::fdw::probes_setting, 0, 0, 100000, PGC_USERSET, 0,
                           nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("lake");
+  lake::fdw::RegisterTransactionCallbacks();
 }
 }

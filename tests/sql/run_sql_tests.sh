@@ -61,6 +61,7 @@ lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
 lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
 lakectl create-collection docs_cosine --dimension 3 --metric cosine >/dev/null
 lakectl import docs_cosine "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
+lakectl create-collection writable --dimension 3 --metric l2 >/dev/null
 # The points are of January 2026: keep raw data forever so they stay.
 lakectl retention --raw 0 >/dev/null
 lakectl import-points "$ROOT/tests/sql/data/points.jsonl" >/dev/null

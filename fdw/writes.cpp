@@ -1,0 +1,378 @@
+#include "writes.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connection.h"
+#include "pg_boundary.h"
+#include "table_kind.h"
+#include "vector_type.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "foreign/foreign.h"
+#include "miscadmin.h"
+#include "parser/parsetree.h"
+#include "utils/rel.h"
+}
+
+namespace lake::fdw {
+
+namespace {
+
+constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
+// Rows per ExecForeignBatchInsert call, and bytes per request at commit.
+constexpr int kInsertBatch = 1000;
+constexpr std::size_t kRequestBytes = std::size_t{32} << 20;
+
+// The columns an insert reads, by name, for both kinds of table.
+enum Column {
+  kId,
+  kUserId,
+  kModelVersion,
+  kEmbedding,
+  kMetadata,
+  kCreatedAt,  // vectors
+  kMetric,
+  kTags,
+  kTs,
+  kValue,  // time series
+  kColumnCount
+};
+const char* const kColumnNames[kColumnCount] = {
+    "id",         "user_id", "model_version", "embedding", "metadata",
+    "created_at", "metric",  "tags",          "ts",        "value"};
+
+// Per result relation (rinfo->ri_FdwState), plain C.
+struct InsertState {
+  TableKind kind;
+  int series_kind;  // timeseries::SeriesKind
+  char name[64];    // the collection
+  ConnectTarget target;
+  AttrNumber attno[kColumnCount];
+  FmgrInfo output[kColumnCount];  // text output of metadata and tags
+};
+
+struct PendingPoint {
+  timeseries::SeriesKey key;
+  std::int64_t ts = 0;
+  double value = 0;
+  std::string text;
+  SubTransactionId subid = 0;
+};
+
+// What one table of one user mapping has been given in this transaction.
+struct PendingTable {
+  ConnectTarget target;
+  std::string collection;  // vector tables
+  std::vector<vectors::VectorRecord> records;
+  std::vector<SubTransactionId> record_subids;
+  std::vector<PendingPoint> points;  // time-series tables
+};
+
+std::map<std::string, PendingTable>& Pending() {
+  static auto* pending = new std::map<std::string, PendingTable>();
+  return *pending;
+}
+
+std::string PendingKey(const InsertState& s) {
+  return std::to_string(s.target.user_mapping) + '/' +
+         (s.kind == TableKind::kVectors ? std::string("v:") + s.name
+                                        : "s:" + std::to_string(s.series_kind));
+}
+
+Status SendVectors(protocol::Session& session, PendingTable& table) {
+  protocol::UpsertRequest request{table.collection, {}};
+  std::size_t bytes = 0;
+  for (vectors::VectorRecord& record : table.records) {
+    bytes += record.embedding.size() * sizeof(float) + record.metadata_json.size() + 64;
+    request.records.push_back(std::move(record));
+    if (bytes >= kRequestBytes) {
+      LAKE_RETURN_IF_ERROR(session.Call(request).status());
+      request.records.clear();
+      bytes = 0;
+    }
+  }
+  if (!request.records.empty()) LAKE_RETURN_IF_ERROR(session.Call(request).status());
+  return Status::Ok();
+}
+
+Status SendPoints(protocol::Session& session, PendingTable& table) {
+  // The series, created where missing, in one request.
+  protocol::EnsureSeriesRequest ensure;
+  std::map<std::string, std::size_t> index;  // identity -> position in ensure.keys
+  std::vector<std::size_t> series_of(table.points.size());
+  for (std::size_t i = 0; i < table.points.size(); ++i) {
+    timeseries::SeriesKey& key = table.points[i].key;
+    std::sort(key.tags.begin(), key.tags.end());
+    std::string identity = std::to_string(key.tenant) + '\0' + key.metric;
+    for (const auto& [name, value] : key.tags)
+      identity += '\0' + name + '\0' + value;
+    auto [found, added] = index.emplace(identity, ensure.keys.size());
+    if (added) ensure.keys.push_back(key);
+    series_of[i] = found->second;
+  }
+  LAKE_ASSIGN_OR_RETURN(auto ids, session.Call(ensure));
+  const bool text =
+      table.points.empty() || table.points.front().key.kind != timeseries::SeriesKind::kMetric;
+  std::map<std::uint64_t, protocol::PointColumns> numbers;
+  std::map<std::uint64_t, protocol::TextColumns> texts;
+  std::size_t bytes = 0;
+  const auto flush = [&]() -> Status {
+    protocol::WritePointsRequest write_numbers;
+    for (auto& [id, columns] : numbers)
+      write_numbers.batch.push_back(std::move(columns));
+    protocol::WriteTextsRequest write_texts;
+    for (auto& [id, columns] : texts)
+      write_texts.batch.push_back(std::move(columns));
+    numbers.clear();
+    texts.clear();
+    bytes = 0;
+    if (!write_numbers.batch.empty()) LAKE_RETURN_IF_ERROR(session.Call(write_numbers).status());
+    if (!write_texts.batch.empty()) LAKE_RETURN_IF_ERROR(session.Call(write_texts).status());
+    return Status::Ok();
+  };
+  for (std::size_t i = 0; i < table.points.size(); ++i) {
+    const std::uint64_t id = ids.ids[series_of[i]];
+    PendingPoint& p = table.points[i];
+    if (text) {
+      auto& columns = texts[id];
+      columns.series = id;
+      columns.timestamps.push_back(p.ts);
+      bytes += p.text.size() + 16;
+      columns.texts.push_back(std::move(p.text));
+    } else {
+      auto& columns = numbers[id];
+      columns.series = id;
+      columns.timestamps.push_back(p.ts);
+      columns.values.push_back(p.value);
+      bytes += 16;
+    }
+    if (bytes >= kRequestBytes) LAKE_RETURN_IF_ERROR(flush());
+  }
+  return flush();
+}
+
+// Sends everything pending (at commit); the first failure is returned.
+Status SendPending() {
+  for (auto& [key, table] : Pending()) {
+    LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(table.target));
+    LAKE_RETURN_IF_ERROR(table.collection.empty() ? SendPoints(*session, table)
+                                                  : SendVectors(*session, table));
+  }
+  return Status::Ok();
+}
+
+void OnTransaction(XactEvent event, void*) {
+  if (Pending().empty()) return;
+  if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT) {
+    char error[kErrorBytes];
+    const bool sent = RunCpp(error, [] { return SendPending(); });
+    Pending().clear();
+    if (!sent)
+      ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
+                      errmsg("lake: the transaction's writes were not applied: %s", error)));
+  } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
+    Pending().clear();
+  }
+}
+
+// A rolled-back savepoint drops what was written since it (subtransaction
+// ids only grow within a transaction, so "since" is ">= its id").
+void OnSubTransaction(SubXactEvent event, SubTransactionId subid, SubTransactionId, void*) {
+  if (event != SUBXACT_EVENT_ABORT_SUB) return;
+  for (auto& [key, table] : Pending()) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < table.records.size(); ++i) {
+      if (table.record_subids[i] >= subid) continue;
+      if (kept != i) {
+        table.records[kept] = std::move(table.records[i]);
+        table.record_subids[kept] = table.record_subids[i];
+      }
+      ++kept;
+    }
+    table.records.resize(kept);
+    table.record_subids.resize(kept);
+    std::erase_if(table.points, [&](const PendingPoint& p) { return p.subid >= subid; });
+  }
+}
+
+Oid ModifyingUser(EState* estate, ResultRelInfo* rinfo) {
+  if (rinfo->ri_RangeTableIndex == 0) return GetUserId();  // COPY
+  RangeTblEntry* rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
+  return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+}
+
+// Text of a value through its type's output function (a palloc'd string).
+char* AsText(InsertState* s, Column column, Datum value) {
+  return OutputFunctionCall(&s->output[column], value);
+}
+
+}  // namespace
+
+void RegisterTransactionCallbacks() {
+  RegisterXactCallback(OnTransaction, nullptr);
+  RegisterSubXactCallback(OnSubTransaction, nullptr);
+}
+
+int InsertsOnly(Relation) {
+  return 1 << CMD_INSERT;
+}
+
+void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
+  Relation relation = rinfo->ri_RelationDesc;
+  const Oid table = RelationGetRelid(relation);
+  InsertState* s = static_cast<InsertState*>(palloc0(sizeof(InsertState)));
+  s->kind = KindOf(table);
+  if (s->kind == TableKind::kVectors) {
+    const char* collection = TableOption(table, "collection");
+    if (std::strlen(collection) >= sizeof(s->name))
+      ereport(ERROR, (errmsg("lake: collection name \"%s\" is too long", collection)));
+    std::strcpy(s->name, collection);
+  } else {
+    const char* kind = TableOption(table, "series");
+    s->series_kind = std::strcmp(kind, "events") == 0   ? int(timeseries::SeriesKind::kEvent)
+                     : std::strcmp(kind, "states") == 0 ? int(timeseries::SeriesKind::kState)
+                                                        : int(timeseries::SeriesKind::kMetric);
+  }
+  TupleDesc desc = RelationGetDescr(relation);
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute attribute = TupleDescAttr(desc, i);
+    for (int c = 0; c < kColumnCount; ++c) {
+      if (attribute->attisdropped || std::strcmp(NameStr(attribute->attname), kColumnNames[c]) != 0)
+        continue;
+      s->attno[c] = attribute->attnum;
+      Oid output;
+      bool varlena;
+      getTypeOutputInfo(attribute->atttypid, &output, &varlena);
+      fmgr_info(output, &s->output[c]);
+    }
+  }
+  const bool vectors = s->kind == TableKind::kVectors;
+  if (vectors && (s->attno[kId] == 0 || s->attno[kEmbedding] == 0))
+    ereport(ERROR, (errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+                    errmsg("lake: inserting into \"%s\" needs its id and embedding columns",
+                           RelationGetRelationName(relation))));
+  if (!vectors && (s->attno[kMetric] == 0 || s->attno[kTs] == 0 || s->attno[kValue] == 0))
+    ereport(ERROR, (errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+                    errmsg("lake: inserting into \"%s\" needs its metric, ts and value columns",
+                           RelationGetRelationName(relation))));
+  ReadConnectTarget(GetForeignTable(table)->serverid, ModifyingUser(mtstate->ps.state, rinfo),
+                    &s->target);
+  rinfo->ri_FdwState = s;
+}
+
+TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, TupleTableSlot*) {
+  InsertState* s = static_cast<InsertState*>(rinfo->ri_FdwState);
+  slot_getallattrs(slot);
+  const auto value = [&](Column c, bool* present) -> Datum {
+    *present = s->attno[c] != 0 && !slot->tts_isnull[s->attno[c] - 1];
+    return *present ? slot->tts_values[s->attno[c] - 1] : Datum(0);
+  };
+  bool present = false;
+  const SubTransactionId subid = GetCurrentSubTransactionId();
+  char error[kErrorBytes];
+  if (s->kind == TableKind::kVectors) {
+    const Datum id = value(kId, &present);
+    if (!present)
+      ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lake: id must not be null")));
+    const Datum embedding_datum = value(kEmbedding, &present);
+    if (!present)
+      ereport(ERROR,
+              (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lake: embedding must not be null")));
+    const PgVector* embedding = DatumToVector(embedding_datum);
+    bool has_user, has_version, has_metadata, has_created;
+    const Datum user = value(kUserId, &has_user);
+    const Datum version = value(kModelVersion, &has_version);
+    const Datum metadata_datum = value(kMetadata, &has_metadata);
+    const Datum created = value(kCreatedAt, &has_created);
+    const char* metadata = has_metadata ? AsText(s, kMetadata, metadata_datum) : nullptr;
+    if (!RunCpp(error, [&]() -> Status {
+          vectors::VectorRecord record;
+          record.id = DatumGetInt64(id);
+          record.tenant_id = has_user ? DatumGetInt64(user) : 0;
+          record.model_version = has_version ? DatumGetInt32(version) : 0;
+          record.created_at_us =
+              has_created ? DatumGetTimestampTz(created) + kPostgresEpochMicros : 0;
+          record.embedding.assign(embedding->x, embedding->x + embedding->dim);
+          if (metadata != nullptr) record.metadata_json = metadata;
+          PendingTable& table = Pending()[PendingKey(*s)];
+          table.target = s->target;
+          table.collection = s->name;
+          table.records.push_back(std::move(record));
+          table.record_subids.push_back(subid);
+          return Status::Ok();
+        }))
+      Raise(error);
+    return slot;
+  }
+  const Datum metric_datum = value(kMetric, &present);
+  if (!present)
+    ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lake: metric must not be null")));
+  const Datum ts = value(kTs, &present);
+  if (!present)
+    ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lake: ts must not be null")));
+  const Datum point_value = value(kValue, &present);
+  if (!present)
+    ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lake: value must not be null")));
+  bool has_user, has_tags;
+  const Datum user = value(kUserId, &has_user);
+  const Datum tags_datum = value(kTags, &has_tags);
+  const char* metric = TextDatumGetCString(metric_datum);
+  const char* tags = has_tags ? AsText(s, kTags, tags_datum) : nullptr;
+  const bool metric_kind = s->series_kind == int(timeseries::SeriesKind::kMetric);
+  const char* event_text = nullptr;
+  if (!metric_kind) event_text = TextDatumGetCString(point_value);
+  if (!RunCpp(error, [&]() -> Status {
+        PendingPoint p;
+        p.key.tenant = has_user ? DatumGetInt64(user) : 0;
+        p.key.metric = metric;
+        p.key.kind = static_cast<timeseries::SeriesKind>(s->series_kind);
+        if (tags != nullptr) {
+          const auto json = nlohmann::json::parse(tags, nullptr, false);
+          if (!json.is_object())
+            return Status::InvalidArgument("tags must be a JSON object of strings");
+          for (const auto& [name, tag] : json.items()) {
+            if (!tag.is_string())
+              return Status::InvalidArgument("tag \"" + name + "\" must be a string");
+            p.key.tags.emplace_back(name, tag.get<std::string>());
+          }
+        }
+        p.ts = DatumGetTimestampTz(ts) + kPostgresEpochMicros;
+        if (metric_kind)
+          p.value = DatumGetFloat8(point_value);
+        else
+          p.text = event_text;
+        p.subid = subid;
+        PendingTable& table = Pending()[PendingKey(*s)];
+        table.target = s->target;
+        table.points.push_back(std::move(p));
+        return Status::Ok();
+      }))
+    Raise(error);
+  return slot;
+}
+
+TupleTableSlot** ExecBatchInsert(EState* estate, ResultRelInfo* rinfo, TupleTableSlot** slots,
+                                 TupleTableSlot** plan_slots, int* count) {
+  for (int i = 0; i < *count; ++i)
+    ExecInsert(estate, rinfo, slots[i], plan_slots[i]);
+  return slots;
+}
+
+int InsertBatchSize(ResultRelInfo* rinfo) {
+  // PostgreSQL batches only without RETURNING and row triggers.
+  return rinfo->ri_projectReturning == nullptr ? kInsertBatch : 1;
+}
+
+void EndInsert(EState*, ResultRelInfo*) {}
+
+}  // namespace lake::fdw

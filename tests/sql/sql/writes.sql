@@ -1,0 +1,112 @@
+-- INSERT and COPY into lake foreign tables: applied at commit, dropped on
+-- rollback (savepoints too), all or nothing per request, stamped with a
+-- tenant's own user id.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lake_fdw;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
+END $$;
+RESET client_min_messages;
+SET timezone = 'UTC';
+SET search_path = public, lake;
+CREATE SCHEMA w;
+CREATE FOREIGN TABLE w.docs (
+  id bigint, user_id bigint, model_version int, embedding lake.vector(3), metadata jsonb,
+  created_at timestamptz
+) SERVER lake OPTIONS (collection 'writable');
+CREATE FOREIGN TABLE w.loose (id bigint, embedding lake.vector) SERVER lake
+  OPTIONS (collection 'writable');
+CREATE FOREIGN TABLE w.metrics (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value double precision
+) SERVER lake OPTIONS (series 'metrics');
+CREATE FOREIGN TABLE w.events (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value text
+) SERVER lake OPTIONS (series 'events');
+
+-- Applied at commit; the transaction does not see its own rows.
+BEGIN;
+INSERT INTO w.docs (id, user_id, embedding, metadata)
+  VALUES (1, 5, '[1,0,0]', '{"a": 1}'), (2, 5, '[0,1,0]', NULL);
+SELECT count(*) AS visible_before_commit FROM w.docs;
+COMMIT;
+SELECT id, user_id, model_version, embedding, metadata, created_at > now() - interval '1 hour' AS recent
+  FROM w.docs ORDER BY id;
+INSERT INTO w.docs (id, user_id, embedding, created_at)
+  VALUES (3, 5, '[0,0,1]', '2026-01-01 12:00+00');
+SELECT id, created_at FROM w.docs WHERE id = 3;
+
+-- Rollback and savepoints.
+BEGIN;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (10, 5, '[1,1,0]');
+ROLLBACK;
+BEGIN;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (11, 5, '[1,1,1]');
+SAVEPOINT s1;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (12, 5, '[1,1,2]');
+SAVEPOINT s2;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (13, 5, '[1,1,3]');
+ROLLBACK TO s1;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (14, 5, '[1,1,4]');
+COMMIT;
+SELECT array_agg(id ORDER BY id) FROM w.docs;
+
+-- A row the engine refuses fails the commit, and nothing of it lands.
+BEGIN;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (20, 5, '[2,0,0]');
+INSERT INTO w.loose (id, embedding) VALUES (21, '[2,0]');
+COMMIT;
+SELECT array_agg(id ORDER BY id) FROM w.docs;
+
+-- An id written again is replaced (upsert).
+INSERT INTO w.docs (id, user_id, embedding, metadata) VALUES (2, 5, '[0,2,0]', '{"v": 2}');
+SELECT id, embedding, metadata FROM w.docs WHERE id = 2;
+
+-- COPY FROM, then a kNN over what it loaded.
+COPY w.docs (id, user_id, embedding) FROM STDIN;
+30	6	[3,0,0]
+31	6	[3,1,0]
+32	6	[3,2,0]
+\.
+SELECT id FROM w.docs WHERE user_id = 6 ORDER BY embedding <-> '[3,2,1]' LIMIT 2;
+
+-- Points and events.
+BEGIN;
+INSERT INTO w.metrics VALUES
+  (5, 'written', '{"k": "v"}', '2026-02-01 00:00+00', 1.5),
+  (5, 'written', '{"k": "v"}', '2026-02-01 00:01+00', 2.5),
+  (5, 'written', '{"k": "w"}', '2026-02-01 00:00+00', 9);
+COMMIT;
+COPY w.metrics (user_id, metric, tags, ts, value) FROM STDIN;
+5	written	{"k": "v"}	2026-02-01 00:02:00+00	3.5
+\.
+INSERT INTO w.events VALUES (5, 'written_event', '{}', '2026-02-01 00:00+00', 'started');
+SELECT tags, ts, value FROM w.metrics WHERE metric = 'written' ORDER BY tags::text, ts;
+SELECT time_bucket('1 hour', ts), count(*), sum(value) FROM w.metrics
+ WHERE metric = 'written' AND tags @> '{"k": "v"}' GROUP BY 1;
+SELECT ts, value FROM w.events WHERE metric = 'written_event';
+INSERT INTO w.metrics VALUES (5, 'written', '{"k": 1}', '2026-02-01 00:00+00', 1);
+INSERT INTO w.metrics (user_id, metric, ts) VALUES (5, 'written', now());
+
+-- A tenant's rows are its own, whatever user id it writes.
+SET client_min_messages = warning;
+SELECT lake.create_user(9, 'carol');
+RESET client_min_messages;
+GRANT USAGE ON SCHEMA w TO carol;
+GRANT SELECT, INSERT ON w.docs TO carol;
+SET ROLE carol;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (50, 5, '[5,5,5]');
+SELECT id, user_id FROM w.docs;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (1, 9, '[9,9,9]');
+RESET ROLE;
+SELECT id, user_id, embedding FROM w.docs WHERE id IN (1, 50) ORDER BY id;
+
+SET client_min_messages = warning;
+DROP SCHEMA w CASCADE;
+DROP USER MAPPING FOR carol SERVER lake;
+DROP OWNED BY carol;
+DROP ROLE carol;
