@@ -1,3 +1,6 @@
+// Before PostgreSQL's headers, which make snprintf a macro of their own.
+#include <nlohmann/json.hpp>
+
 #include "series_scan.h"
 
 #include <algorithm>
@@ -7,7 +10,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "connection.h"
 #include "pg_boundary.h"

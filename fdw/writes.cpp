@@ -1,3 +1,6 @@
+// Before PostgreSQL's headers, which make snprintf a macro of their own.
+#include <nlohmann/json.hpp>
+
 #include "writes.h"
 
 #include <algorithm>
@@ -6,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "connection.h"
 #include "pg_boundary.h"
@@ -66,16 +68,26 @@ struct PendingPoint {
   std::int64_t ts = 0;
   double value = 0;
   std::string text;
-  SubTransactionId subid = 0;
 };
 
-// What one table of one user mapping has been given in this transaction.
+// One statement's worth of changes to one table, applied at commit in the
+// order they were made.
+struct PendingOp {
+  enum Kind { kUpsert, kDeleteRecords, kInsertPoints, kDeleteRange } kind;
+  SubTransactionId subid = 0;
+  std::vector<vectors::VectorRecord> records;              // kUpsert
+  std::vector<std::pair<std::int64_t, std::int32_t>> keys;  // kDeleteRecords
+  std::vector<PendingPoint> points;                         // kInsertPoints
+  std::vector<std::uint64_t> series;                        // kDeleteRange
+  std::int64_t start = 0, end = 0;
+};
+
+// What one table (a collection, or a kind of series) of one user mapping
+// has been given in this transaction.
 struct PendingTable {
   ConnectTarget target;
-  std::string collection;  // vector tables
-  std::vector<vectors::VectorRecord> records;
-  std::vector<SubTransactionId> record_subids;
-  std::vector<PendingPoint> points;  // time-series tables
+  std::string collection;  // empty for time-series tables
+  std::vector<PendingOp> ops;
 };
 
 std::map<std::string, PendingTable>& Pending() {
@@ -83,16 +95,35 @@ std::map<std::string, PendingTable>& Pending() {
   return *pending;
 }
 
-std::string PendingKey(const InsertState& s) {
-  return std::to_string(s.target.user_mapping) + '/' +
-         (s.kind == TableKind::kVectors ? std::string("v:") + s.name
-                                        : "s:" + std::to_string(s.series_kind));
+std::string VectorsKey(const ConnectTarget& target, const std::string& collection) {
+  return std::to_string(target.user_mapping) + "/v:" + collection;
+}
+std::string SeriesKey(const ConnectTarget& target, int series_kind) {
+  return std::to_string(target.user_mapping) + "/s:" + std::to_string(series_kind);
 }
 
-Status SendVectors(protocol::Session& session, PendingTable& table) {
-  protocol::UpsertRequest request{table.collection, {}};
+PendingTable& TableFor(const std::string& key, const ConnectTarget& target,
+                       const std::string& collection) {
+  PendingTable& table = Pending()[key];
+  table.target = target;
+  table.collection = collection;
+  return table;
+}
+
+// The op to append to: the last one if it is of this kind and
+// subtransaction, else a new one.
+PendingOp& OpFor(PendingTable& table, PendingOp::Kind kind) {
+  const SubTransactionId subid = GetCurrentSubTransactionId();
+  if (table.ops.empty() || table.ops.back().kind != kind || table.ops.back().subid != subid)
+    table.ops.push_back(PendingOp{kind, subid});
+  return table.ops.back();
+}
+
+Status SendVectors(protocol::Session& session, const std::string& collection,
+                   std::vector<vectors::VectorRecord>& records) {
+  protocol::UpsertRequest request{collection, {}};
   std::size_t bytes = 0;
-  for (vectors::VectorRecord& record : table.records) {
+  for (vectors::VectorRecord& record : records) {
     bytes += record.embedding.size() * sizeof(float) + record.metadata_json.size() + 64;
     request.records.push_back(std::move(record));
     if (bytes >= kRequestBytes) {
@@ -105,13 +136,25 @@ Status SendVectors(protocol::Session& session, PendingTable& table) {
   return Status::Ok();
 }
 
-Status SendPoints(protocol::Session& session, PendingTable& table) {
+Status DeleteRecords(protocol::Session& session, const std::string& collection,
+                     const std::vector<std::pair<std::int64_t, std::int32_t>>& keys) {
+  std::map<std::int32_t, std::vector<std::int64_t>> ids_by_version;
+  for (const auto& [id, version] : keys)
+    ids_by_version[version].push_back(id);
+  for (auto& [version, ids] : ids_by_version) {
+    LAKE_RETURN_IF_ERROR(
+        session.Call(protocol::DeleteRequest{collection, version, std::move(ids)}).status());
+  }
+  return Status::Ok();
+}
+
+Status SendPoints(protocol::Session& session, std::vector<PendingPoint>& points) {
   // The series, created where missing, in one request.
   protocol::EnsureSeriesRequest ensure;
   std::map<std::string, std::size_t> index;  // identity -> position in ensure.keys
-  std::vector<std::size_t> series_of(table.points.size());
-  for (std::size_t i = 0; i < table.points.size(); ++i) {
-    timeseries::SeriesKey& key = table.points[i].key;
+  std::vector<std::size_t> series_of(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    timeseries::SeriesKey& key = points[i].key;
     std::sort(key.tags.begin(), key.tags.end());
     std::string identity = std::to_string(key.tenant) + '\0' + key.metric;
     for (const auto& [name, value] : key.tags)
@@ -121,8 +164,7 @@ Status SendPoints(protocol::Session& session, PendingTable& table) {
     series_of[i] = found->second;
   }
   LAKE_ASSIGN_OR_RETURN(auto ids, session.Call(ensure));
-  const bool text =
-      table.points.empty() || table.points.front().key.kind != timeseries::SeriesKind::kMetric;
+  const bool text = points.empty() || points.front().key.kind != timeseries::SeriesKind::kMetric;
   std::map<std::uint64_t, protocol::PointColumns> numbers;
   std::map<std::uint64_t, protocol::TextColumns> texts;
   std::size_t bytes = 0;
@@ -140,9 +182,9 @@ Status SendPoints(protocol::Session& session, PendingTable& table) {
     if (!write_texts.batch.empty()) LAKE_RETURN_IF_ERROR(session.Call(write_texts).status());
     return Status::Ok();
   };
-  for (std::size_t i = 0; i < table.points.size(); ++i) {
+  for (std::size_t i = 0; i < points.size(); ++i) {
     const std::uint64_t id = ids.ids[series_of[i]];
-    PendingPoint& p = table.points[i];
+    PendingPoint& p = points[i];
     if (text) {
       auto& columns = texts[id];
       columns.series = id;
@@ -165,8 +207,23 @@ Status SendPoints(protocol::Session& session, PendingTable& table) {
 Status SendPending() {
   for (auto& [key, table] : Pending()) {
     LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(table.target));
-    LAKE_RETURN_IF_ERROR(table.collection.empty() ? SendPoints(*session, table)
-                                                  : SendVectors(*session, table));
+    for (PendingOp& op : table.ops) {
+      switch (op.kind) {
+        case PendingOp::kUpsert:
+          LAKE_RETURN_IF_ERROR(SendVectors(*session, table.collection, op.records));
+          break;
+        case PendingOp::kDeleteRecords:
+          LAKE_RETURN_IF_ERROR(DeleteRecords(*session, table.collection, op.keys));
+          break;
+        case PendingOp::kInsertPoints:
+          LAKE_RETURN_IF_ERROR(SendPoints(*session, op.points));
+          break;
+        case PendingOp::kDeleteRange:
+          LAKE_RETURN_IF_ERROR(
+              session->Call(protocol::DeleteRangeRequest{op.series, op.start, op.end}).status());
+          break;
+      }
+    }
   }
   return Status::Ok();
 }
@@ -189,20 +246,8 @@ void OnTransaction(XactEvent event, void*) {
 // ids only grow within a transaction, so "since" is ">= its id").
 void OnSubTransaction(SubXactEvent event, SubTransactionId subid, SubTransactionId, void*) {
   if (event != SUBXACT_EVENT_ABORT_SUB) return;
-  for (auto& [key, table] : Pending()) {
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < table.records.size(); ++i) {
-      if (table.record_subids[i] >= subid) continue;
-      if (kept != i) {
-        table.records[kept] = std::move(table.records[i]);
-        table.record_subids[kept] = table.record_subids[i];
-      }
-      ++kept;
-    }
-    table.records.resize(kept);
-    table.record_subids.resize(kept);
-    std::erase_if(table.points, [&](const PendingPoint& p) { return p.subid >= subid; });
-  }
+  for (auto& [key, table] : Pending())
+    std::erase_if(table.ops, [&](const PendingOp& op) { return op.subid >= subid; });
 }
 
 Oid ModifyingUser(EState* estate, ResultRelInfo* rinfo) {
@@ -217,6 +262,22 @@ char* AsText(InsertState* s, Column column, Datum value) {
 }
 
 }  // namespace
+
+void QueueRecordDeletes(const ConnectTarget& target, const std::string& collection,
+                        std::vector<std::pair<std::int64_t, std::int32_t>> keys) {
+  PendingTable& table = TableFor(VectorsKey(target, collection), target, collection);
+  auto& pending = OpFor(table, PendingOp::kDeleteRecords).keys;
+  pending.insert(pending.end(), keys.begin(), keys.end());
+}
+
+void QueueRangeDelete(const ConnectTarget& target, int series_kind,
+                      std::vector<std::uint64_t> series, std::int64_t start, std::int64_t end) {
+  PendingTable& table = TableFor(SeriesKey(target, series_kind), target, "");
+  table.ops.push_back(PendingOp{PendingOp::kDeleteRange, GetCurrentSubTransactionId()});
+  table.ops.back().series = std::move(series);
+  table.ops.back().start = start;
+  table.ops.back().end = end;
+}
 
 void RegisterTransactionCallbacks() {
   RegisterXactCallback(OnTransaction, nullptr);
@@ -278,7 +339,6 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
     return *present ? slot->tts_values[s->attno[c] - 1] : Datum(0);
   };
   bool present = false;
-  const SubTransactionId subid = GetCurrentSubTransactionId();
   char error[kErrorBytes];
   if (s->kind == TableKind::kVectors) {
     const Datum id = value(kId, &present);
@@ -304,11 +364,8 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
               has_created ? DatumGetTimestampTz(created) + kPostgresEpochMicros : 0;
           record.embedding.assign(embedding->x, embedding->x + embedding->dim);
           if (metadata != nullptr) record.metadata_json = metadata;
-          PendingTable& table = Pending()[PendingKey(*s)];
-          table.target = s->target;
-          table.collection = s->name;
-          table.records.push_back(std::move(record));
-          table.record_subids.push_back(subid);
+          PendingTable& table = TableFor(VectorsKey(s->target, s->name), s->target, s->name);
+          OpFor(table, PendingOp::kUpsert).records.push_back(std::move(record));
           return Status::Ok();
         }))
       Raise(error);
@@ -351,10 +408,8 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
           p.value = DatumGetFloat8(point_value);
         else
           p.text = event_text;
-        p.subid = subid;
-        PendingTable& table = Pending()[PendingKey(*s)];
-        table.target = s->target;
-        table.points.push_back(std::move(p));
+        PendingTable& table = TableFor(SeriesKey(s->target, s->series_kind), s->target, "");
+        OpFor(table, PendingOp::kInsertPoints).points.push_back(std::move(p));
         return Status::Ok();
       }))
     Raise(error);

@@ -1,4 +1,4 @@
-// INSERT and COPY into lake foreign tables. Rows are held by the backend
+// INSERT, COPY and DELETE on lake foreign tables. Changes are held by the backend
 // until the transaction commits: then each table's rows go to lake-server
 // (a vector table's as upserts, a time-series table's as points, after the
 // series are created), and a failure there fails the commit. A rollback, or
@@ -6,6 +6,12 @@
 // does not see its own uncommitted rows in the foreign tables.
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connection.h"
 #include "postgres_headers.h"
 
 extern "C" {
@@ -15,6 +21,13 @@ extern "C" {
 namespace lake::fdw {
 
 void RegisterTransactionCallbacks();
+
+// Deletes held like the inserts (C++ side of the boundary): records by
+// (id, model version), or time-series points of `series` in [start, end).
+void QueueRecordDeletes(const ConnectTarget& target, const std::string& collection,
+                        std::vector<std::pair<std::int64_t, std::int32_t>> keys);
+void QueueRangeDelete(const ConnectTarget& target, int series_kind,
+                      std::vector<std::uint64_t> series, std::int64_t start, std::int64_t end);
 
 int InsertsOnly(Relation relation);
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo);
