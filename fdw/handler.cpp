@@ -9,8 +9,11 @@
 #include "writes.h"
 
 extern "C" {
+#include "commands/explain.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
+#include "optimizer/optimizer.h"
+#include "parser/parsetree.h"
 #include "utils/rel.h"
 }
 
@@ -60,8 +63,47 @@ void ExplainScan(ForeignScanState* node, ExplainState* es) {
 }
 
 void BeginModify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List*, int, int eflags) {
+  if (mtstate->operation != CMD_INSERT) RefuseRowDelete();
   if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
   BeginInsert(mtstate, rinfo);
+}
+
+// DELETE goes to the engine whole when it applies every condition: the
+// scan under the ModifyTable becomes the delete.
+bool PlanDirectModify(PlannerInfo* root, ModifyTable* plan, Index result_relation, int) {
+  if (plan->operation != CMD_DELETE || plan->returningLists != NIL) return false;
+  Plan* subplan = outerPlan(plan);
+  if (subplan == nullptr || !IsA(subplan, ForeignScan)) return false;
+  ForeignScan* scan = castNode(ForeignScan, subplan);
+  if (scan->scan.scanrelid != result_relation) return false;
+  const bool vectors = IsVectors(planner_rt_fetch(result_relation, root)->relid);
+  if (!(vectors ? VectorsAllPushed(scan) : SeriesAllPushed(scan))) return false;
+  scan->operation = CMD_DELETE;
+  scan->resultRelation = result_relation;
+  scan->scan.plan.qual = NIL;  // applied by the engine
+  scan->scan.plan.targetlist = NIL;
+  return true;
+}
+
+void BeginDirectModify(ForeignScanState* node, int eflags) {
+  BeginScan(node, eflags);
+}
+
+TupleTableSlot* IterateDirectModify(ForeignScanState* node) {
+  TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
+  ExecClearTuple(slot);
+  if (node->fdw_state == nullptr) return slot;
+  auto* state = static_cast<ScanStateBase*>(node->fdw_state);
+  if (state->done) return slot;
+  state->done = true;
+  node->ss.ps.state->es_processed += static_cast<uint64>(
+      state->kind == TableKind::kVectors ? VectorsQueueDelete(node) : SeriesQueueDelete(node));
+  return slot;
+}
+
+void ExplainDirectModify(ForeignScanState* node, ExplainState* es) {
+  ExplainScan(node, es);
+  ExplainPropertyText("Lake Delete", "at commit, of what the request matches", es);
 }
 
 }  // namespace
@@ -79,7 +121,7 @@ Datum lake_fdw_handler(PG_FUNCTION_ARGS) {
   routine->ReScanForeignScan = lake::fdw::ReScan;
   routine->EndForeignScan = lake::fdw::EndScan;
   routine->ExplainForeignScan = lake::fdw::ExplainScan;
-  routine->IsForeignRelUpdatable = lake::fdw::InsertsOnly;
+  routine->IsForeignRelUpdatable = lake::fdw::Updatable;
   routine->BeginForeignModify = lake::fdw::BeginModify;
   routine->ExecForeignInsert = lake::fdw::ExecInsert;
   routine->ExecForeignBatchInsert = lake::fdw::ExecBatchInsert;
@@ -87,6 +129,12 @@ Datum lake_fdw_handler(PG_FUNCTION_ARGS) {
   routine->EndForeignModify = lake::fdw::EndInsert;
   routine->BeginForeignInsert = lake::fdw::BeginInsert;  // COPY FROM
   routine->EndForeignInsert = lake::fdw::EndInsert;
+  routine->ExecForeignDelete = lake::fdw::RowDelete;
+  routine->PlanDirectModify = lake::fdw::PlanDirectModify;
+  routine->BeginDirectModify = lake::fdw::BeginDirectModify;
+  routine->IterateDirectModify = lake::fdw::IterateDirectModify;
+  routine->EndDirectModify = lake::fdw::EndScan;
+  routine->ExplainDirectModify = lake::fdw::ExplainDirectModify;
   PG_RETURN_POINTER(routine);
 }
 }

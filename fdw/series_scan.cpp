@@ -10,11 +10,11 @@
 #include <unordered_map>
 #include <vector>
 
-
 #include "connection.h"
 #include "pg_boundary.h"
 #include "planner_util.h"
 #include "table_kind.h"
+#include "writes.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -61,7 +61,7 @@ struct SeriesRel {
   List* local_clauses;
 };
 
-enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos };
+enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos, kPlanAllPushed };
 
 int KindOfTable(Oid table) {
   const char* kind = TableOption(table, "series");
@@ -169,7 +169,8 @@ ForeignScan* SeriesGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath*,
   List* attnos = NIL;
   for (int c = 0; c < kColumnCount; ++c)
     attnos = lappend_int(attnos, rel->attno[c]);
-  List* items = list_make3(makeInteger(rel->kind), list_copy(rel->pushed_filters), attnos);
+  List* items = list_make4(makeInteger(rel->kind), list_copy(rel->pushed_filters), attnos,
+                           makeBoolean(rel->local_clauses == NIL));
   // Every condition is checked again locally: pushed ones cost nothing there.
   return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
                           list_copy(rel->pushed_values), items, NIL, NIL, outer_plan);
@@ -179,6 +180,7 @@ namespace {
 
 struct SeriesScanState : ScanStateBase {
   SeriesScanState() : ScanStateBase(TableKind::kSeries) {}
+  ConnectTarget target;
   protocol::Session* session = nullptr;
   timeseries::SeriesFilter filter;
   std::int64_t start = std::numeric_limits<std::int64_t>::min();
@@ -326,6 +328,7 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
         state->exhausted = contradiction;
+        state->target = target;
         return Status::Ok();
       })) {
     delete state;
@@ -396,6 +399,43 @@ void SeriesReScan(ForeignScanState* node) {
 void SeriesEndScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   if (state != nullptr) std::vector<timeseries::SeriesScan>().swap(state->batch);
+}
+
+bool SeriesAllPushed(ForeignScan* plan) {
+  return boolVal(list_nth(plan->fdw_private, kPlanAllPushed));
+}
+
+double SeriesQueueDelete(ForeignScanState* node) {
+  auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  if (state->exhausted) return 0;
+  double count = 0;
+  char error[kErrorBytes];
+  // How many points the matching series hold in the range now (from chunk
+  // headers and rollups: no point is read); deleted at commit.
+  if (!RunCpp(error, [&]() -> Status {
+        QueueRangeDelete(state->target, state->filter, state->start, state->end);
+        LAKE_ASSIGN_OR_RETURN(auto found,
+                              state->session->Call(protocol::FindSeriesRequest{state->filter}));
+        if (found.series.empty()) return Status::Ok();
+        constexpr std::int64_t kFar = std::int64_t{1} << 61;
+        const std::int64_t start = std::max(state->start, -kFar);
+        const std::int64_t end = std::min(state->end, kFar);
+        if (start >= end) return Status::Ok();
+        protocol::TimeBucketRequest counting;
+        for (const auto& info : found.series)
+          counting.query.series.push_back(info.id);
+        counting.query.start = start;
+        counting.query.end = end;
+        counting.query.width = end - start;
+        counting.query.origin = start;
+        counting.query.group_by = timeseries::GroupBy::kAll;
+        LAKE_ASSIGN_OR_RETURN(auto rows, state->session->Call(counting));
+        for (const auto& row : rows.rows)
+          count += static_cast<double>(row.aggregate.count);
+        return Status::Ok();
+      }))
+    Raise(error);
+  return count;
 }
 
 void SeriesExplainScan(ForeignScanState* node, ExplainState* es) {

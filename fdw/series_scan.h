@@ -23,4 +23,9 @@ void SeriesReScan(ForeignScanState* node);
 void SeriesEndScan(ForeignScanState* node);
 void SeriesExplainScan(ForeignScanState* node, ExplainState* es);
 
+// DELETE: whether the engine applies every condition; the points the
+// (begun) scan covers, queued as range deletes at commit; their number.
+bool SeriesAllPushed(ForeignScan* plan);
+double SeriesQueueDelete(ForeignScanState* node);
+
 }  // namespace lake::fdw

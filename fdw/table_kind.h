@@ -24,6 +24,7 @@ struct ScanStateBase {
   explicit ScanStateBase(TableKind k) : kind(k) {}
   virtual ~ScanStateBase() = default;
   const TableKind kind;
+  bool done = false;  // a direct DELETE has been queued
   MemoryContextCallback cleanup;
 };
 

@@ -12,6 +12,7 @@
 #include "planner_util.h"
 #include "table_kind.h"
 #include "vector_type.h"
+#include "writes.h"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -78,6 +79,7 @@ enum PlanItem {
   kPlanRows,
   kPlanAttnos,
   kPlanScanRoles,  // per fdw_scan_tlist entry: a Column or kDistanceRole
+  kPlanAllPushed,  // the engine applies every condition (a DELETE may go direct)
 };
 // A kNN scan returns the engine's distance as a column of its own
 // (fdw_scan_tlist), which replaces the ORDER BY expression above it.
@@ -389,6 +391,7 @@ ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, Foreign
   plan_items = lappend(plan_items, makeInteger(rows ? 1 : 0));
   plan_items = lappend(plan_items, attnos);
   plan_items = lappend(plan_items, roles);
+  plan_items = lappend(plan_items, makeBoolean(rel->local_clauses == NIL));
   return make_foreignscan(tlist, local_quals, baserel->relid, values, plan_items, scan_tlist, NIL,
                           outer_plan);
 }
@@ -399,6 +402,7 @@ namespace {
 // of the query's memory context, so also on error and cancel.
 struct ScanState : ScanStateBase {
   ScanState() : ScanStateBase(TableKind::kVectors) {}
+  ConnectTarget target;
   protocol::Session* session = nullptr;  // owned by the connection cache
   std::string collection;
   vectors::RecordScan scan;
@@ -563,6 +567,7 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
         foreach (role, static_cast<List*>(list_nth(items, kPlanScanRoles)))
           state->scan_roles.push_back(lfirst_int(role));
         state->exhausted = contradiction || (state->knn && query == nullptr);
+        state->target = target;
         return Status::Ok();
       })) {
     delete state;
@@ -647,6 +652,28 @@ void VectorsEndScan(ForeignScanState* node) {
     // Frees the rows now; the rest goes with the query's memory.
     std::vector<vectors::VectorRecord>().swap(state->rows);
   }
+}
+
+bool VectorsAllPushed(ForeignScan* plan) {
+  return boolVal(list_nth(plan->fdw_private, kPlanAllPushed));
+}
+
+double VectorsQueueDelete(ForeignScanState* node) {
+  ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  double count = 0;
+  char error[kErrorBytes];
+  // Counted now (keys only, no vectors), deleted at commit.
+  if (!RunCpp(error, [&]() -> Status {
+        state->scan.with_embeddings = false;
+        if (!state->exhausted) QueueRecordDelete(state->target, state->collection, state->scan);
+        while (!state->exhausted) {
+          LAKE_RETURN_IF_ERROR(state->Fetch());
+          count += static_cast<double>(state->rows.size());
+        }
+        return Status::Ok();
+      }))
+    Raise(error);
+  return count;
 }
 
 void VectorsExplainScan(ForeignScanState* node, ExplainState* es) {

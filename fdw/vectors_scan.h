@@ -23,6 +23,12 @@ void VectorsReScan(ForeignScanState* node);
 void VectorsEndScan(ForeignScanState* node);
 void VectorsExplainScan(ForeignScanState* node, ExplainState* es);
 
+// DELETE: whether the engine applies every condition of the scan; the
+// records the (begun) scan matches, queued for deletion at commit; their
+// number.
+bool VectorsAllPushed(ForeignScan* plan);
+double VectorsQueueDelete(ForeignScanState* node);
+
 // The GUCs lake.ef_search and lake.probes (0: the collection's own).
 extern int ef_search_setting;
 extern int probes_setting;

@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-
 #include "connection.h"
 #include "pg_boundary.h"
 #include "table_kind.h"
@@ -75,10 +74,10 @@ struct PendingPoint {
 struct PendingOp {
   enum Kind { kUpsert, kDeleteRecords, kInsertPoints, kDeleteRange } kind;
   SubTransactionId subid = 0;
-  std::vector<vectors::VectorRecord> records;              // kUpsert
-  std::vector<std::pair<std::int64_t, std::int32_t>> keys;  // kDeleteRecords
-  std::vector<PendingPoint> points;                         // kInsertPoints
-  std::vector<std::uint64_t> series;                        // kDeleteRange
+  std::vector<vectors::VectorRecord> records;  // kUpsert
+  vectors::RecordScan matching;                // kDeleteRecords
+  std::vector<PendingPoint> points;            // kInsertPoints
+  timeseries::SeriesFilter series;             // kDeleteRange
   std::int64_t start = 0, end = 0;
 };
 
@@ -136,11 +135,26 @@ Status SendVectors(protocol::Session& session, const std::string& collection,
   return Status::Ok();
 }
 
+// Deletes the records `matching` selects now (at commit, so rows the
+// transaction inserted before the DELETE go too): ids alone delete
+// directly; other conditions find the keys first, vectors left behind.
 Status DeleteRecords(protocol::Session& session, const std::string& collection,
-                     const std::vector<std::pair<std::int64_t, std::int32_t>>& keys) {
+                     vectors::RecordScan matching) {
+  if (!matching.tenant_id && !matching.model_version && !matching.ids.empty()) {
+    return session.Call(protocol::DeleteRequest{collection, std::nullopt, matching.ids}).status();
+  }
   std::map<std::int32_t, std::vector<std::int64_t>> ids_by_version;
-  for (const auto& [id, version] : keys)
-    ids_by_version[version].push_back(id);
+  matching.with_embeddings = false;
+  matching.limit = 10000;
+  matching.after.reset();
+  for (;;) {
+    LAKE_ASSIGN_OR_RETURN(auto page,
+                          session.Call(protocol::ScanRecordsRequest{collection, matching}));
+    for (const auto& record : page.records)
+      ids_by_version[record.model_version].push_back(record.id);
+    if (page.records.size() < matching.limit) break;
+    matching.after = std::pair(page.records.back().id, page.records.back().model_version);
+  }
   for (auto& [version, ids] : ids_by_version) {
     LAKE_RETURN_IF_ERROR(
         session.Call(protocol::DeleteRequest{collection, version, std::move(ids)}).status());
@@ -213,15 +227,20 @@ Status SendPending() {
           LAKE_RETURN_IF_ERROR(SendVectors(*session, table.collection, op.records));
           break;
         case PendingOp::kDeleteRecords:
-          LAKE_RETURN_IF_ERROR(DeleteRecords(*session, table.collection, op.keys));
+          LAKE_RETURN_IF_ERROR(DeleteRecords(*session, table.collection, op.matching));
           break;
         case PendingOp::kInsertPoints:
           LAKE_RETURN_IF_ERROR(SendPoints(*session, op.points));
           break;
-        case PendingOp::kDeleteRange:
-          LAKE_RETURN_IF_ERROR(
-              session->Call(protocol::DeleteRangeRequest{op.series, op.start, op.end}).status());
+        case PendingOp::kDeleteRange: {
+          // The series as they are at commit (inserts before the DELETE included).
+          LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::FindSeriesRequest{op.series}));
+          protocol::DeleteRangeRequest request{{}, op.start, op.end};
+          for (const auto& info : found.series)
+            request.series.push_back(info.id);
+          if (!request.series.empty()) LAKE_RETURN_IF_ERROR(session->Call(request).status());
           break;
+        }
       }
     }
   }
@@ -263,16 +282,16 @@ char* AsText(InsertState* s, Column column, Datum value) {
 
 }  // namespace
 
-void QueueRecordDeletes(const ConnectTarget& target, const std::string& collection,
-                        std::vector<std::pair<std::int64_t, std::int32_t>> keys) {
+void QueueRecordDelete(const ConnectTarget& target, const std::string& collection,
+                       vectors::RecordScan matching) {
   PendingTable& table = TableFor(VectorsKey(target, collection), target, collection);
-  auto& pending = OpFor(table, PendingOp::kDeleteRecords).keys;
-  pending.insert(pending.end(), keys.begin(), keys.end());
+  table.ops.push_back(PendingOp{PendingOp::kDeleteRecords, GetCurrentSubTransactionId()});
+  table.ops.back().matching = std::move(matching);
 }
 
-void QueueRangeDelete(const ConnectTarget& target, int series_kind,
-                      std::vector<std::uint64_t> series, std::int64_t start, std::int64_t end) {
-  PendingTable& table = TableFor(SeriesKey(target, series_kind), target, "");
+void QueueRangeDelete(const ConnectTarget& target, timeseries::SeriesFilter series,
+                      std::int64_t start, std::int64_t end) {
+  PendingTable& table = TableFor(SeriesKey(target, static_cast<int>(*series.kind)), target, "");
   table.ops.push_back(PendingOp{PendingOp::kDeleteRange, GetCurrentSubTransactionId()});
   table.ops.back().series = std::move(series);
   table.ops.back().start = start;
@@ -284,8 +303,20 @@ void RegisterTransactionCallbacks() {
   RegisterSubXactCallback(OnSubTransaction, nullptr);
 }
 
-int InsertsOnly(Relation) {
-  return 1 << CMD_INSERT;
+int Updatable(Relation) {
+  return (1 << CMD_INSERT) | (1 << CMD_DELETE);
+}
+
+void RefuseRowDelete() {
+  ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                  errmsg("lake: DELETE needs conditions lake-server applies itself"),
+                  errhint("vector tables: id, user_id, model_version; time-series tables: "
+                          "user_id, metric, tags @> and ts ranges")));
+  pg_unreachable();
+}
+
+TupleTableSlot* RowDelete(EState*, ResultRelInfo*, TupleTableSlot*, TupleTableSlot*) {
+  RefuseRowDelete();
 }
 
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {

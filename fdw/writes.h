@@ -22,14 +22,20 @@ namespace lake::fdw {
 
 void RegisterTransactionCallbacks();
 
-// Deletes held like the inserts (C++ side of the boundary): records by
-// (id, model version), or time-series points of `series` in [start, end).
-void QueueRecordDeletes(const ConnectTarget& target, const std::string& collection,
-                        std::vector<std::pair<std::int64_t, std::int32_t>> keys);
-void QueueRangeDelete(const ConnectTarget& target, int series_kind,
-                      std::vector<std::uint64_t> series, std::int64_t start, std::int64_t end);
+// Deletes held like the inserts (C++ side of the boundary): the records
+// `matching` selects at commit, or the points in [start, end) of the series
+// `series` selects at commit (its kind set).
+void QueueRecordDelete(const ConnectTarget& target, const std::string& collection,
+                       vectors::RecordScan matching);
+void QueueRangeDelete(const ConnectTarget& target, timeseries::SeriesFilter series,
+                      std::int64_t start, std::int64_t end);
 
-int InsertsOnly(Relation relation);
+// INSERT, and DELETE that goes to the engine whole (PlanDirectModify);
+// a DELETE that would need rows fetched and deleted one by one is refused.
+int Updatable(Relation relation);
+[[noreturn]] void RefuseRowDelete();
+TupleTableSlot* RowDelete(EState* estate, ResultRelInfo* rinfo, TupleTableSlot* slot,
+                          TupleTableSlot* plan_slot);
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo);
 TupleTableSlot* ExecInsert(EState* estate, ResultRelInfo* rinfo, TupleTableSlot* slot,
                            TupleTableSlot* plan_slot);

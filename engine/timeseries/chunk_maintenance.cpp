@@ -159,6 +159,14 @@ Status TimeSeriesEngine::SealLocked(SeriesState& s) {
 }
 
 Status TimeSeriesEngine::DeleteLocked(SeriesState& s, std::int64_t start, std::int64_t end) {
+  // Only the days that hold data matter (the head is sealed): a range of
+  // any width costs what the data in it costs.
+  if (s.chunks.empty()) return Status::Ok();
+  const std::int64_t first = s.chunks.begin()->second.stats.first_ts;
+  const std::int64_t last = s.chunks.rbegin()->second.stats.last_ts;
+  start = std::max(start, FloorTo(first, kMicrosPerDay));
+  end = std::min(end, FloorTo(last, kMicrosPerDay) + kMicrosPerDay);
+  if (start >= end) return Status::Ok();
   SealPlan plan;
   plan.chunks_after = s.chunks;
   std::vector<ChunkRef> overlapping;

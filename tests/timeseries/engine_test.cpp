@@ -2,6 +2,8 @@
 // out-of-order and duplicate writes, deletes, seals and reopens; rollup
 // answers equal raw answers bit for bit; retention drops exactly what is
 // expired.
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -290,6 +292,36 @@ TEST(TimeSeriesEngine, TagFiltersAndGroupByTag) {
   EXPECT_EQ((*rows)[1].aggregate.sum, 4);
   h.Reopen();
   EXPECT_EQ(h.engine->FindSeries({7, "cpu", {{"dc", "east"}}}), (std::vector<std::uint64_t>{a, b}));
+}
+
+TEST(TimeSeriesEngine, ADeleteOfAnyWidthCostsWhatItsDataCosts) {
+  Harness h;
+  h.KeepForever();
+  const std::uint64_t series = h.Series(1, "wide");
+  std::vector<std::int64_t> ts;
+  std::vector<double> values;
+  for (int i = 0; i < 500; ++i) {
+    ts.push_back(kStart + i * kMicrosPerMinute);
+    values.push_back(i);
+  }
+  h.Write(series, ts, values);
+  ASSERT_TRUE(h.engine->Flush().ok());
+  // Far beyond the data on either side; before the data: nothing to do.
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(h.engine->DeleteRange(series, INT64_MIN, kStart - kMicrosPerDay).ok());
+  ASSERT_TRUE(h.engine->DeleteRange(series, kStart + 100 * kMicrosPerMinute, INT64_MAX).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  auto left = h.engine->Scan(std::vector<std::uint64_t>{series}, INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->front().timestamps.size(), 100u);
+  auto rows = h.engine->TimeBucket(
+      {.series = {series}, .start = kStart, .end = kStart + kMicrosPerDay, .width = kMicrosPerDay});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().aggregate.count, 100u) << "the rollups forgot the deleted minutes";
+  ASSERT_TRUE(h.engine->DeleteRange(series, INT64_MIN, INT64_MAX).ok());
+  left = h.engine->Scan(std::vector<std::uint64_t>{series}, INT64_MIN, INT64_MAX);
+  EXPECT_TRUE(left->front().timestamps.empty());
 }
 
 TEST(TimeSeriesEngine, BadInputIsRejectedAndChangesNothing) {

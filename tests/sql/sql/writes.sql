@@ -92,6 +92,45 @@ SELECT ts, value FROM w.events WHERE metric = 'written_event';
 INSERT INTO w.metrics VALUES (5, 'written', '{"k": 1}', '2026-02-01 00:00+00', 1);
 INSERT INTO w.metrics (user_id, metric, ts) VALUES (5, 'written', now());
 
+-- DELETE goes to the engine whole when it applies every condition; like
+-- the inserts it lands at commit (and the count comes from the engine).
+EXPLAIN (VERBOSE, COSTS OFF) DELETE FROM w.docs WHERE id IN (11, 14);
+BEGIN;
+DELETE FROM w.docs WHERE id IN (11, 14, 99);
+SELECT array_agg(id ORDER BY id) AS before_commit FROM w.docs;
+COMMIT;
+SELECT array_agg(id ORDER BY id) FROM w.docs;
+BEGIN;
+DELETE FROM w.docs WHERE user_id = 6;
+ROLLBACK;
+SELECT count(*) FROM w.docs WHERE user_id = 6;
+DELETE FROM w.docs WHERE user_id = 6 AND id = 30;
+SELECT array_agg(id ORDER BY id) FROM w.docs WHERE user_id = 6;
+-- Insert then delete in one transaction: applied in that order.
+BEGIN;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (40, 5, '[4,0,0]');
+DELETE FROM w.docs WHERE id = 40;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (41, 5, '[4,1,0]');
+COMMIT;
+SELECT array_agg(id ORDER BY id) FROM w.docs WHERE id >= 40;
+-- A condition the engine cannot apply: refused, nothing deleted.
+DELETE FROM w.docs WHERE metadata->>'v' = '2';
+-- Time-series range deletes never read a point.
+EXPLAIN (VERBOSE, COSTS OFF)
+  DELETE FROM w.metrics WHERE metric = 'written' AND tags @> '{"k": "v"}'
+     AND ts >= '2026-02-01 00:01+00' AND ts < '2026-02-01 00:02+00';
+DELETE FROM w.metrics WHERE metric = 'written' AND tags @> '{"k": "v"}'
+   AND ts >= '2026-02-01 00:01+00' AND ts < '2026-02-01 00:02+00';
+SELECT tags, ts, value FROM w.metrics WHERE metric = 'written' ORDER BY tags::text, ts;
+-- Points inserted earlier in the transaction are deleted too.
+BEGIN;
+INSERT INTO w.metrics VALUES (5, 'written', '{"k": "new"}', '2026-02-02 00:00+00', 7);
+DELETE FROM w.metrics WHERE metric = 'written' AND user_id = 5;
+INSERT INTO w.metrics VALUES (5, 'written', '{"k": "new"}', '2026-02-03 00:00+00', 8);
+COMMIT;
+SELECT tags, ts, value FROM w.metrics WHERE metric = 'written';
+DELETE FROM w.metrics WHERE metric = 'written' AND value > 1;
+
 -- A tenant's rows are its own, whatever user id it writes.
 SET client_min_messages = warning;
 SELECT lake.create_user(9, 'carol');
