@@ -1,6 +1,7 @@
 // Before PostgreSQL's headers, which make snprintf a macro of their own.
 #include <nlohmann/json.hpp>
 
+#include "series_plan.h"
 #include "series_scan.h"
 
 #include <algorithm>
@@ -37,29 +38,6 @@ extern "C" {
 namespace lake::fdw {
 
 namespace {
-
-enum Column { kUserId, kMetric, kTags, kTs, kValue, kColumnCount };
-const char* const kHint = "time-series tables have user_id, metric, tags, ts and value";
-
-// What the engine applies; each value is the matching fdw_exprs entry.
-enum Filter { kUserEquals, kMetricEquals, kTagsContain, kTsGe, kTsGt, kTsLt, kTsLe, kTsEq };
-const char* const kFilterNames[] = {
-    "user_id =", "metric =", "tags @>", "ts >=", "ts >", "ts <", "ts <=", "ts ="};
-
-constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
-constexpr std::size_t kSeriesPerRequest = 16;
-// Points a table is guessed to hold, lacking statistics; each engine filter
-// is guessed to keep a tenth.
-constexpr double kGuessedPoints = 1e6;
-
-struct SeriesRel {
-  int kind;  // timeseries::SeriesKind
-  ConnectTarget target;
-  AttrNumber attno[kColumnCount];
-  List* pushed_filters;
-  List* pushed_values;
-  List* local_clauses;
-};
 
 enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos, kPlanAllPushed };
 
@@ -242,6 +220,62 @@ std::int64_t UnixMicros(Datum value) {
 
 }  // namespace
 
+void EvaluateSeriesFilters(ForeignScanState* node, List* filters, SeriesFilterValues* out) {
+  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
+  List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
+  ExprContext* econtext = node->ss.ps.ps_ExprContext;
+  ListCell* filter_cell;
+  ListCell* value_cell;
+  forboth(filter_cell, filters, value_cell, value_states) {
+    bool is_null = false;
+    const Datum value =
+        ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
+    if (is_null) {
+      out->contradiction = true;
+      continue;
+    }
+    const int filter = lfirst_int(filter_cell);
+    switch (filter) {
+      case kUserEquals:
+        out->has_tenant = true;
+        out->tenant = DatumGetInt64(value);
+        break;
+      case kMetricEquals:
+        out->metric = TextDatumGetCString(value);
+        break;
+      case kTagsContain:
+        out->tags = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
+        break;
+      default: {
+        const std::int64_t t = UnixMicros(value);
+        const std::int64_t after = t == std::numeric_limits<std::int64_t>::max() ? t : t + 1;
+        if (filter == kTsGe || filter == kTsEq) out->start = std::max(out->start, t);
+        if (filter == kTsGt) out->start = std::max(out->start, after);
+        if (filter == kTsLt) out->end = std::min(out->end, t);
+        if (filter == kTsLe || filter == kTsEq) out->end = std::min(out->end, after);
+      }
+    }
+  }
+}
+
+timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind) {
+  timeseries::SeriesFilter filter;
+  if (values.has_tenant) filter.tenant = values.tenant;
+  if (values.metric != nullptr) filter.metric = std::string(values.metric);
+  filter.kind = static_cast<timeseries::SeriesKind>(kind);
+  if (values.tags != nullptr) {
+    // Tags are strings: pairs with other values match no series, and the
+    // local check of the condition drops their rows.
+    const auto json = nlohmann::json::parse(values.tags, nullptr, false);
+    if (json.is_object()) {
+      for (const auto& [name, value] : json.items()) {
+        if (value.is_string()) filter.tags.emplace_back(name, value.get<std::string>());
+      }
+    }
+  }
+  return filter;
+}
+
 void SeriesBeginScan(ForeignScanState* node, int eflags) {
   if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
   ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
@@ -252,49 +286,9 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
                     OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), &target);
   List* items = plan->fdw_private;
   List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
-  List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
-  ExprContext* econtext = node->ss.ps.ps_ExprContext;
 
-  // The pushed values, in plain C.
-  bool contradiction = false;
-  bool has_tenant = false;
-  int64 tenant = 0;
-  char* metric = nullptr;
-  char* tags = nullptr;  // JSON text of the @> value
-  std::int64_t start = std::numeric_limits<std::int64_t>::min();
-  std::int64_t end = std::numeric_limits<std::int64_t>::max();
-  ListCell* filter_cell;
-  ListCell* value_cell;
-  forboth(filter_cell, filters, value_cell, value_states) {
-    bool is_null = false;
-    const Datum value =
-        ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
-    if (is_null) {
-      contradiction = true;
-      continue;
-    }
-    const int filter = lfirst_int(filter_cell);
-    switch (filter) {
-      case kUserEquals:
-        has_tenant = true;
-        tenant = DatumGetInt64(value);
-        break;
-      case kMetricEquals:
-        metric = TextDatumGetCString(value);
-        break;
-      case kTagsContain:
-        tags = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
-        break;
-      default: {
-        const std::int64_t t = UnixMicros(value);
-        const std::int64_t after = t == std::numeric_limits<std::int64_t>::max() ? t : t + 1;
-        if (filter == kTsGe || filter == kTsEq) start = std::max(start, t);
-        if (filter == kTsGt) start = std::max(start, after);
-        if (filter == kTsLt) end = std::min(end, t);
-        if (filter == kTsLe || filter == kTsEq) end = std::min(end, after);
-      }
-    }
-  }
+  SeriesFilterValues values;
+  EvaluateSeriesFilters(node, filters, &values);
   List* attnos = static_cast<List*>(list_nth(items, kPlanAttnos));
   const AttrNumber tags_attno = static_cast<AttrNumber>(list_nth_int(attnos, kTags));
   Oid tags_input = InvalidOid;
@@ -308,26 +302,12 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
   SeriesScanState* state = nullptr;
   if (!RunCpp(error, [&]() -> Status {
         state = new SeriesScanState();
-        if (has_tenant) state->filter.tenant = tenant;
-        if (metric != nullptr) state->filter.metric = std::string(metric);
-        state->filter.kind =
-            static_cast<timeseries::SeriesKind>(intVal(list_nth(items, kPlanKind)));
-        if (tags != nullptr) {
-          // Tags are strings: pairs with other values match no series, and
-          // the local check of the condition drops their rows.
-          const auto json = nlohmann::json::parse(tags, nullptr, false);
-          if (json.is_object()) {
-            for (const auto& [name, value] : json.items()) {
-              if (value.is_string())
-                state->filter.tags.emplace_back(name, value.get<std::string>());
-            }
-          }
-        }
-        state->start = start;
-        state->end = end;
+        state->filter = ToSeriesFilter(values, intVal(list_nth(items, kPlanKind)));
+        state->start = values.start;
+        state->end = values.end;
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
-        state->exhausted = contradiction;
+        state->exhausted = values.contradiction;
         state->target = target;
         return Status::Ok();
       })) {
