@@ -3,6 +3,7 @@
 // (collection '...')) or time-series tables (OPTIONS (series '...'));
 // INSERT and COPY FROM to writes.cpp, which serves both.
 #include "postgres_headers.h"
+#include "series_agg.h"
 #include "series_scan.h"
 #include "table_kind.h"
 #include "vectors_scan.h"
@@ -24,12 +25,13 @@ bool IsVectors(Oid foreign_table) {
   return KindOf(foreign_table) == TableKind::kVectors;
 }
 
-// The kind of a running scan (its state says), or of its table (EXPLAIN
-// without ANALYZE starts no state).
-bool ScansVectors(ForeignScanState* node) {
-  if (node->fdw_state != nullptr)
-    return static_cast<ScanStateBase*>(node->fdw_state)->kind == TableKind::kVectors;
-  return IsVectors(RelationGetRelid(node->ss.ss_currentRelation));
+// The kind of a running scan (its state says), or of its plan (EXPLAIN
+// without ANALYZE starts no state): an aggregate scans no relation.
+TableKind ScanKind(ForeignScanState* node) {
+  if (node->fdw_state != nullptr) return static_cast<ScanStateBase*>(node->fdw_state)->kind;
+  if (castNode(ForeignScan, node->ss.ps.plan)->scan.scanrelid == 0)
+    return TableKind::kSeriesAggregate;
+  return KindOf(RelationGetRelid(node->ss.ss_currentRelation));
 }
 
 void GetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid table) {
@@ -39,27 +41,63 @@ void GetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid table) {
 void GetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid table) {
   IsVectors(table) ? VectorsGetPaths(root, baserel, table) : SeriesGetPaths(root, baserel, table);
 }
-ForeignScan* GetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid table, ForeignPath* path,
-                     List* tlist, List* clauses, Plan* outer) {
-  return IsVectors(table) ? VectorsGetPlan(root, baserel, table, path, tlist, clauses, outer)
-                          : SeriesGetPlan(root, baserel, table, path, tlist, clauses, outer);
+ForeignScan* GetPlan(PlannerInfo* root, RelOptInfo* rel, Oid table, ForeignPath* path, List* tlist,
+                     List* clauses, Plan* outer) {
+  if (IS_UPPER_REL(rel)) return SeriesGetAggregatePlan(rel, path, tlist, outer);
+  return IsVectors(table) ? VectorsGetPlan(root, rel, table, path, tlist, clauses, outer)
+                          : SeriesGetPlan(root, rel, table, path, tlist, clauses, outer);
 }
 void BeginScan(ForeignScanState* node, int eflags) {
-  IsVectors(RelationGetRelid(node->ss.ss_currentRelation)) ? VectorsBeginScan(node, eflags)
-                                                           : SeriesBeginScan(node, eflags);
+  switch (ScanKind(node)) {
+    case TableKind::kVectors:
+      return VectorsBeginScan(node, eflags);
+    case TableKind::kSeries:
+      return SeriesBeginScan(node, eflags);
+    case TableKind::kSeriesAggregate:
+      return SeriesAggregateBegin(node, eflags);
+  }
 }
 TupleTableSlot* IterateScan(ForeignScanState* node) {
-  return ScansVectors(node) ? VectorsIterateScan(node) : SeriesIterateScan(node);
+  switch (ScanKind(node)) {
+    case TableKind::kVectors:
+      return VectorsIterateScan(node);
+    case TableKind::kSeries:
+      return SeriesIterateScan(node);
+    case TableKind::kSeriesAggregate:
+      return SeriesAggregateIterate(node);
+  }
+  return nullptr;
 }
 void ReScan(ForeignScanState* node) {
-  ScansVectors(node) ? VectorsReScan(node) : SeriesReScan(node);
+  switch (ScanKind(node)) {
+    case TableKind::kVectors:
+      return VectorsReScan(node);
+    case TableKind::kSeries:
+      return SeriesReScan(node);
+    case TableKind::kSeriesAggregate:
+      return SeriesAggregateReScan(node);
+  }
 }
 void EndScan(ForeignScanState* node) {
   if (node->fdw_state == nullptr) return;
-  ScansVectors(node) ? VectorsEndScan(node) : SeriesEndScan(node);
+  switch (ScanKind(node)) {
+    case TableKind::kVectors:
+      return VectorsEndScan(node);
+    case TableKind::kSeries:
+      return SeriesEndScan(node);
+    case TableKind::kSeriesAggregate:
+      return;  // its rows go with the query's memory
+  }
 }
 void ExplainScan(ForeignScanState* node, ExplainState* es) {
-  ScansVectors(node) ? VectorsExplainScan(node, es) : SeriesExplainScan(node, es);
+  switch (ScanKind(node)) {
+    case TableKind::kVectors:
+      return VectorsExplainScan(node, es);
+    case TableKind::kSeries:
+      return SeriesExplainScan(node, es);
+    case TableKind::kSeriesAggregate:
+      return SeriesAggregateExplain(node, es);
+  }
 }
 
 void BeginModify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List*, int, int eflags) {
@@ -121,6 +159,7 @@ Datum lake_fdw_handler(PG_FUNCTION_ARGS) {
   routine->ReScanForeignScan = lake::fdw::ReScan;
   routine->EndForeignScan = lake::fdw::EndScan;
   routine->ExplainForeignScan = lake::fdw::ExplainScan;
+  routine->GetForeignUpperPaths = lake::fdw::SeriesGetUpperPaths;
   routine->IsForeignRelUpdatable = lake::fdw::Updatable;
   routine->BeginForeignModify = lake::fdw::BeginModify;
   routine->ExecForeignInsert = lake::fdw::ExecInsert;

@@ -11,7 +11,8 @@ extern "C" {
 
 namespace lake::fdw {
 
-enum class TableKind { kVectors, kSeries };
+// kSeriesAggregate: a time_bucket aggregate over a time-series table.
+enum class TableKind { kVectors, kSeries, kSeriesAggregate };
 
 // OPTIONS (collection '...') or OPTIONS (series '...'); an error otherwise.
 TableKind KindOf(Oid foreign_table);

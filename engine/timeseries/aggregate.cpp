@@ -7,11 +7,6 @@
 
 namespace lake::timeseries {
 
-double Aggregate::Stddev() const {
-  if (count < 2) return std::numeric_limits<double>::quiet_NaN();
-  return std::sqrt(m2 / static_cast<double>(count - 1));
-}
-
 Aggregate Summarize(const std::int64_t* timestamps, const double* values, std::size_t count) {
   Aggregate a;
   a.count = count;

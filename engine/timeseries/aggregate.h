@@ -12,8 +12,10 @@
 // value is, min ignores it unless every value is NaN); sum and M2 propagate it.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace lake::timeseries {
 
@@ -30,7 +32,10 @@ struct Aggregate {
 
   double Mean() const { return sum / static_cast<double>(count); }
   // Sample standard deviation, as PostgreSQL's stddev(); NaN below 2 points.
-  double Stddev() const;
+  double Stddev() const {
+    if (count < 2) return std::numeric_limits<double>::quiet_NaN();
+    return std::sqrt(m2 / static_cast<double>(count - 1));
+  }
 };
 
 // The state of `count` > 0 points in time order.

@@ -44,13 +44,44 @@ EXPLAIN (VERBOSE, COSTS OFF)
   SELECT count(*) FROM timeseries.metrics WHERE value > 10 AND tags->>'host' = 'b';
 SELECT count(*) FROM timeseries.metrics WHERE value > 10 AND tags->>'host' = 'b';
 
--- Hourly time_bucket (aggregated by PostgreSQL over the points the engine returns).
+-- time_bucket GROUP BY is one engine request: no point comes back.
+EXPLAIN (VERBOSE, COSTS OFF)
 SELECT time_bucket('1 hour', ts) AS hour, count(*), avg(value), min(value), max(value)
   FROM timeseries.metrics
  WHERE metric = 'cpu' AND tags @> '{"host": "a"}' AND ts < '2026-01-01 03:00+00'
  GROUP BY 1 ORDER BY 1;
-SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(*), sum(value)
+SELECT time_bucket('1 hour', ts) AS hour, count(*), avg(value), min(value), max(value)
+  FROM timeseries.metrics
+ WHERE metric = 'cpu' AND tags @> '{"host": "a"}' AND ts < '2026-01-01 03:00+00'
+ GROUP BY 1 ORDER BY 1;
+-- The same computed by PostgreSQL over the points (a subquery hides it).
+SELECT time_bucket('1 hour', ts) AS hour, count(*), avg(value), min(value), max(value)
+  FROM (SELECT * FROM timeseries.metrics
+         WHERE metric = 'cpu' AND tags @> '{"host": "a"}' AND ts < '2026-01-01 03:00+00'
+        OFFSET 0) points
+ GROUP BY 1 ORDER BY 1;
+-- Grouped by a tag, with expressions over the aggregates and stddev.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum(value),
+       round(stddev(value)::numeric, 4) AS sd
   FROM timeseries.metrics GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum(value),
+       round(stddev(value)::numeric, 4) AS sd
+  FROM timeseries.metrics GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum(value),
+       round(stddev(value)::numeric, 4) AS sd
+  FROM (SELECT * FROM timeseries.metrics OFFSET 0) points GROUP BY 1, 2 ORDER BY 1, 2;
+-- Weeks start on Monday, and an origin moves the buckets, as computed locally.
+SELECT time_bucket('7 days', ts), count(*) FROM timeseries.metrics GROUP BY 1 ORDER BY 1;
+SELECT time_bucket('1 day', ts, '2026-01-01 12:00+00'), count(*) FROM timeseries.metrics
+ GROUP BY 1 ORDER BY 1;
+SELECT time_bucket('1 day', ts, '2026-01-01 12:00+00'), count(*)
+  FROM (SELECT * FROM timeseries.metrics OFFSET 0) p GROUP BY 1 ORDER BY 1;
+-- What the engine cannot do stays in PostgreSQL: months, a filter on values.
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT time_bucket('1 month', ts), count(*) FROM timeseries.metrics GROUP BY 1;
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT time_bucket('1 hour', ts), count(*) FROM timeseries.metrics WHERE value > 5 GROUP BY 1;
 
 -- Events carry texts.
 SELECT ts, value FROM timeseries.events WHERE metric = 'deploy' ORDER BY ts;
