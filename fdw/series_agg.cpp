@@ -11,6 +11,7 @@
 // the aggregates (round(avg(value), 2)) are computed above.
 #include "series_agg.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -178,11 +179,13 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
   items = lappend(items, makeString(psprintf("%lld", static_cast<long long>(origin))));
   items = lappend(items, makeString(pstrdup(tag != nullptr ? tag : "")));
   items = lappend(items, makeInteger(rel->kind));
-  // A few rows, read from rollups and chunk headers: far cheaper than
-  // fetching every point to aggregate it here.
+  // A row per bucket, read from rollups and chunk headers: always cheaper
+  // than fetching the points (the scan) and aggregating them here.
   const double rows = 100;
-  ForeignPath* path = create_foreign_upper_path(root, output_rel, output_rel->reltarget, rows, 10,
-                                                20, NIL, nullptr, list_make2(tlist, items));
+  const Cost scan = input_rel->cheapest_total_path->total_cost;
+  ForeignPath* path = create_foreign_upper_path(root, output_rel, output_rel->reltarget, rows,
+                                                std::min(10.0, scan * 0.5), scan * 0.5, NIL,
+                                                nullptr, list_make2(tlist, items));
   output_rel->fdw_private = const_cast<SeriesRel*>(rel);
   add_path(output_rel, reinterpret_cast<Path*>(path));
 }
