@@ -57,7 +57,8 @@ double Seconds(Clock::time_point since) {
 }
 
 PGconn* Connect(const Options& o) {
-  const std::string info = "host=" + o.pg_host + " port=" + o.pg_port + " user=postgres dbname=lake";
+  const std::string info =
+      "host=" + o.pg_host + " port=" + o.pg_port + " user=postgres dbname=lake";
   PGconn* conn = PQconnectdb(info.c_str());
   if (PQstatus(conn) != CONNECTION_OK) Die(std::string("connect: ") + PQerrorMessage(conn));
   return conn;
@@ -119,7 +120,8 @@ Load RunLoad(int clients, double seconds, const std::function<void(int, std::siz
       for (std::size_t i = 0; !stop; ++i) {
         const auto t0 = Clock::now();
         query(c, i * 7 + std::size_t(c) * 131);
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        latencies[c].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }
     });
   }
@@ -168,8 +170,8 @@ int Run(const Options& o) {
   Exec(conn, "SET client_min_messages = warning");
   Exec(conn, "CREATE FOREIGN TABLE IF NOT EXISTS bench768 (id bigint, embedding lake.vector(" +
                  std::to_string(dim) + ")) SERVER lake OPTIONS (collection 'bench768')");
-  const double load_seconds =
-      Copy(conn, "COPY bench768 (id, embedding) FROM STDIN", rows, [&](std::size_t r, std::string& b) {
+  const double load_seconds = Copy(
+      conn, "COPY bench768 (id, embedding) FROM STDIN", rows, [&](std::size_t r, std::string& b) {
         b += std::to_string(r) + '\t' + VectorText(base->row(r), dim) + '\n';
       });
   const std::vector<std::pair<std::string, std::string>> load_params = {
@@ -184,14 +186,16 @@ int Run(const Options& o) {
   hnswlib.Add(base->values.data(), rows, 1);
   const double hnswlib_build = Seconds(build_started);
   report.Add({"hnswlib", kDataset, load_params, "build_time_1_thread", hnswlib_build, "s"});
-  report.Add({"lake-sql", kDataset, load_params, "load_vs_hnswlib_build", hnswlib_build / load_seconds, "x"});
+  report.Add({"lake-sql", kDataset, load_params, "load_vs_hnswlib_build",
+              hnswlib_build / load_seconds, "x"});
 
   // Ground truth: exact search in lake-server.
   std::vector<std::vector<std::int64_t>> truth(nq), via_sql(nq), via_lake(nq);
   for (std::size_t q = 0; q < nq; ++q) {
-    protocol::SearchRequest exact{"bench768", {.k = kK, .dimension = std::uint32_t(dim),
-                                               .method = vectors::SearchMethod::kExact},
-                                  std::vector<float>(queries->row(q), queries->row(q) + dim)};
+    protocol::SearchRequest exact{
+        "bench768",
+        {.k = kK, .dimension = std::uint32_t(dim), .method = vectors::SearchMethod::kExact},
+        std::vector<float>(queries->row(q), queries->row(q) + dim)};
     auto hits = (*admin)->Call(exact);
     if (!hits.ok()) Die("exact search: " + hits.status().ToString());
     for (const auto& n : hits->results[0])
@@ -230,8 +234,10 @@ int Run(const Options& o) {
   for (int c = 0; c < 4; ++c)
     lake_clients.push_back(std::move(protocol::Session::Open(lake_options, o.lake_token).value()));
   const auto lake_knn = [&](int c, std::size_t q, std::vector<std::int64_t>* ids) {
-    protocol::SearchRequest search{"bench768", {.k = kK, .dimension = std::uint32_t(dim)},
-                                   std::vector<float>(queries->row(q % nq), queries->row(q % nq) + dim)};
+    protocol::SearchRequest search{
+        "bench768",
+        {.k = kK, .dimension = std::uint32_t(dim)},
+        std::vector<float>(queries->row(q % nq), queries->row(q % nq) + dim)};
     auto hits = lake_clients[c]->Call(search);
     if (!hits.ok()) Die(hits.status().ToString());
     if (ids != nullptr) {
@@ -259,8 +265,10 @@ int Run(const Options& o) {
   for (int clients : {1, 4}) {
     const std::vector<std::pair<std::string, std::string>> params = {
         {"clients", std::to_string(clients)}, {"k", "10"}};
-    const Load sql = RunLoad(clients, o.seconds, [&](int c, std::size_t q) { sql_knn(c, q, nullptr); });
-    const Load lake = RunLoad(clients, o.seconds, [&](int c, std::size_t q) { lake_knn(c, q, nullptr); });
+    const Load sql =
+        RunLoad(clients, o.seconds, [&](int c, std::size_t q) { sql_knn(c, q, nullptr); });
+    const Load lake =
+        RunLoad(clients, o.seconds, [&](int c, std::size_t q) { lake_knn(c, q, nullptr); });
     const Load hn = RunLoad(clients, o.seconds, [&](int, std::size_t q) {
       (void)hnswlib.Search(queries->row(q % nq), kK);
     });
@@ -286,19 +294,19 @@ int Run(const Options& o) {
   constexpr int kSeries = 10;
   constexpr std::size_t kDays = 28;
   constexpr std::size_t kPerSeries = kDays * 1440;
-  const double points_seconds = Copy(
-      conn, "COPY timeseries.metrics (user_id, metric, tags, ts, value) FROM STDIN",
-      kSeries * kPerSeries, [&](std::size_t r, std::string& b) {
-        const std::size_t s = r / kPerSeries, i = r % kPerSeries;
-        const std::time_t t = static_cast<std::time_t>(first_s + std::int64_t(i) * 60);
-        std::tm utc{};
-        gmtime_r(&t, &utc);
-        char ts[32], line[160];
-        std::strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S+00", &utc);
-        std::snprintf(line, sizeof(line), "1\tbench_cpu\t{\"host\": \"h%zu\"}\t%s\t%.2f\n", s, ts,
-                      double((i * 7 + s) % 1000) / 10);
-        b += line;
-      });
+  const double points_seconds =
+      Copy(conn, "COPY timeseries.metrics (user_id, metric, tags, ts, value) FROM STDIN",
+           kSeries * kPerSeries, [&](std::size_t r, std::string& b) {
+             const std::size_t s = r / kPerSeries, i = r % kPerSeries;
+             const std::time_t t = static_cast<std::time_t>(first_s + std::int64_t(i) * 60);
+             std::tm utc{};
+             gmtime_r(&t, &utc);
+             char ts[32], line[160];
+             std::strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S+00", &utc);
+             std::snprintf(line, sizeof(line), "1\tbench_cpu\t{\"host\": \"h%zu\"}\t%s\t%.2f\n", s,
+                           ts, double((i * 7 + s) % 1000) / 10);
+             b += line;
+           });
   const std::vector<std::pair<std::string, std::string>> point_params = {
       {"series", std::to_string(kSeries)}, {"points", std::to_string(kSeries * kPerSeries)}};
   report.Add({"lake-sql", "minutely-28d", point_params, "copy_points_rate",
@@ -309,9 +317,11 @@ int Run(const Options& o) {
   std::snprintf(range, sizeof(range), "to_timestamp(%lld) AND ts < to_timestamp(%lld)",
                 static_cast<long long>(first_s), static_cast<long long>(first_s + kDays * 86400));
   const std::string bucket_sql =
-      std::string("SELECT time_bucket('1 hour', ts), count(*), avg(value), min(value), max(value) "
-                  "FROM timeseries.metrics WHERE metric = 'bench_cpu' AND tags @> '{\"host\": \"h0\"}' "
-                  "AND ts >= ") + range + " GROUP BY 1";
+      std::string(
+          "SELECT time_bucket('1 hour', ts), count(*), avg(value), min(value), max(value) "
+          "FROM timeseries.metrics WHERE metric = 'bench_cpu' AND tags @> '{\"host\": \"h0\"}' "
+          "AND ts >= ") +
+      range + " GROUP BY 1";
   const Load sql_bucket = RunLoad(1, o.seconds, [&](int, std::size_t) {
     PGresult* result = PQexec(conn, bucket_sql.c_str());
     if (PQresultStatus(result) != PGRES_TUPLES_OK || PQntuples(result) != int(kDays * 24))
@@ -333,7 +343,8 @@ int Run(const Options& o) {
   });
   const std::vector<std::pair<std::string, std::string>> bucket_params = {
       {"points", std::to_string(kPerSeries)}, {"buckets", std::to_string(kDays * 24)}};
-  report.Add({"lake-sql", "minutely-28d", bucket_params, "hourly_bucket_p50", sql_bucket.p50_ms, "ms"});
+  report.Add(
+      {"lake-sql", "minutely-28d", bucket_params, "hourly_bucket_p50", sql_bucket.p50_ms, "ms"});
   report.Add({"lake-server", "minutely-28d", bucket_params, "hourly_bucket_p50", lake_bucket.p50_ms,
               "ms"});
   PQfinish(conn);
@@ -350,13 +361,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--data") o.data = value;
-    else if (flag == "--pg-host") o.pg_host = value;
-    else if (flag == "--pg-port") o.pg_port = value;
-    else if (flag == "--lake-socket") o.lake_socket = value;
-    else if (flag == "--lake-token") o.lake_token = value;
-    else if (flag == "--out") o.out = value;
-    else if (flag == "--seconds") o.seconds = std::atof(value.c_str());
+    if (flag == "--data")
+      o.data = value;
+    else if (flag == "--pg-host")
+      o.pg_host = value;
+    else if (flag == "--pg-port")
+      o.pg_port = value;
+    else if (flag == "--lake-socket")
+      o.lake_socket = value;
+    else if (flag == "--lake-token")
+      o.lake_token = value;
+    else if (flag == "--out")
+      o.out = value;
+    else if (flag == "--seconds")
+      o.seconds = std::atof(value.c_str());
     else {
       std::fprintf(stderr, "sql_bench: unknown flag %s\n", flag.c_str());
       return 64;
