@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "commands/defrem.h"
+#include "executor/executor.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 }
@@ -56,6 +57,12 @@ void ReadConnectTarget(Oid server_id, Oid user, ConnectTarget* target) {
     ereport(ERROR,
             (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
              errmsg("lake: server \"%s\" needs a socket or a host and port", server->servername)));
+}
+
+void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target) {
+  RangeTblEntry* rte = exec_rt_fetch(relid, node->ss.ps.state);
+  ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
+                    OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), target);
 }
 
 Result<protocol::Session*> SessionFor(const ConnectTarget& target) {

@@ -7,6 +7,10 @@
 #include "postgres_headers.h"
 #include "protocol/session.h"
 
+extern "C" {
+#include "nodes/execnodes.h"
+}
+
 namespace lake::fdw {
 
 // Where and as whom to connect, read from the catalogs. Plain C data: it is
@@ -21,6 +25,10 @@ struct ConnectTarget {
 // The foreign server's options and the user mapping of `user` (which must
 // exist and carry a token).
 void ReadConnectTarget(Oid server, Oid user, ConnectTarget* target);
+
+// The target of a running scan of a foreign table (range table entry
+// `relid`): its server, and the user whose mapping the query runs with.
+void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target);
 
 // The session for `target` (C++ side of the boundary).
 Result<protocol::Session*> SessionFor(const ConnectTarget& target);

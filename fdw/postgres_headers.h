@@ -7,6 +7,8 @@
 // behind ReportExceptions (pg_boundary.h) or in memory contexts.
 #pragma once
 
+#include <cstdint>
+
 extern "C" {
 #include "postgres.h"  // must come first
 
@@ -17,3 +19,11 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
+
+namespace lake::fdw {
+
+// Microseconds from the Unix epoch (the engine's) to PostgreSQL's
+// (2000-01-01), the offset between their timestamps.
+inline constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
+
+}  // namespace lake::fdw

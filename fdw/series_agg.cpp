@@ -230,11 +230,8 @@ void SeriesAggregateBegin(ForeignScanState* node, int eflags) {
   ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
   EState* estate = node->ss.ps.state;
   // The table: the one base relation under the aggregate.
-  const int relid = bms_next_member(plan->fs_relids, -1);
-  RangeTblEntry* rte = exec_rt_fetch(relid, estate);
   ConnectTarget target;
-  ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
-                    OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), &target);
+  ReadScanTarget(node, bms_next_member(plan->fs_relids, -1), &target);
   List* items = plan->fdw_private;
   SeriesFilterValues values;
   EvaluateSeriesFilters(node, static_cast<List*>(list_nth(items, kPlanFilters)), &values);

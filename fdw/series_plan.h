@@ -24,7 +24,6 @@ enum Filter { kUserEquals, kMetricEquals, kTagsContain, kTsGe, kTsGt, kTsLt, kTs
 const char* const kFilterNames[] = {
     "user_id =", "metric =", "tags @>", "ts >=", "ts >", "ts <", "ts <=", "ts ="};
 
-constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
 constexpr std::size_t kSeriesPerRequest = 16;
 // Points a table is guessed to hold, lacking statistics; each engine filter
 // is guessed to keep a tenth.

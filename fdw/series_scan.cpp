@@ -280,10 +280,8 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
   if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
   ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
   EState* estate = node->ss.ps.state;
-  RangeTblEntry* rte = exec_rt_fetch(plan->scan.scanrelid, estate);
   ConnectTarget target;
-  ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
-                    OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), &target);
+  ReadScanTarget(node, plan->scan.scanrelid, &target);
   List* items = plan->fdw_private;
   List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
 

@@ -51,8 +51,6 @@ enum Column { kId, kUserId, kModelVersion, kEmbedding, kMetadata, kCreatedAt, kC
 // A filter the engine applies; its value is the matching fdw_exprs entry.
 enum Filter { kIdEquals, kIdIn, kUserEquals, kVersionEquals, kKnnQuery };
 
-// Microseconds from the Unix epoch to PostgreSQL's (2000-01-01).
-constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
 constexpr std::size_t kScanPage = 1000;
 
 // What planning learns about the relation (baserel->fdw_private).
@@ -469,10 +467,8 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
   if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
   ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
   EState* estate = node->ss.ps.state;
-  RangeTblEntry* rte = exec_rt_fetch(plan->scan.scanrelid, estate);
   ConnectTarget target;
-  ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
-                    OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), &target);
+  ReadScanTarget(node, plan->scan.scanrelid, &target);
 
   // The pushed values, computed now (they may be parameters), into plain C.
   List* items = plan->fdw_private;

@@ -29,7 +29,6 @@ namespace lake::fdw {
 
 namespace {
 
-constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
 // Rows per ExecForeignBatchInsert call, and bytes per request at commit.
 constexpr int kInsertBatch = 1000;
 constexpr std::size_t kRequestBytes = std::size_t{32} << 20;
