@@ -73,6 +73,8 @@ Result<protocol::Session*> SessionFor(const ConnectTarget& target) {
   options.socket_path = target.socket_path;
   if (target.host[0] != '\0') options.host = target.host;
   options.port = static_cast<std::uint16_t>(target.port);
+  // A query cancel (or a terminating backend) abandons the wait.
+  options.interrupted = [] { return QueryCancelPending || ProcDiePending; };
   LAKE_ASSIGN_OR_RETURN(auto session, protocol::Session::Open(options, target.token));
   protocol::Session* raw = session.get();
   sessions[target.user_mapping] = std::move(session);

@@ -17,6 +17,10 @@
 #include "common/status.h"
 #include "postgres_headers.h"
 
+extern "C" {
+#include "miscadmin.h"
+}
+
 namespace lake::fdw {
 
 inline constexpr std::size_t kErrorBytes = 1024;
@@ -37,8 +41,10 @@ bool RunCpp(char (&error)[kErrorBytes], Body&& body) {
   return false;
 }
 
-// Raises the text RunCpp left as a PostgreSQL ERROR.
+// Raises the text RunCpp left as a PostgreSQL ERROR; a pending cancel is
+// raised as PostgreSQL raises it.
 [[noreturn]] inline void Raise(const char* error) {
+  CHECK_FOR_INTERRUPTS();
   ereport(ERROR, (errcode(ERRCODE_FDW_ERROR), errmsg("lake: %s", error)));
   pg_unreachable();
 }

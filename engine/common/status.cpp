@@ -22,6 +22,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "internal error";
     case StatusCode::kPermissionDenied:
       return "permission denied";
+    case StatusCode::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ enum class StatusCode {
   kCorruption,        // stored bytes cannot be decoded
   kInternal,          // a bug or an unexpected library failure
   kPermissionDenied,  // the caller's token does not allow this
+  kCancelled,         // the caller gave up waiting (a query cancel)
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -43,6 +44,7 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string m) {
     return {StatusCode::kPermissionDenied, std::move(m)};
   }
+  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -20,14 +21,25 @@ std::string Describe(const ClientOptions& o) {
   return o.socket_path.empty() ? o.host + ":" + std::to_string(o.port) : o.socket_path;
 }
 
-// Waits until `fd` is ready for one of `events`; the ready ones, 0 on timeout.
-Result<short> WaitFor(int fd, short events, std::chrono::milliseconds timeout) {
+// How often a wait asks whether its caller was interrupted.
+constexpr std::chrono::milliseconds kInterruptCheck{50};
+
+// Waits until `fd` is ready for one of `events`: the ready ones, 0 on
+// timeout, kCancelled when `interrupted` says so.
+Result<short> WaitFor(int fd, short events, std::chrono::milliseconds timeout,
+                      const std::function<bool()>& interrupted = {}) {
   pollfd p{fd, events, 0};
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (interrupted && interrupted()) return Status::Cancelled("the request was cancelled");
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return static_cast<short>(0);
+    const auto slice = interrupted ? std::min(left, kInterruptCheck) : left;
+    const int ready = ::poll(&p, 1, static_cast<int>(slice.count()));
     if (ready > 0) return p.revents;
-    if (ready == 0) return static_cast<short>(0);
-    if (errno != EINTR) return Status::IOError(std::string("poll: ") + std::strerror(errno));
+    if (ready < 0 && errno != EINTR)
+      return Status::IOError(std::string("poll: ") + std::strerror(errno));
   }
 }
 
@@ -126,9 +138,10 @@ Status Client::SendAll(std::string_view bytes) {
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       // While a long pipeline is sent the server is already answering: take
       // its answers in, or both sides would wait on full buffers.
-      LAKE_ASSIGN_OR_RETURN(const short ready, WaitFor(fd_, POLLOUT | POLLIN, options_.io_timeout));
-      if (ready == 0) return Fail(Status::IOError("lake-server did not take the request in time"));
-      if ((ready & POLLIN) != 0) LAKE_RETURN_IF_ERROR(Receive());
+      auto ready = WaitFor(fd_, POLLOUT | POLLIN, options_.io_timeout, options_.interrupted);
+      if (!ready.ok()) return Fail(ready.status());
+      if (*ready == 0) return Fail(Status::IOError("lake-server did not take the request in time"));
+      if ((*ready & POLLIN) != 0) LAKE_RETURN_IF_ERROR(Receive());
       continue;
     }
     return Fail(
@@ -157,8 +170,10 @@ Result<Frame> Client::ReadFrame() {
     auto next = decoder_.Next();
     if (!next.ok()) return Fail(next.status());
     if (next->has_value()) return std::move(**next);
-    LAKE_ASSIGN_OR_RETURN(const short ready, WaitFor(fd_, POLLIN, options_.io_timeout));
-    if (ready == 0) return Fail(Status::IOError("lake-server did not answer in time"));
+    auto ready = WaitFor(fd_, POLLIN, options_.io_timeout, options_.interrupted);
+    // A cancelled wait leaves an answer in flight: the connection is done.
+    if (!ready.ok()) return Fail(ready.status());
+    if (*ready == 0) return Fail(Status::IOError("lake-server did not answer in time"));
     LAKE_RETURN_IF_ERROR(Receive());
   }
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +26,10 @@ struct ClientOptions {
   std::uint16_t port = 0;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds io_timeout{30000};
+  // Asked every 50 ms while the client waits; true abandons the request
+  // (kCancelled) and the connection (a PostgreSQL backend passes its
+  // cancel flag). Empty: never.
+  std::function<bool()> interrupted;
   std::uint32_t max_payload_bytes = kDefaultMaxPayloadBytes;
 };
 

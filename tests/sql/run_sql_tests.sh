@@ -38,7 +38,8 @@ PORT="$("$ROOT/tools/pg-cluster" start "$WORK/pg")"
 mkdir -p "$WORK/lake"
 [ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$WORK/lake"
 lakectl() { "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" "$@"; }
-# Scripts the dead_server test runs (psql's \!): kill -9 and start again.
+# Scripts the dead_server test runs (psql's \!): kill -9 and start again,
+# pause and resume.
 cat >"$WORK/start-server" <<EOS
 #!/usr/bin/env bash
 $( [ "$(id -u)" -eq 0 ] && echo "runuser -u $RUN_AS --" ) "$BUILD_DIR/engine/server/lake-server" \\
@@ -54,8 +55,13 @@ cat >"$WORK/kill-server" <<EOS
 kill -9 "\$(cat "$WORK/lake/lake-server.pid")"
 sleep 0.2
 EOS
-chmod +x "$WORK/start-server" "$WORK/kill-server"
-export LAKE_REGRESS_START_SERVER="$WORK/start-server" LAKE_REGRESS_KILL_SERVER="$WORK/kill-server"
+for signal in STOP CONT; do  # pause and resume: a server that does not answer
+  printf '#!/usr/bin/env bash\nkill -%s "$(cat "%s/lake/lake-server.pid")"\n' "$signal" "$WORK" \
+    >"$WORK/signal-$signal"
+done
+chmod +x "$WORK/start-server" "$WORK/kill-server" "$WORK/signal-STOP" "$WORK/signal-CONT"
+export LAKE_REGRESS_START_SERVER="$WORK/start-server" LAKE_REGRESS_KILL_SERVER="$WORK/kill-server" \
+  LAKE_REGRESS_PAUSE_SERVER="$WORK/signal-STOP" LAKE_REGRESS_RESUME_SERVER="$WORK/signal-CONT"
 "$WORK/start-server" || { cat "$WORK/lake-server.log"; exit 1; }
 lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
 lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null

@@ -1,6 +1,8 @@
--- lake-server dies under a backend that has a session open: the next query
--- fails with a clear error, the backend lives on, and once the server is
--- back the same backend reconnects. (Run last: it restarts the server.)
+-- lake-server stops answering: a cancel (here a statement timeout) ends the
+-- wait at once. lake-server dies under a backend that has a session open:
+-- the next query fails with a clear error, the backend lives on, and once
+-- the server is back the same backend reconnects. (Run last: it restarts
+-- the server.)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 DO $$ BEGIN
@@ -21,6 +23,18 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
   RETURN 'error: ' || substring(SQLERRM from '^lake: [^:]*');
 END $$;
+SELECT try_count();
+\! "$LAKE_REGRESS_PAUSE_SERVER"
+SET statement_timeout = '300ms';
+SELECT count(*) FROM docs_here;
+DO $$ DECLARE started timestamptz := clock_timestamp(); BEGIN
+  PERFORM count(*) FROM docs_here;
+EXCEPTION WHEN query_canceled THEN
+  RAISE NOTICE 'cancelled within 5 s (the request would wait 30 s): %',
+    clock_timestamp() - started < interval '5 seconds';
+END $$;
+RESET statement_timeout;
+\! "$LAKE_REGRESS_RESUME_SERVER"
 SELECT try_count();
 \! "$LAKE_REGRESS_KILL_SERVER"
 SELECT try_count();
