@@ -101,25 +101,33 @@ void ExplainScan(ForeignScanState* node, ExplainState* es) {
 }
 
 void BeginModify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List*, int, int eflags) {
-  if (mtstate->operation != CMD_INSERT) RefuseRowDelete();
+  if (mtstate->operation != CMD_INSERT) RefuseRowChange();
   if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
   BeginInsert(mtstate, rinfo);
 }
 
 // DELETE goes to the engine whole when it applies every condition: the
 // scan under the ModifyTable becomes the delete.
-bool PlanDirectModify(PlannerInfo* root, ModifyTable* plan, Index result_relation, int) {
-  if (plan->operation != CMD_DELETE || plan->returningLists != NIL) return false;
+bool PlanDirectModify(PlannerInfo* root, ModifyTable* plan, Index result_relation,
+                      int subplan_index) {
+  if (plan->returningLists != NIL) return false;
+  if (plan->operation != CMD_DELETE && plan->operation != CMD_UPDATE) return false;
   Plan* subplan = outerPlan(plan);
   if (subplan == nullptr || !IsA(subplan, ForeignScan)) return false;
   ForeignScan* scan = castNode(ForeignScan, subplan);
   if (scan->scan.scanrelid != result_relation) return false;
   const bool vectors = IsVectors(planner_rt_fetch(result_relation, root)->relid);
   if (!(vectors ? VectorsAllPushed(scan) : SeriesAllPushed(scan))) return false;
-  scan->operation = CMD_DELETE;
+  if (plan->operation == CMD_UPDATE &&
+      !(vectors && VectorsPlanMetadataUpdate(
+                       scan, static_cast<List*>(list_nth(plan->updateColnosLists, subplan_index)))))
+    return false;
+  scan->operation = plan->operation;
   scan->resultRelation = result_relation;
   scan->scan.plan.qual = NIL;  // applied by the engine
-  scan->scan.plan.targetlist = NIL;
+  // An UPDATE keeps its output list (PostgreSQL looks for the junk whole
+  // row in it), though no row comes back.
+  if (plan->operation == CMD_DELETE) scan->scan.plan.targetlist = NIL;
   return true;
 }
 
@@ -134,14 +142,21 @@ TupleTableSlot* IterateDirectModify(ForeignScanState* node) {
   auto* state = static_cast<ScanStateBase*>(node->fdw_state);
   if (state->done) return slot;
   state->done = true;
-  node->ss.ps.state->es_processed += static_cast<uint64>(
-      state->kind == TableKind::kVectors ? VectorsQueueDelete(node) : SeriesQueueDelete(node));
+  const bool update = castNode(ForeignScan, node->ss.ps.plan)->operation == CMD_UPDATE;
+  node->ss.ps.state->es_processed +=
+      static_cast<uint64>(update                               ? VectorsQueueMetadataUpdate(node)
+                          : state->kind == TableKind::kVectors ? VectorsQueueDelete(node)
+                                                               : SeriesQueueDelete(node));
   return slot;
 }
 
 void ExplainDirectModify(ForeignScanState* node, ExplainState* es) {
   ExplainScan(node, es);
-  ExplainPropertyText("Lake Delete", "at commit, of what the request matches", es);
+  const bool update = castNode(ForeignScan, node->ss.ps.plan)->operation == CMD_UPDATE;
+  ExplainPropertyText(update ? "Lake Update" : "Lake Delete",
+                      update ? "metadata, at commit, of what the request matches"
+                             : "at commit, of what the request matches",
+                      es);
 }
 
 }  // namespace
@@ -168,7 +183,8 @@ Datum lake_fdw_handler(PG_FUNCTION_ARGS) {
   routine->EndForeignModify = lake::fdw::EndInsert;
   routine->BeginForeignInsert = lake::fdw::BeginInsert;  // COPY FROM
   routine->EndForeignInsert = lake::fdw::EndInsert;
-  routine->ExecForeignDelete = lake::fdw::RowDelete;
+  routine->ExecForeignUpdate = lake::fdw::RowChange;
+  routine->ExecForeignDelete = lake::fdw::RowChange;
   routine->PlanDirectModify = lake::fdw::PlanDirectModify;
   routine->BeginDirectModify = lake::fdw::BeginDirectModify;
   routine->IterateDirectModify = lake::fdw::IterateDirectModify;

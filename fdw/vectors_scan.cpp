@@ -76,8 +76,9 @@ enum PlanItem {
   kPlanEmbeddings,
   kPlanRows,
   kPlanAttnos,
-  kPlanScanRoles,  // per fdw_scan_tlist entry: a Column or kDistanceRole
-  kPlanAllPushed,  // the engine applies every condition (a DELETE may go direct)
+  kPlanScanRoles,    // per fdw_scan_tlist entry: a Column or kDistanceRole
+  kPlanAllPushed,    // the engine applies every condition (a DELETE may go direct)
+  kPlanUpdateValue,  // UPDATE SET metadata: the value's index in fdw_exprs (-1: none)
 };
 // A kNN scan returns the engine's distance as a column of its own
 // (fdw_scan_tlist), which replaces the ORDER BY expression above it.
@@ -390,6 +391,7 @@ ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, Foreign
   plan_items = lappend(plan_items, attnos);
   plan_items = lappend(plan_items, roles);
   plan_items = lappend(plan_items, makeBoolean(rel->local_clauses == NIL));
+  plan_items = lappend(plan_items, makeInteger(-1));
   return make_foreignscan(tlist, local_quals, baserel->relid, values, plan_items, scan_tlist, NIL,
                           outer_plan);
 }
@@ -652,6 +654,60 @@ void VectorsEndScan(ForeignScanState* node) {
 
 bool VectorsAllPushed(ForeignScan* plan) {
   return boolVal(list_nth(plan->fdw_private, kPlanAllPushed));
+}
+
+bool VectorsPlanMetadataUpdate(ForeignScan* plan, List* target_columns) {
+  List* attnos = static_cast<List*>(list_nth(plan->fdw_private, kPlanAttnos));
+  const AttrNumber metadata = static_cast<AttrNumber>(list_nth_int(attnos, kMetadata));
+  if (metadata == 0 || list_length(target_columns) != 1 || linitial_int(target_columns) != metadata)
+    return false;
+  // The new value: the first non-junk entry of the scan's output.
+  Expr* value = nullptr;
+  ListCell* cell;
+  foreach (cell, plan->scan.plan.targetlist) {
+    TargetEntry* entry = lfirst_node(TargetEntry, cell);
+    if (!entry->resjunk) {
+      value = entry->expr;
+      break;
+    }
+  }
+  if (value == nullptr || !IsScanValue(reinterpret_cast<Node*>(value))) return false;
+  plan->fdw_exprs = lappend(plan->fdw_exprs, value);
+  lfirst(list_nth_cell(plan->fdw_private, kPlanUpdateValue)) =
+      makeInteger(list_length(plan->fdw_exprs) - 1);
+  return true;
+}
+
+double VectorsQueueMetadataUpdate(ForeignScanState* node) {
+  ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
+  const int index = intVal(list_nth(plan->fdw_private, kPlanUpdateValue));
+  ExprState* value_state =
+      ExecInitExpr(static_cast<Expr*>(list_nth(plan->fdw_exprs, index)), &node->ss.ps);
+  bool is_null = false;
+  const Datum value = ExecEvalExpr(value_state, node->ss.ps.ps_ExprContext, &is_null);
+  const char* metadata = "{}";
+  if (!is_null) {
+    Oid output;
+    bool varlena;
+    getTypeOutputInfo(exprType(reinterpret_cast<Node*>(value_state->expr)), &output, &varlena);
+    metadata = OidOutputFunctionCall(output, value);
+  }
+  double count = 0;
+  char error[kErrorBytes];
+  // Counted now (keys only), changed at commit.
+  if (!RunCpp(error, [&]() -> Status {
+        state->scan.with_embeddings = false;
+        if (!state->exhausted)
+          QueueMetadataUpdate(state->target, state->collection, state->scan, metadata);
+        while (!state->exhausted) {
+          LAKE_RETURN_IF_ERROR(state->Fetch());
+          count += static_cast<double>(state->rows.size());
+        }
+        return Status::Ok();
+      }))
+    Raise(error);
+  return count;
 }
 
 double VectorsQueueDelete(ForeignScanState* node) {

@@ -29,6 +29,12 @@ void VectorsExplainScan(ForeignScanState* node, ExplainState* es);
 bool VectorsAllPushed(ForeignScan* plan);
 double VectorsQueueDelete(ForeignScanState* node);
 
+// UPDATE ... SET metadata = <value computed before the scan>: whether the
+// plan can do it (then it carries the value); the records matched, queued
+// for the change at commit; their number.
+bool VectorsPlanMetadataUpdate(ForeignScan* plan, List* target_columns);
+double VectorsQueueMetadataUpdate(ForeignScanState* node);
+
 // The GUCs lake.ef_search and lake.probes (0: the collection's own).
 extern int ef_search_setting;
 extern int probes_setting;

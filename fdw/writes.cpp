@@ -71,10 +71,11 @@ struct PendingPoint {
 // One statement's worth of changes to one table, applied at commit in the
 // order they were made.
 struct PendingOp {
-  enum Kind { kUpsert, kDeleteRecords, kInsertPoints, kDeleteRange } kind;
+  enum Kind { kUpsert, kDeleteRecords, kUpdateMetadata, kInsertPoints, kDeleteRange } kind;
   SubTransactionId subid = 0;
   std::vector<vectors::VectorRecord> records;  // kUpsert
-  vectors::RecordScan matching;                // kDeleteRecords
+  vectors::RecordScan matching;                // kDeleteRecords, kUpdateMetadata
+  std::string metadata;                        // kUpdateMetadata
   std::vector<PendingPoint> points;            // kInsertPoints
   timeseries::SeriesFilter series;             // kDeleteRange
   std::int64_t start = 0, end = 0;
@@ -161,6 +162,27 @@ Status DeleteRecords(protocol::Session& session, const std::string& collection,
   return Status::Ok();
 }
 
+// Gives the records `matching` selects now the new metadata: each is read
+// whole and written back with it.
+Status UpdateMetadata(protocol::Session& session, const std::string& collection,
+                      vectors::RecordScan matching, const std::string& metadata) {
+  matching.with_embeddings = true;
+  matching.limit = 1000;
+  matching.after.reset();
+  for (;;) {
+    LAKE_ASSIGN_OR_RETURN(auto page,
+                          session.Call(protocol::ScanRecordsRequest{collection, matching}));
+    if (page.records.empty()) return Status::Ok();
+    const std::size_t found = page.records.size();
+    matching.after = std::pair(page.records.back().id, page.records.back().model_version);
+    for (auto& record : page.records)
+      record.metadata_json = metadata;
+    LAKE_RETURN_IF_ERROR(
+        session.Call(protocol::UpsertRequest{collection, std::move(page.records)}).status());
+    if (found < matching.limit) return Status::Ok();
+  }
+}
+
 Status SendPoints(protocol::Session& session, std::vector<PendingPoint>& points) {
   // The series, created where missing, in one request.
   protocol::EnsureSeriesRequest ensure;
@@ -228,6 +250,10 @@ Status SendPending() {
         case PendingOp::kDeleteRecords:
           LAKE_RETURN_IF_ERROR(DeleteRecords(*session, table.collection, op.matching));
           break;
+        case PendingOp::kUpdateMetadata:
+          LAKE_RETURN_IF_ERROR(
+              UpdateMetadata(*session, table.collection, op.matching, op.metadata));
+          break;
         case PendingOp::kInsertPoints:
           LAKE_RETURN_IF_ERROR(SendPoints(*session, op.points));
           break;
@@ -288,6 +314,14 @@ void QueueRecordDelete(const ConnectTarget& target, const std::string& collectio
   table.ops.back().matching = std::move(matching);
 }
 
+void QueueMetadataUpdate(const ConnectTarget& target, const std::string& collection,
+                         vectors::RecordScan matching, std::string metadata) {
+  PendingTable& table = TableFor(VectorsKey(target, collection), target, collection);
+  table.ops.push_back(PendingOp{PendingOp::kUpdateMetadata, GetCurrentSubTransactionId()});
+  table.ops.back().matching = std::move(matching);
+  table.ops.back().metadata = std::move(metadata);
+}
+
 void QueueRangeDelete(const ConnectTarget& target, timeseries::SeriesFilter series,
                       std::int64_t start, std::int64_t end) {
   PendingTable& table = TableFor(SeriesKey(target, static_cast<int>(*series.kind)), target, "");
@@ -303,19 +337,20 @@ void RegisterTransactionCallbacks() {
 }
 
 int Updatable(Relation) {
-  return (1 << CMD_INSERT) | (1 << CMD_DELETE);
+  return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
 }
 
-void RefuseRowDelete() {
+void RefuseRowChange() {
   ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                  errmsg("lake: DELETE needs conditions lake-server applies itself"),
+                  errmsg("lake: UPDATE and DELETE need conditions lake-server applies itself, and "
+                         "UPDATE sets only a vector table's metadata to one value"),
                   errhint("vector tables: id, user_id, model_version; time-series tables: "
                           "user_id, metric, tags @> and ts ranges")));
   pg_unreachable();
 }
 
-TupleTableSlot* RowDelete(EState*, ResultRelInfo*, TupleTableSlot*, TupleTableSlot*) {
-  RefuseRowDelete();
+TupleTableSlot* RowChange(EState*, ResultRelInfo*, TupleTableSlot*, TupleTableSlot*) {
+  RefuseRowChange();
 }
 
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {

@@ -27,14 +27,18 @@ void RegisterTransactionCallbacks();
 // `series` selects at commit (its kind set).
 void QueueRecordDelete(const ConnectTarget& target, const std::string& collection,
                        vectors::RecordScan matching);
+// The records `matching` selects at commit get `metadata` (a JSON object).
+void QueueMetadataUpdate(const ConnectTarget& target, const std::string& collection,
+                         vectors::RecordScan matching, std::string metadata);
 void QueueRangeDelete(const ConnectTarget& target, timeseries::SeriesFilter series,
                       std::int64_t start, std::int64_t end);
 
-// INSERT, and DELETE that goes to the engine whole (PlanDirectModify);
-// a DELETE that would need rows fetched and deleted one by one is refused.
+// INSERT, and UPDATE (of metadata) and DELETE that go to the engine whole
+// (PlanDirectModify); one that would need rows fetched and changed one by
+// one is refused with the reason.
 int Updatable(Relation relation);
-[[noreturn]] void RefuseRowDelete();
-TupleTableSlot* RowDelete(EState* estate, ResultRelInfo* rinfo, TupleTableSlot* slot,
+[[noreturn]] void RefuseRowChange();
+TupleTableSlot* RowChange(EState* estate, ResultRelInfo* rinfo, TupleTableSlot* slot,
                           TupleTableSlot* plan_slot);
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo);
 TupleTableSlot* ExecInsert(EState* estate, ResultRelInfo* rinfo, TupleTableSlot* slot,

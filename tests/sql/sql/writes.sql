@@ -115,6 +115,19 @@ COMMIT;
 SELECT array_agg(id ORDER BY id) FROM w.docs WHERE id >= 40;
 -- A condition the engine cannot apply: refused, nothing deleted.
 DELETE FROM w.docs WHERE metadata->>'v' = '2';
+-- UPDATE of metadata: also whole in the engine, at commit; the vectors stay.
+EXPLAIN (VERBOSE, COSTS OFF) UPDATE w.docs SET metadata = '{"tag": "x"}' WHERE id IN (2, 3);
+BEGIN;
+UPDATE w.docs SET metadata = '{"tag": "x"}' WHERE id IN (2, 3);
+SELECT id, metadata AS before_commit FROM w.docs WHERE id IN (2, 3) ORDER BY id;
+COMMIT;
+SELECT id, user_id, embedding, metadata, created_at = '2026-01-01 12:00+00' AS kept_created_at
+  FROM w.docs WHERE id IN (2, 3) ORDER BY id;
+UPDATE w.docs SET metadata = NULL WHERE user_id = 6;
+SELECT id, metadata FROM w.docs WHERE user_id = 6 ORDER BY id;
+UPDATE w.docs SET embedding = '[9,9,9]' WHERE id = 2;
+UPDATE w.docs SET metadata = jsonb_build_object('id', id) WHERE id = 2;
+
 -- Time-series range deletes never read a point.
 EXPLAIN (VERBOSE, COSTS OFF)
   DELETE FROM w.metrics WHERE metric = 'written' AND tags @> '{"k": "v"}'
