@@ -2,6 +2,7 @@
 //   server:        socket (Unix socket path) | host + port
 //   user mapping:  token
 //   foreign table: collection (a vector collection) | series (metrics, ...)
+//                  [rollup ('1 minute' | '1 hour' | '1 day', with series 'metrics')]
 #include <cstring>
 
 #include "postgres_headers.h"
@@ -25,6 +26,7 @@ constexpr OptionName kOptions[] = {
     {"socket", ForeignServerRelationId},    {"host", ForeignServerRelationId},
     {"port", ForeignServerRelationId},      {"token", UserMappingRelationId},
     {"collection", ForeignTableRelationId}, {"series", ForeignTableRelationId},
+    {"rollup", ForeignTableRelationId},
 };
 
 bool Known(const char* name, Oid context) {

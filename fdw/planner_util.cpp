@@ -35,7 +35,8 @@ void ReadColumns(Oid table, const ColumnSpec* specs, int count, const char* what
     if (attribute->attisdropped) continue;
     int column = -1;
     for (int c = 0; c < count; ++c) {
-      if (std::strcmp(NameStr(attribute->attname), specs[c].name) == 0) column = c;
+      if (specs[c].name != nullptr && std::strcmp(NameStr(attribute->attname), specs[c].name) == 0)
+        column = c;
     }
     if (column < 0)
       ereport(ERROR, (errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),

@@ -18,7 +18,8 @@ struct ColumnSpec {
 };
 inline constexpr Oid kVectorType = InvalidOid - 1;
 
-// Fills attno[i] with the attribute number of specs[i] (0 when absent);
+// Fills attno[i] with the attribute number of specs[i] (0 when absent; a
+// spec without a name is a column this table cannot have);
 // any other column, or a column of the wrong type, is an error naming the
 // table's kind (`what`) and the columns it may have (`hint`).
 void ReadColumns(Oid table, const ColumnSpec* specs, int count, const char* what, const char* hint,

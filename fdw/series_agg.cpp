@@ -45,7 +45,17 @@ namespace lake::fdw {
 namespace {
 
 // What each column of the aggregate scan holds.
-enum Role { kBucket, kTagGroup, kCountStar, kCount, kSum, kMin, kMax, kAvg, kStddev };
+enum Role {
+  kRoleBucket,
+  kRoleTag,
+  kRoleCountStar,
+  kRoleCount,
+  kRoleSum,
+  kRoleMin,
+  kRoleMax,
+  kRoleAvg,
+  kRoleStddev
+};
 const char* const kAggregateNames[] = {"",    "",    "count", "count", "sum",
                                        "min", "max", "avg",   "stddev"};
 
@@ -102,16 +112,16 @@ int AggregateRole(Aggref* aggregate, const RelOptInfo* baserel, const SeriesRel*
       aggregate->aggfilter != nullptr || aggregate->aggkind != AGGKIND_NORMAL)
     return -1;
   const char* name = get_func_name(aggregate->aggfnoid);
-  if (aggregate->aggstar) return std::strcmp(name, "count") == 0 ? kCountStar : -1;
+  if (aggregate->aggstar) return std::strcmp(name, "count") == 0 ? kRoleCountStar : -1;
   if (list_length(aggregate->args) != 1) return -1;
   Node* arg = reinterpret_cast<Node*>(linitial_node(TargetEntry, aggregate->args)->expr);
   if (!IsColumn(arg, baserel, rel->attno[kValue])) return -1;
-  if (std::strcmp(name, "count") == 0) return kCount;
-  if (std::strcmp(name, "sum") == 0) return kSum;
-  if (std::strcmp(name, "min") == 0) return kMin;
-  if (std::strcmp(name, "max") == 0) return kMax;
-  if (std::strcmp(name, "avg") == 0) return kAvg;
-  if (std::strcmp(name, "stddev") == 0 || std::strcmp(name, "stddev_samp") == 0) return kStddev;
+  if (std::strcmp(name, "count") == 0) return kRoleCount;
+  if (std::strcmp(name, "sum") == 0) return kRoleSum;
+  if (std::strcmp(name, "min") == 0) return kRoleMin;
+  if (std::strcmp(name, "max") == 0) return kRoleMax;
+  if (std::strcmp(name, "avg") == 0) return kRoleAvg;
+  if (std::strcmp(name, "stddev") == 0 || std::strcmp(name, "stddev_samp") == 0) return kRoleStddev;
   return -1;
 }
 
@@ -137,8 +147,9 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
   if (KindOf(planner_rt_fetch(input_rel->relid, root)->relid) != TableKind::kSeries) return;
   const SeriesRel* rel = static_cast<const SeriesRel*>(input_rel->fdw_private);
   Query* parse = root->parse;
-  if (rel->kind != int(timeseries::SeriesKind::kMetric) || rel->local_clauses != NIL ||
-      parse->groupingSets != NIL || parse->havingQual != nullptr || parse->groupClause == NIL)
+  if (rel->kind != int(timeseries::SeriesKind::kMetric) || rel->rollup_width != 0 ||
+      rel->local_clauses != NIL || parse->groupingSets != NIL || parse->havingQual != nullptr ||
+      parse->groupClause == NIL)
     return;
 
   // Grouping: one time_bucket, and at most one tag.
@@ -152,9 +163,9 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
     Node* expr = static_cast<Node*>(lfirst(cell));
     if (!bucketed && ReadBucket(expr, input_rel, rel, &width, &origin)) {
       bucketed = true;
-      roles = lappend_int(roles, kBucket);
+      roles = lappend_int(roles, kRoleBucket);
     } else if (tag == nullptr && (tag = ReadTag(expr, input_rel, rel)) != nullptr) {
-      roles = lappend_int(roles, kTagGroup);
+      roles = lappend_int(roles, kRoleTag);
     } else {
       return;
     }
@@ -282,31 +293,31 @@ TupleTableSlot* SeriesAggregateIterate(ForeignScanState* node) {
     Datum value = 0;
     bool is_null = false;
     switch (state->roles[i]) {
-      case kBucket:
+      case kRoleBucket:
         value = TimestampTzGetDatum(row.bucket - kPostgresEpochMicros);
         break;
-      case kTagGroup:
+      case kRoleTag:
         // Series without the tag form the group "": SQL's NULL.
         is_null = row.group.empty();
         if (!is_null) value = CStringGetTextDatum(row.group.c_str());
         break;
-      case kCountStar:
-      case kCount:
+      case kRoleCountStar:
+      case kRoleCount:
         value = Int64GetDatum(static_cast<int64>(a.count));
         break;
-      case kSum:
+      case kRoleSum:
         value = Float8GetDatum(a.sum);
         break;
-      case kMin:
+      case kRoleMin:
         value = Float8GetDatum(a.min);
         break;
-      case kMax:
+      case kRoleMax:
         value = Float8GetDatum(a.max);
         break;
-      case kAvg:
+      case kRoleAvg:
         value = Float8GetDatum(a.Mean());
         break;
-      case kStddev:
+      case kRoleStddev:
         is_null = a.count < 2;
         if (!is_null) value = Float8GetDatum(a.Stddev());
         break;
@@ -334,7 +345,7 @@ void SeriesAggregateExplain(ForeignScanState* node, ExplainState* es) {
   ListCell* cell;
   foreach (cell, static_cast<List*>(list_nth(items, kPlanRoles))) {
     const int role = lfirst_int(cell);
-    if (role >= kCountStar) appendStringInfo(&text, " %s", kAggregateNames[role]);
+    if (role >= kRoleCountStar) appendStringInfo(&text, " %s", kAggregateNames[role]);
   }
   bool first = true;
   foreach (cell, static_cast<List*>(list_nth(items, kPlanFilters))) {

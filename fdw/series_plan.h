@@ -16,8 +16,25 @@ extern "C" {
 
 namespace lake::fdw {
 
-enum Column { kUserId, kMetric, kTags, kTs, kValue, kColumnCount };
-const char* const kHint = "time-series tables have user_id, metric, tags, ts and value";
+// Points tables have user_id, metric, tags, ts and value; rollup tables
+// (OPTIONS (series 'metrics', rollup '1 hour')) have bucket and the
+// aggregates in place of ts and value.
+enum Column {
+  kUserId,
+  kMetric,
+  kTags,
+  kTs,
+  kValue,
+  kBucket,
+  kCount,
+  kSum,
+  kMin,
+  kMax,
+  kAvg,
+  kFirst,
+  kLast,
+  kColumnCount
+};
 
 // What the engine applies; each value is the matching fdw_exprs entry.
 enum Filter { kUserEquals, kMetricEquals, kTagsContain, kTsGe, kTsGt, kTsLt, kTsLe, kTsEq };
@@ -30,7 +47,8 @@ constexpr std::size_t kSeriesPerRequest = 16;
 constexpr double kGuessedPoints = 1e6;
 
 struct SeriesRel {
-  int kind;  // timeseries::SeriesKind
+  int kind;                   // timeseries::SeriesKind
+  std::int64_t rollup_width;  // µs; 0 for a table of points
   ConnectTarget target;
   AttrNumber attno[kColumnCount];
   List* pushed_filters;

@@ -39,7 +39,7 @@ namespace lake::fdw {
 
 namespace {
 
-enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos, kPlanAllPushed };
+enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos, kPlanAllPushed, kPlanRollup };
 
 int KindOfTable(Oid table) {
   const char* kind = TableOption(table, "series");
@@ -48,6 +48,22 @@ int KindOfTable(Oid table) {
   if (std::strcmp(kind, "states") == 0) return int(timeseries::SeriesKind::kState);
   ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
                   errmsg("lake: series must be metrics, events or states, not \"%s\"", kind)));
+  pg_unreachable();
+}
+
+// The rollup option's bucket width in µs (0: a table of points).
+std::int64_t RollupWidth(Oid table, int kind) {
+  const char* rollup = TableOption(table, "rollup");
+  if (rollup == nullptr) return 0;
+  if (kind != int(timeseries::SeriesKind::kMetric))
+    ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                    errmsg("lake: rollups are of metrics only")));
+  if (std::strcmp(rollup, "1 minute") == 0) return timeseries::kMicrosPerMinute;
+  if (std::strcmp(rollup, "1 hour") == 0) return timeseries::kMicrosPerHour;
+  if (std::strcmp(rollup, "1 day") == 0) return timeseries::kMicrosPerDay;
+  ereport(ERROR,
+          (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+           errmsg("lake: rollup must be '1 minute', '1 hour' or '1 day', not \"%s\"", rollup)));
   pg_unreachable();
 }
 
@@ -95,7 +111,8 @@ bool PushFilter(SeriesRel* rel, RelOptInfo* baserel, Expr* clause) {
   } else if (std::strcmp(name, "@>") == 0 && column_on_left &&
              IsColumn(left, baserel, rel->attno[kTags]) && exprType(right) == JSONBOID) {
     filter = kTagsContain;
-  } else if (IsColumn(left, baserel, rel->attno[kTs]) && exprType(right) == TIMESTAMPTZOID) {
+  } else if (IsColumn(left, baserel, rel->attno[rel->rollup_width != 0 ? kBucket : kTs]) &&
+             exprType(right) == TIMESTAMPTZOID) {
     filter = TimeFilter(name, column_on_left);
   }
   if (filter < 0) return false;
@@ -110,13 +127,29 @@ void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table)
   SeriesRel* rel = static_cast<SeriesRel*>(palloc0(sizeof(SeriesRel)));
   baserel->fdw_private = rel;
   rel->kind = KindOfTable(foreign_table);
+  rel->rollup_width = RollupWidth(foreign_table, rel->kind);
+  const bool rollup = rel->rollup_width != 0;
   const Oid value_type = rel->kind == int(timeseries::SeriesKind::kMetric) ? FLOAT8OID : TEXTOID;
+  const auto only = [](bool here, const char* name) { return here ? name : nullptr; };
   const ColumnSpec columns[kColumnCount] = {{"user_id", INT8OID},
                                             {"metric", TEXTOID},
                                             {"tags", InvalidOid},
-                                            {"ts", TIMESTAMPTZOID},
-                                            {"value", value_type}};
-  ReadColumns(foreign_table, columns, kColumnCount, "a time-series table", kHint, rel->attno);
+                                            {only(!rollup, "ts"), TIMESTAMPTZOID},
+                                            {only(!rollup, "value"), value_type},
+                                            {only(rollup, "bucket"), TIMESTAMPTZOID},
+                                            {only(rollup, "count"), INT8OID},
+                                            {only(rollup, "sum"), FLOAT8OID},
+                                            {only(rollup, "min"), FLOAT8OID},
+                                            {only(rollup, "max"), FLOAT8OID},
+                                            {only(rollup, "avg"), FLOAT8OID},
+                                            {only(rollup, "first"), FLOAT8OID},
+                                            {only(rollup, "last"), FLOAT8OID}};
+  ReadColumns(foreign_table, columns, kColumnCount,
+              rollup ? "a rollup table" : "a time-series table",
+              rollup ? "rollup tables have user_id, metric, tags, bucket, count, sum, min, max, "
+                       "avg, first and last"
+                     : "time-series tables have user_id, metric, tags, ts and value",
+              rel->attno);
   ReadConnectTarget(GetForeignTable(foreign_table)->serverid, PlanningUser(baserel), &rel->target);
   double rows = kGuessedPoints;
   ListCell* cell;
@@ -147,8 +180,10 @@ ForeignScan* SeriesGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath*,
   List* attnos = NIL;
   for (int c = 0; c < kColumnCount; ++c)
     attnos = lappend_int(attnos, rel->attno[c]);
+  // A rollup's rows are not deleted through it.
   List* items = list_make4(makeInteger(rel->kind), list_copy(rel->pushed_filters), attnos,
-                           makeBoolean(rel->local_clauses == NIL));
+                           makeBoolean(rel->local_clauses == NIL && rel->rollup_width == 0));
+  items = lappend(items, makeString(psprintf("%lld", static_cast<long long>(rel->rollup_width))));
   // Every condition is checked again locally: pushed ones cost nothing there.
   return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
                           list_copy(rel->pushed_values), items, NIL, NIL, outer_plan);
@@ -167,11 +202,13 @@ struct SeriesScanState : ScanStateBase {
   std::vector<timeseries::SeriesInfo> series;
   std::size_t next_series = 0;  // the first not yet requested
   // The current batch: points per series and each series' tags as JSON.
-  std::vector<timeseries::SeriesScan> batch;
-  std::unordered_map<std::uint64_t, std::size_t> info_of;  // id -> index in `series`
-  std::vector<std::string> tags_json;
+  std::int64_t rollup_width = 0;                             // µs; 0: points
+  std::vector<timeseries::SeriesScan> batch;                 // points
+  std::vector<timeseries::BucketRow> buckets;                // rollup rows
+  std::unordered_map<std::uint64_t, std::size_t> info_of;    // id -> index in `series`
+  std::unordered_map<std::uint64_t, std::string> tags_json;  // of the batch's series
   std::size_t batch_series = 0;
-  std::size_t point = 0;
+  std::size_t point = 0;  // in the current series' points, or in `buckets`
   bool exhausted = false;
   AttrNumber attno[kColumnCount] = {};
   FmgrInfo tags_input;
@@ -183,6 +220,7 @@ struct SeriesScanState : ScanStateBase {
 
 Status SeriesScanState::Fetch() {
   batch.clear();
+  buckets.clear();
   tags_json.clear();
   batch_series = point = 0;
   if (!found) {
@@ -196,17 +234,29 @@ Status SeriesScanState::Fetch() {
     exhausted = true;
     return Status::Ok();
   }
-  protocol::ScanRequest request{{}, start, end};
-  for (; next_series < series.size() && request.series.size() < kSeriesPerRequest; ++next_series)
-    request.series.push_back(series[next_series].id);
-  LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(request));
-  batch = std::move(reply.series);
-  for (const timeseries::SeriesScan& scan : batch) {
+  std::vector<std::uint64_t> ids;
+  for (; next_series < series.size() && ids.size() < kSeriesPerRequest; ++next_series) {
+    ids.push_back(series[next_series].id);
     nlohmann::json tags = nlohmann::json::object();
-    for (const auto& [name, value] : series[info_of.at(scan.series)].key.tags)
+    for (const auto& [name, value] : series[next_series].key.tags)
       tags[name] = value;
-    tags_json.push_back(tags.dump());
+    tags_json[ids.back()] = tags.dump();
   }
+  if (rollup_width != 0) {
+    // The rollup's buckets of these series (bounded: buckets hold data).
+    constexpr std::int64_t kFar = std::int64_t{1} << 61;
+    protocol::TimeBucketRequest request;
+    request.query = {.series = ids,
+                     .start = std::max(start, -kFar),
+                     .end = std::min(end, kFar),
+                     .width = rollup_width,
+                     .group_by = timeseries::GroupBy::kSeries};
+    LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(request));
+    buckets = std::move(reply.rows);
+    return Status::Ok();
+  }
+  LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(protocol::ScanRequest{ids, start, end}));
+  batch = std::move(reply.series);
   return Status::Ok();
 }
 
@@ -303,6 +353,16 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
         state->filter = ToSeriesFilter(values, intVal(list_nth(items, kPlanKind)));
         state->start = values.start;
         state->end = values.end;
+        state->rollup_width = std::strtoll(strVal(list_nth(items, kPlanRollup)), nullptr, 10);
+        if (state->rollup_width != 0) {
+          // Conditions are on bucket starts: the points of every bucket
+          // that may pass (the local check trims the rest).
+          constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+          constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+          const std::int64_t w = state->rollup_width;
+          if (state->start != kMin) state->start = timeseries::FloorTo(state->start, w);
+          if (state->end != kMax) state->end = timeseries::FloorTo(state->end - 1, w) + w;
+        }
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
         state->exhausted = values.contradiction;
@@ -324,10 +384,52 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
     Raise(error);
 }
 
+namespace {
+
+// A rollup table's next row: a bucket of one series.
+TupleTableSlot* NextBucket(SeriesScanState* state, TupleTableSlot* slot) {
+  while (state->point >= state->buckets.size()) {
+    if (state->exhausted) return slot;
+    char error[kErrorBytes];
+    if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
+  }
+  const timeseries::BucketRow& row = state->buckets[state->point++];
+  const std::uint64_t id = std::strtoull(row.group.c_str(), nullptr, 10);
+  const timeseries::SeriesKey& key = state->series[state->info_of.find(id)->second].key;
+  const timeseries::Aggregate& a = row.aggregate;
+  Datum* values = slot->tts_values;
+  bool* nulls = slot->tts_isnull;
+  std::memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+  const auto set = [&](Column column, Datum value) {
+    if (state->attno[column] == 0) return;
+    values[state->attno[column] - 1] = value;
+    nulls[state->attno[column] - 1] = false;
+  };
+  set(kUserId, Int64GetDatum(key.tenant));
+  if (state->attno[kMetric] != 0) set(kMetric, CStringGetTextDatum(key.metric.c_str()));
+  if (state->attno[kTags] != 0) {
+    set(kTags, InputFunctionCall(&state->tags_input,
+                                 const_cast<char*>(state->tags_json.find(id)->second.c_str()),
+                                 state->tags_ioparam, -1));
+  }
+  set(kBucket, TimestampTzGetDatum(row.bucket - kPostgresEpochMicros));
+  set(kCount, Int64GetDatum(static_cast<int64>(a.count)));
+  set(kSum, Float8GetDatum(a.sum));
+  set(kMin, Float8GetDatum(a.min));
+  set(kMax, Float8GetDatum(a.max));
+  set(kAvg, Float8GetDatum(a.Mean()));
+  set(kFirst, Float8GetDatum(a.first));
+  set(kLast, Float8GetDatum(a.last));
+  return ExecStoreVirtualTuple(slot);
+}
+
+}  // namespace
+
 TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
   ExecClearTuple(slot);
+  if (state->rollup_width != 0) return NextBucket(state, slot);
   // Past the points of the current series: the next series, or batch.
   while (state->batch_series >= state->batch.size() ||
          state->point >= state->batch[state->batch_series].timestamps.size()) {
@@ -354,9 +456,10 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
   set(kUserId, Int64GetDatum(key.tenant));
   if (state->attno[kMetric] != 0) set(kMetric, CStringGetTextDatum(key.metric.c_str()));
   if (state->attno[kTags] != 0) {
-    set(kTags, InputFunctionCall(&state->tags_input,
-                                 const_cast<char*>(state->tags_json[state->batch_series].c_str()),
-                                 state->tags_ioparam, -1));
+    set(kTags,
+        InputFunctionCall(&state->tags_input,
+                          const_cast<char*>(state->tags_json.find(scan.series)->second.c_str()),
+                          state->tags_ioparam, -1));
   }
   set(kTs, TimestampTzGetDatum(scan.timestamps[i] - kPostgresEpochMicros));
   if (state->attno[kValue] != 0) {
@@ -369,6 +472,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
 void SeriesReScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   state->batch.clear();
+  state->buckets.clear();
   state->tags_json.clear();
   state->batch_series = state->point = state->next_series = 0;
   state->exhausted = false;
@@ -422,11 +526,19 @@ void SeriesExplainScan(ForeignScanState* node, ExplainState* es) {
   static const char* const kKinds[] = {"metrics", "events", "states"};
   StringInfoData text;
   initStringInfo(&text);
-  appendStringInfo(&text, "scan %s", kKinds[intVal(list_nth(items, kPlanKind))]);
+  const long long rollup = std::strtoll(strVal(list_nth(items, kPlanRollup)), nullptr, 10);
+  if (rollup != 0)
+    appendStringInfo(&text, "rollup %lld s of %s", rollup / 1000000,
+                     kKinds[intVal(list_nth(items, kPlanKind))]);
+  else
+    appendStringInfo(&text, "scan %s", kKinds[intVal(list_nth(items, kPlanKind))]);
   bool first = true;
   ListCell* cell;
   foreach (cell, static_cast<List*>(list_nth(items, kPlanFilters))) {
-    appendStringInfo(&text, "%s%s ?", first ? " where " : " and ", kFilterNames[lfirst_int(cell)]);
+    const char* name = kFilterNames[lfirst_int(cell)];
+    if (rollup != 0 && std::strncmp(name, "ts ", 3) == 0) name += 3;  // on bucket
+    appendStringInfo(&text, "%s%s%s ?", first ? " where " : " and ",
+                     rollup != 0 && lfirst_int(cell) >= kTsGe ? "bucket " : "", name);
     first = false;
   }
   ExplainPropertyText("Lake Request", text.data, es);

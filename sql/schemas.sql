@@ -4,8 +4,7 @@
 --
 -- Native tables (user_data, imports, analytics, archive) live in
 -- PostgreSQL; vectors (and, next, timeseries) are foreign tables on
--- lake-server. Rollup tables (metrics_1m, _1h, _1d) come with the
--- time_bucket pushdown.
+-- lake-server.
 
 SET client_min_messages = warning;
 
@@ -92,6 +91,24 @@ CREATE FOREIGN TABLE IF NOT EXISTS timeseries.events (
 CREATE FOREIGN TABLE IF NOT EXISTS timeseries.states (
   user_id bigint, metric text, tags jsonb, ts timestamptz, value text
 ) SERVER lake OPTIONS (series 'states');
+
+-- The rollups (1-minute, 1-hour, 1-day buckets per series, kept by the
+-- engine as points arrive): a row per series and bucket.
+CREATE FOREIGN TABLE IF NOT EXISTS timeseries.metrics_1m (
+  user_id bigint, metric text, tags jsonb, bucket timestamptz, count bigint,
+  sum double precision, min double precision, max double precision, avg double precision,
+  first double precision, last double precision
+) SERVER lake OPTIONS (series 'metrics', rollup '1 minute');
+CREATE FOREIGN TABLE IF NOT EXISTS timeseries.metrics_1h (
+  user_id bigint, metric text, tags jsonb, bucket timestamptz, count bigint,
+  sum double precision, min double precision, max double precision, avg double precision,
+  first double precision, last double precision
+) SERVER lake OPTIONS (series 'metrics', rollup '1 hour');
+CREATE FOREIGN TABLE IF NOT EXISTS timeseries.metrics_1d (
+  user_id bigint, metric text, tags jsonb, bucket timestamptz, count bigint,
+  sum double precision, min double precision, max double precision, avg double precision,
+  first double precision, last double precision
+) SERVER lake OPTIONS (series 'metrics', rollup '1 day');
 
 -- analytics: views over the rest.
 CREATE OR REPLACE VIEW analytics.import_summary AS

@@ -83,6 +83,32 @@ EXPLAIN (VERBOSE, COSTS OFF)
 EXPLAIN (VERBOSE, COSTS OFF)
   SELECT time_bucket('1 hour', ts), count(*) FROM timeseries.metrics WHERE value > 5 GROUP BY 1;
 
+-- Rollup tables: a row per series and bucket, from the engine's rollups.
+CREATE FOREIGN TABLE timeseries.metrics_1h (
+  user_id bigint, metric text, tags jsonb, bucket timestamptz, count bigint,
+  sum double precision, min double precision, max double precision, avg double precision,
+  first double precision, last double precision
+) SERVER lake OPTIONS (series 'metrics', rollup '1 hour');
+CREATE FOREIGN TABLE timeseries.metrics_1d (
+  user_id bigint, metric text, tags jsonb, bucket timestamptz, count bigint
+) SERVER lake OPTIONS (series 'metrics', rollup '1 day');
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT bucket, count, avg FROM timeseries.metrics_1h
+   WHERE tags @> '{"host": "a"}' AND bucket >= '2026-01-01 01:00+00' AND bucket < '2026-01-01 03:00+00';
+SELECT bucket, count, sum, min, max, avg, first, last FROM timeseries.metrics_1h
+ WHERE tags @> '{"host": "a"}' AND bucket >= '2026-01-01 00:30+00' AND bucket < '2026-01-01 03:00+00'
+ ORDER BY bucket;
+-- The same from the points, aggregated here.
+SELECT time_bucket('1 hour', ts) AS bucket, count(*), sum(value), min(value), max(value), avg(value),
+       (array_agg(value ORDER BY ts))[1] AS first, (array_agg(value ORDER BY ts DESC))[1] AS last
+  FROM (SELECT * FROM timeseries.metrics WHERE tags @> '{"host": "a"}' OFFSET 0) p
+ WHERE ts >= '2026-01-01 01:00+00' AND ts < '2026-01-01 03:00+00' GROUP BY 1 ORDER BY 1;
+SELECT user_id, tags->>'host' AS host, bucket, count FROM timeseries.metrics_1d ORDER BY 2, 3;
+DELETE FROM timeseries.metrics_1h WHERE user_id = 1;
+CREATE FOREIGN TABLE timeseries.metrics_1w (bucket timestamptz) SERVER lake
+  OPTIONS (series 'metrics', rollup '1 week');
+SELECT * FROM timeseries.metrics_1w;
+
 -- Events carry texts.
 SELECT ts, value FROM timeseries.events WHERE metric = 'deploy' ORDER BY ts;
 
