@@ -54,10 +54,12 @@ enum Role {
   kRoleMin,
   kRoleMax,
   kRoleAvg,
-  kRoleStddev
+  kRoleStddev,
+  kRoleFirst,
+  kRoleLast
 };
-const char* const kAggregateNames[] = {"",    "",    "count", "count", "sum",
-                                       "min", "max", "avg",   "stddev"};
+const char* const kAggregateNames[] = {"",    "",    "count",  "count", "sum", "min",
+                                       "max", "avg", "stddev", "first", "last"};
 
 // time_bucket's default origin (Monday 2000-01-03), Unix microseconds.
 constexpr std::int64_t kDefaultOrigin = kPostgresEpochMicros + 2 * 86400LL * 1000000;
@@ -113,6 +115,15 @@ int AggregateRole(Aggref* aggregate, const RelOptInfo* baserel, const SeriesRel*
     return -1;
   const char* name = get_func_name(aggregate->aggfnoid);
   if (aggregate->aggstar) return std::strcmp(name, "count") == 0 ? kRoleCountStar : -1;
+  // lake.first(value, ts) and lake.last(value, ts).
+  if (list_length(aggregate->args) == 2 && IsLakeFunction(aggregate->aggfnoid, name) &&
+      (std::strcmp(name, "first") == 0 || std::strcmp(name, "last") == 0)) {
+    Node* value = reinterpret_cast<Node*>(linitial_node(TargetEntry, aggregate->args)->expr);
+    Node* ts = reinterpret_cast<Node*>(lsecond_node(TargetEntry, aggregate->args)->expr);
+    if (!IsColumn(value, baserel, rel->attno[kValue]) || !IsColumn(ts, baserel, rel->attno[kTs]))
+      return -1;
+    return std::strcmp(name, "first") == 0 ? kRoleFirst : kRoleLast;
+  }
   if (list_length(aggregate->args) != 1) return -1;
   Node* arg = reinterpret_cast<Node*>(linitial_node(TargetEntry, aggregate->args)->expr);
   if (!IsColumn(arg, baserel, rel->attno[kValue])) return -1;
@@ -320,6 +331,12 @@ TupleTableSlot* SeriesAggregateIterate(ForeignScanState* node) {
       case kRoleStddev:
         is_null = a.count < 2;
         if (!is_null) value = Float8GetDatum(a.Stddev());
+        break;
+      case kRoleFirst:
+        value = Float8GetDatum(a.first);
+        break;
+      case kRoleLast:
+        value = Float8GetDatum(a.last);
         break;
     }
     slot->tts_values[i] = value;

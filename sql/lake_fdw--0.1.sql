@@ -164,3 +164,26 @@ BEGIN
   RETURN r;
 END $$;
 REVOKE ALL ON FUNCTION create_user(bigint, name, name) FROM PUBLIC;
+
+-- first(value, ts) and last(value, ts): the value at the earliest and the
+-- latest time, as TimescaleDB's (time_bucket GROUP BY pushes them down).
+
+CREATE TYPE first_last_state AS (value double precision, ts timestamptz);
+CREATE FUNCTION first_transition(state first_last_state, value double precision, ts timestamptz)
+  RETURNS first_last_state LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN ts IS NULL THEN state
+              WHEN state IS NULL OR ts < (state).ts THEN ROW(value, ts)::@extschema@.first_last_state
+              ELSE state END
+$$;
+CREATE FUNCTION last_transition(state first_last_state, value double precision, ts timestamptz)
+  RETURNS first_last_state LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN ts IS NULL THEN state
+              WHEN state IS NULL OR ts >= (state).ts THEN ROW(value, ts)::@extschema@.first_last_state
+              ELSE state END
+$$;
+CREATE FUNCTION first_last_value(state first_last_state) RETURNS double precision
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT (state).value $$;
+CREATE AGGREGATE first(double precision, timestamptz) (
+  SFUNC = first_transition, STYPE = first_last_state, FINALFUNC = first_last_value);
+CREATE AGGREGATE last(double precision, timestamptz) (
+  SFUNC = last_transition, STYPE = first_last_state, FINALFUNC = first_last_value);

@@ -71,6 +71,16 @@ SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum
 SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum(value),
        round(stddev(value)::numeric, 4) AS sd
   FROM (SELECT * FROM timeseries.metrics OFFSET 0) points GROUP BY 1, 2 ORDER BY 1, 2;
+-- first(value, ts) and last(value, ts), as TimescaleDB's, pushed too.
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT time_bucket('1 hour', ts), first(value, ts), last(value, ts) FROM timeseries.metrics
+ WHERE tags @> '{"host": "b"}' AND ts < '2026-01-01 02:00+00' GROUP BY 1 ORDER BY 1;
+SELECT time_bucket('1 hour', ts), first(value, ts), last(value, ts) FROM timeseries.metrics
+ WHERE tags @> '{"host": "b"}' AND ts < '2026-01-01 02:00+00' GROUP BY 1 ORDER BY 1;
+SELECT time_bucket('1 hour', ts), first(value, ts), last(value, ts)
+  FROM (SELECT * FROM timeseries.metrics
+         WHERE tags @> '{"host": "b"}' AND ts < '2026-01-01 02:00+00' OFFSET 0) p
+ GROUP BY 1 ORDER BY 1;
 -- Weeks start on Monday, and an origin moves the buckets, as computed locally.
 SELECT time_bucket('7 days', ts), count(*) FROM timeseries.metrics GROUP BY 1 ORDER BY 1;
 SELECT time_bucket('1 day', ts, '2026-01-01 12:00+00'), count(*) FROM timeseries.metrics
