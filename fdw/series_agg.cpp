@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "pg_boundary.h"
@@ -56,7 +58,8 @@ enum Role {
   kRoleAvg,
   kRoleStddev,
   kRoleFirst,
-  kRoleLast
+  kRoleLast,
+  kRoleMetric
 };
 const char* const kAggregateNames[] = {"",    "",    "count",  "count", "sum", "min",
                                        "max", "avg", "stddev", "first", "last"};
@@ -64,7 +67,15 @@ const char* const kAggregateNames[] = {"",    "",    "count",  "count", "sum", "
 // time_bucket's default origin (Monday 2000-01-03), Unix microseconds.
 constexpr std::int64_t kDefaultOrigin = kPostgresEpochMicros + 2 * 86400LL * 1000000;
 
-enum PlanItem { kPlanFilters, kPlanRoles, kPlanWidth, kPlanOrigin, kPlanTag, kPlanKind };
+enum PlanItem {
+  kPlanFilters,
+  kPlanRoles,
+  kPlanWidth,
+  kPlanOrigin,
+  kPlanTag,
+  kPlanKind,
+  kPlanByMetric
+};
 
 bool IsLakeFunction(Oid function, const char* name) {
   return get_func_namespace(function) == get_namespace_oid("lake", false) &&
@@ -163,10 +174,10 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
       parse->groupClause == NIL)
     return;
 
-  // Grouping: one time_bucket, and at most one tag.
+  // Grouping: one time_bucket, and at most one tag and the metric.
   std::int64_t width = 0, origin = 0;
   const char* tag = nullptr;
-  bool bucketed = false;
+  bool bucketed = false, by_metric = false;
   List* tlist = NIL;
   List* roles = NIL;
   ListCell* cell;
@@ -177,6 +188,9 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
       roles = lappend_int(roles, kRoleBucket);
     } else if (tag == nullptr && (tag = ReadTag(expr, input_rel, rel)) != nullptr) {
       roles = lappend_int(roles, kRoleTag);
+    } else if (!by_metric && IsColumn(expr, input_rel, rel->attno[kMetric])) {
+      by_metric = true;
+      roles = lappend_int(roles, kRoleMetric);
     } else {
       return;
     }
@@ -201,6 +215,7 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
   items = lappend(items, makeString(psprintf("%lld", static_cast<long long>(origin))));
   items = lappend(items, makeString(pstrdup(tag != nullptr ? tag : "")));
   items = lappend(items, makeInteger(rel->kind));
+  items = lappend(items, makeBoolean(by_metric));
   // A row per bucket, read from rollups and chunk headers: always cheaper
   // than fetching the points (the scan) and aggregating them here.
   const double rows = 100;
@@ -229,7 +244,9 @@ struct AggregateState : ScanStateBase {
   timeseries::SeriesFilter filter;
   timeseries::BucketQuery query;
   std::vector<int> roles;
+  bool by_metric = false;  // grouped by metric (and tag) here, from rows per series
   std::vector<timeseries::BucketRow> rows;
+  std::vector<std::string> metrics;  // by_metric: each row's metric
   std::size_t next = 0;
   bool fetched = false;
 
@@ -239,9 +256,53 @@ struct AggregateState : ScanStateBase {
     if (found.series.empty() || query.start >= query.end) return Status::Ok();
     for (const auto& info : found.series)
       query.series.push_back(info.id);
+    const std::string tag = query.group_tag;
+    if (by_metric) query.group_by = timeseries::GroupBy::kSeries;
     LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(protocol::TimeBucketRequest{query}));
-    rows = std::move(reply.rows);
+    if (!by_metric) {
+      rows = std::move(reply.rows);
+      return Status::Ok();
+    }
+    // Rows per series and bucket, folded into (metric, tag value, bucket).
+    std::map<std::uint64_t, const timeseries::SeriesKey*> key_of;
+    for (const auto& info : found.series)
+      key_of[info.id] = &info.key;
+    std::map<std::tuple<std::string, std::string, std::int64_t>, std::size_t> index;
+    for (timeseries::BucketRow& row : reply.rows) {
+      const timeseries::SeriesKey& key = *key_of.at(std::stoull(row.group));
+      const auto tagged = std::find_if(key.tags.begin(), key.tags.end(),
+                                       [&](const auto& pair) { return pair.first == tag; });
+      row.group = !tag.empty() && tagged != key.tags.end() ? tagged->second : "";
+      auto [found_row, added] =
+          index.emplace(std::tuple(key.metric, row.group, row.bucket), rows.size());
+      if (added) {
+        rows.push_back(std::move(row));
+        metrics.push_back(key.metric);
+      } else {
+        Fold(rows[found_row->second].aggregate, row.aggregate);
+      }
+    }
     return Status::Ok();
+  }
+
+  // Adds `b` (another series' points of the same bucket) to `a`: the
+  // parallel variance update (Chan et al.), first and last by time.
+  static void Fold(timeseries::Aggregate& a, const timeseries::Aggregate& b) {
+    const double na = double(a.count), nb = double(b.count);
+    const double delta = b.Mean() - a.Mean();
+    a.m2 += b.m2 + delta * delta * na * nb / (na + nb);
+    a.count += b.count;
+    a.sum += b.sum;
+    a.min = std::min(a.min, b.min);
+    a.max = std::max(a.max, b.max);
+    if (b.first_ts < a.first_ts) {
+      a.first_ts = b.first_ts;
+      a.first = b.first;
+    }
+    if (b.last_ts >= a.last_ts) {  // ties: the later series, as a scan in series order
+      a.last_ts = b.last_ts;
+      a.last = b.last;
+    }
   }
 };
 
@@ -279,6 +340,7 @@ void SeriesAggregateBegin(ForeignScanState* node, int eflags) {
         ListCell* cell;
         foreach (cell, roles)
           state->roles.push_back(lfirst_int(cell));
+        state->by_metric = boolVal(list_nth(items, kPlanByMetric));
         state->fetched = values.contradiction;
         LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(target));
         return Status::Ok();
@@ -332,6 +394,9 @@ TupleTableSlot* SeriesAggregateIterate(ForeignScanState* node) {
         is_null = a.count < 2;
         if (!is_null) value = Float8GetDatum(a.Stddev());
         break;
+      case kRoleMetric:
+        value = CStringGetTextDatum(state->metrics[state->next - 1].c_str());
+        break;
       case kRoleFirst:
         value = Float8GetDatum(a.first);
         break;
@@ -359,10 +424,12 @@ void SeriesAggregateExplain(ForeignScanState* node, ExplainState* es) {
   appendStringInfo(&text, "time_bucket %lld s", width / 1000000);
   const char* tag = strVal(list_nth(items, kPlanTag));
   if (tag[0] != '\0') appendStringInfo(&text, " by tag %s", tag);
+  if (boolVal(list_nth(items, kPlanByMetric))) appendStringInfoString(&text, " by metric");
   ListCell* cell;
   foreach (cell, static_cast<List*>(list_nth(items, kPlanRoles))) {
     const int role = lfirst_int(cell);
-    if (role >= kRoleCountStar) appendStringInfo(&text, " %s", kAggregateNames[role]);
+    if (role >= kRoleCountStar && role <= kRoleLast)
+      appendStringInfo(&text, " %s", kAggregateNames[role]);
   }
   bool first = true;
   foreach (cell, static_cast<List*>(list_nth(items, kPlanFilters))) {

@@ -1,6 +1,7 @@
 -- Time-series foreign tables through lake-server: a row per point; user_id,
--- metric, tags @> and ts ranges choose series and time in the engine; the
--- rest, and time_bucket aggregates, run in PostgreSQL for now.
+-- metric, tags @> and ts ranges choose series and time in the engine, and
+-- time_bucket aggregates run there too; each pushed query is checked against
+-- the same query aggregated by PostgreSQL (behind OFFSET 0).
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 RESET client_min_messages;
@@ -71,6 +72,32 @@ SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum
 SELECT tags->>'host' AS host, time_bucket('1 day', ts) AS day, count(value), sum(value),
        round(stddev(value)::numeric, 4) AS sd
   FROM (SELECT * FROM timeseries.metrics OFFSET 0) points GROUP BY 1, 2 ORDER BY 1, 2;
+-- Grouped by metric (over several series each), pushed too: a second metric
+-- in three series (one without the dc tag) for the time of these queries.
+INSERT INTO timeseries.metrics
+SELECT 1, 'mem', tags::jsonb, '2026-01-01 00:00+00'::timestamptz + n * interval '7 hours', n * k
+  FROM (VALUES ('{"host": "a", "dc": "east"}', 1), ('{"host": "b", "dc": "west"}', 2),
+               ('{"host": "c"}', 3)) AS s(tags, k), generate_series(0, 6) AS n;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT metric, time_bucket('1 day', ts), count(*), avg(value), round(stddev(value)::numeric, 4),
+       min(value), max(value), first(value, ts), last(value, ts)
+  FROM timeseries.metrics WHERE user_id = 1 GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT metric, time_bucket('1 day', ts), count(*), avg(value), round(stddev(value)::numeric, 4),
+       min(value), max(value), first(value, ts), last(value, ts)
+  FROM timeseries.metrics WHERE user_id = 1 GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT metric, time_bucket('1 day', ts), count(*), avg(value), round(stddev(value)::numeric, 4),
+       min(value), max(value), first(value, ts), last(value, ts)
+  FROM (SELECT * FROM timeseries.metrics WHERE user_id = 1 OFFSET 0) p GROUP BY 1, 2 ORDER BY 1, 2;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT metric, tags->>'dc' AS dc, time_bucket('1 day', ts), count(*), sum(value)
+  FROM timeseries.metrics GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+SELECT metric, tags->>'dc' AS dc, time_bucket('1 day', ts), count(*), sum(value)
+  FROM timeseries.metrics GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+SELECT metric, tags->>'dc' AS dc, time_bucket('1 day', ts), count(*), sum(value)
+  FROM (SELECT * FROM timeseries.metrics OFFSET 0) p GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+DELETE FROM timeseries.metrics WHERE metric = 'mem';
+SELECT count(*) FROM timeseries.metrics WHERE metric = 'mem';
+
 -- first(value, ts) and last(value, ts), as TimescaleDB's, pushed too.
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT time_bucket('1 hour', ts), first(value, ts), last(value, ts) FROM timeseries.metrics
