@@ -35,6 +35,22 @@ lake stats | grep -q '"tenant_tokens": 1' || fail "stats"
 lake token revoke "$TOKEN" | grep -q revoked || fail "revoke"
 lake collections --token "$TOKEN" 2>&1 | grep -q "unknown or revoked token" || fail "revoked token still works"
 
+# sample: an .fvecs file with its texts, loaded once, and the NAB series.
+python3 - "$WORK/tiny" <<'EOF'
+import struct, sys
+with open(sys.argv[1] + ".fvecs", "wb") as out:
+    for i in range(5):
+        out.write(struct.pack("<i4f", 4, 1.0, i, i * i, 1.0))
+open(sys.argv[1] + ".txt", "w").write("".join(f"text {i}\n" for i in range(5)))
+EOF
+lake sample --embeddings "tiny=$WORK/tiny.fvecs" >"$WORK/sample.out" 2>&1 || fail "sample: $(cat "$WORK/sample.out")"
+grep -q "loaded 5 sample embeddings of 4 dimensions into tiny" "$WORK/sample.out" || fail "sample load"
+grep -q "tiny: kNN of record 0 .*: 0@0.0000" "$WORK/sample.out" || fail "sample kNN"
+grep -q "machine temperature, last six hours" "$WORK/sample.out" || fail "sample series"
+lake sample --embeddings "tiny=$WORK/tiny.fvecs" | grep -q "loaded" && fail "sample loaded twice"
+lake sample --embeddings "$WORK/tiny.fvecs" 2>&1 | grep -q "wants COLLECTION=FILE" || fail "sample argument"
+lake drop-collection tiny >/dev/null
+
 lake checkpoint "$WORK/backup" | grep -q "checkpoint in" || fail "checkpoint"
 lake drop-collection docs | grep -q "dropped docs" || fail "drop"
 lake restore --from "$WORK/backup" 2>&1 | grep -q "stop it first" || fail "restore while running"

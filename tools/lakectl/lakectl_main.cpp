@@ -6,7 +6,7 @@
 //     snapshot | checkpoint DIR | flush | restore --from DIR [--force]
 //     import COLLECTION FILE.jsonl | import-points FILE.jsonl
 //     retention [--class C] [--raw D] [--minute D] [--hour D] [--day D]
-//     sample --embeddings FILE
+//     sample --embeddings COLLECTION=FILE ...
 //
 // The socket defaults to DIR/lake.sock and the token to $LAKE_TOKEN, then
 // to DIR/admin.token. `restore` is offline: it refuses while a server runs.
@@ -321,13 +321,24 @@ int main(int argc, char** argv) {
   });
 
   auto* sample = app.add_subcommand("sample", "load sample data if missing; showcase queries");
-  std::string embeddings, sample_collection = "sample_cohere768";
-  sample->add_option("--embeddings", embeddings, "768-d float32 sample vectors")->required();
-  sample->add_option("--collection", sample_collection, "where they go")->capture_default_str();
+  std::vector<std::string> sample_loads;
+  sample
+      ->add_option("--embeddings", sample_loads,
+                   "COLLECTION=FILE: X.fvecs (texts from X.txt) or bare 768-d float32 rows")
+      ->required();
   sample->callback([&] {
+    std::vector<lake::tools::SampleEmbeddings> embeddings;
+    for (const std::string& load : sample_loads) {
+      const std::size_t equals = load.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        code = Fail(lake::Status::InvalidArgument("--embeddings wants COLLECTION=FILE, got '" +
+                                                  load + "'"));
+        return;
+      }
+      embeddings.push_back({load.substr(0, equals), load.substr(equals + 1)});
+    }
     auto session = Connect(target);
-    Status status = session.ok() ? lake::tools::RunSample(**session, embeddings, sample_collection)
-                                 : session.status();
+    Status status = session.ok() ? lake::tools::RunSample(**session, embeddings) : session.status();
     code = status.ok() ? 0 : Fail(status);
   });
 

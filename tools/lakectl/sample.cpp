@@ -3,8 +3,12 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "datasets/fvecs.h"
 #include "datasets/timeseries_datasets.h"
 
 namespace lake::tools {
@@ -14,8 +18,10 @@ namespace {
 using namespace protocol;
 namespace ts = timeseries;
 
-constexpr std::uint32_t kDimension = 768;
 constexpr std::int64_t kTenants = 3;
+constexpr std::size_t kRecordsPerRequest = 8192;
+// Cohere's sample file is bare float32 rows of this dimension.
+constexpr std::size_t kCohereDimension = 768;
 
 std::int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -23,20 +29,68 @@ std::int64_t NowMicros() {
       .count();
 }
 
-Status LoadEmbeddings(Session& session, const std::string& file, const std::string& collection) {
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The vectors of an .fvecs file, or of a file of bare 768-d float32 rows.
+Result<datasets::FloatMatrix> ReadEmbeddings(const std::string& file) {
+  if (EndsWith(file, ".fvecs")) return datasets::ReadFvecs(file);
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::NotFound("sample embeddings '" + file + "' cannot be read");
-  UpsertRequest upsert{collection, {}};
-  std::vector<float> row(kDimension);
-  while (in.read(reinterpret_cast<char*>(row.data()), kDimension * sizeof(float))) {
-    vectors::VectorRecord record;
-    record.id = static_cast<std::int64_t>(upsert.records.size());
-    record.tenant_id = record.id % kTenants;
-    record.embedding = row;
-    upsert.records.push_back(std::move(record));
+  datasets::FloatMatrix matrix;
+  matrix.dimension = kCohereDimension;
+  std::vector<float> row(kCohereDimension);
+  while (in.read(reinterpret_cast<char*>(row.data()), kCohereDimension * sizeof(float))) {
+    matrix.values.insert(matrix.values.end(), row.begin(), row.end());
+    ++matrix.rows;
   }
-  LAKE_RETURN_IF_ERROR(session.Call(upsert).status());
-  std::printf("loaded %zu sample embeddings into %s\n", upsert.records.size(), collection.c_str());
+  return matrix;
+}
+
+// The text of each vector of X.fvecs, a line each in X.txt when that exists.
+std::vector<std::string> ReadTexts(const std::string& file) {
+  std::vector<std::string> texts;
+  if (!EndsWith(file, ".fvecs")) return texts;
+  std::ifstream in(file.substr(0, file.size() - 6) + ".txt");
+  for (std::string line; std::getline(in, line);)
+    texts.push_back(std::move(line));
+  return texts;
+}
+
+// Creates `collection` (cosine) when missing and loads the file when it is
+// empty; records get tenants 0..2 in turn and their text as metadata.
+Status LoadEmbeddings(Session& session, const SampleEmbeddings& sample) {
+  auto described = session.Call(ListCollectionsRequest{sample.collection});
+  if (described.ok() && described->collections.front().record_count > 0) return Status::Ok();
+  LAKE_ASSIGN_OR_RETURN(auto matrix, ReadEmbeddings(sample.file));
+  if (matrix.rows == 0) return Status::InvalidArgument("'" + sample.file + "' holds no vectors");
+  const std::vector<std::string> texts = ReadTexts(sample.file);
+  if (!described.ok()) {
+    if (described.status().code() != StatusCode::kNotFound) return described.status();
+    CreateCollectionRequest create;
+    create.spec.name = sample.collection;
+    create.spec.dimension = std::uint32_t(matrix.dimension);
+    create.spec.metric = vectors::Metric::kCosine;
+    create.spec.model_name = std::filesystem::path(sample.file).stem().string();
+    LAKE_RETURN_IF_ERROR(session.Call(create).status());
+  }
+  UpsertRequest upsert{sample.collection, {}};
+  for (std::size_t i = 0; i < matrix.rows; ++i) {
+    vectors::VectorRecord record;
+    record.id = std::int64_t(i);
+    record.tenant_id = record.id % kTenants;
+    record.embedding.assign(matrix.row(i), matrix.row(i) + matrix.dimension);
+    if (i < texts.size()) record.metadata_json = nlohmann::json{{"text", texts[i]}}.dump();
+    upsert.records.push_back(std::move(record));
+    if (upsert.records.size() == kRecordsPerRequest || i + 1 == matrix.rows) {
+      LAKE_RETURN_IF_ERROR(session.Call(upsert).status());
+      upsert.records.clear();
+    }
+  }
+  std::printf("loaded %zu sample embeddings of %zu dimensions into %s\n", matrix.rows,
+              matrix.dimension, sample.collection.c_str());
   return Status::Ok();
 }
 
@@ -45,7 +99,8 @@ Status ShowNeighbours(Session& session, const std::string& collection) {
   if (found.records.empty()) return Status::NotFound("sample record 0 is missing");
   const vectors::VectorRecord& query = found.records.front();
   for (const bool filtered : {false, true}) {
-    SearchRequest search{collection, {.k = 5, .dimension = kDimension}, query.embedding};
+    SearchRequest search{
+        collection, {.k = 5, .dimension = std::uint32_t(query.embedding.size())}, query.embedding};
     if (filtered) search.options.tenant_id = query.tenant_id;
     const auto started = std::chrono::steady_clock::now();
     LAKE_ASSIGN_OR_RETURN(auto reply, session.Call(search));
@@ -53,9 +108,10 @@ Status ShowNeighbours(Session& session, const std::string& collection) {
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started)
             .count();
     const auto& hits = reply.results.front();
-    if (hits.empty() || hits.front().id != 0)
+    // Record 0 itself, or a duplicate of it, comes first.
+    if (hits.empty() || hits.front().distance > 1e-4f)
       return Status::Internal("a stored vector is not its own nearest neighbour");
-    std::printf("kNN of record 0%s (%.0f us through the socket):",
+    std::printf("%s: kNN of record 0%s (%.0f us through the socket):", collection.c_str(),
                 filtered ? (" within tenant " + std::to_string(query.tenant_id)).c_str() : "",
                 micros);
     for (const auto& n : hits)
@@ -122,28 +178,16 @@ Status ShowHours(Session& session) {
 
 }  // namespace
 
-Status RunSample(Session& session, const std::string& embeddings_file,
-                 const std::string& collection) {
-  auto described = session.Call(ListCollectionsRequest{collection});
-  if (!described.ok() && described.status().code() == StatusCode::kNotFound) {
-    CreateCollectionRequest create;
-    create.spec.name = collection;
-    create.spec.dimension = kDimension;
-    create.spec.metric = vectors::Metric::kCosine;
-    create.spec.model_name = "cohere/multilingual-22-12";
-    LAKE_RETURN_IF_ERROR(session.Call(create).status());
-    described = session.Call(ListCollectionsRequest{collection});
+Status RunSample(Session& session, const std::vector<SampleEmbeddings>& embeddings) {
+  for (const SampleEmbeddings& sample : embeddings) {
+    LAKE_RETURN_IF_ERROR(LoadEmbeddings(session, sample));
+    LAKE_ASSIGN_OR_RETURN(auto described, session.Call(ListCollectionsRequest{sample.collection}));
+    const auto& info = described.collections.front();
+    std::printf("collection %s: %zu records of %u dimensions (%s)\n", sample.collection.c_str(),
+                info.record_count, info.spec.dimension,
+                std::string(vectors::MetricName(info.spec.metric)).c_str());
+    LAKE_RETURN_IF_ERROR(ShowNeighbours(session, sample.collection));
   }
-  if (!described.ok()) return described.status();
-  if (described->collections.front().record_count == 0) {
-    LAKE_RETURN_IF_ERROR(LoadEmbeddings(session, embeddings_file, collection));
-    LAKE_ASSIGN_OR_RETURN(described, session.Call(ListCollectionsRequest{collection}));
-  }
-  const auto& info = described->collections.front();
-  std::printf("collection %s: %zu records of %u dimensions (%s)\n", collection.c_str(),
-              info.record_count, info.spec.dimension,
-              std::string(vectors::MetricName(info.spec.metric)).c_str());
-  LAKE_RETURN_IF_ERROR(ShowNeighbours(session, collection));
   return ShowHours(session);
 }
 
