@@ -216,9 +216,13 @@ void SeriesGetUpperPaths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*
   items = lappend(items, makeString(pstrdup(tag != nullptr ? tag : "")));
   items = lappend(items, makeInteger(rel->kind));
   items = lappend(items, makeBoolean(by_metric));
-  // A row per bucket, read from rollups and chunk headers: always cheaper
-  // than fetching the points (the scan) and aggregating them here.
-  const double rows = 100;
+  // A row per bucket (and group), read from rollups and chunk headers:
+  // always cheaper than fetching the points (the scan) and aggregating them
+  // here.
+  const double groups = tag != nullptr || by_metric ? rel->series : 1;
+  const double rows =
+      rel->rows > 0 ? std::min(rel->rows, groups * BucketsBetween(rel->first, rel->last, width))
+                    : 1;
   const Cost scan = input_rel->cheapest_total_path->total_cost;
   ForeignPath* path = create_foreign_upper_path(root, output_rel, output_rel->reltarget, rows,
                                                 std::min(10.0, scan * 0.5), scan * 0.5, NIL,

@@ -42,9 +42,6 @@ const char* const kFilterNames[] = {
     "user_id =", "metric =", "tags @>", "ts >=", "ts >", "ts <", "ts <=", "ts ="};
 
 constexpr std::size_t kSeriesPerRequest = 16;
-// Points a table is guessed to hold, lacking statistics; each engine filter
-// is guessed to keep a tenth.
-constexpr double kGuessedPoints = 1e6;
 
 struct SeriesRel {
   int kind;                   // timeseries::SeriesKind
@@ -54,7 +51,15 @@ struct SeriesRel {
   List* pushed_filters;
   List* pushed_values;
   List* local_clauses;
+  // The engine's estimate for the pushed conditions: rows (points, or
+  // rollup buckets), series, and the first and last time they hold.
+  double rows;
+  double series;
+  std::int64_t first, last;
 };
+
+// Buckets of `width` µs that the times first..last touch.
+double BucketsBetween(std::int64_t first, std::int64_t last, std::int64_t width);
 
 // The pushed conditions' values, in plain C (PostgreSQL side).
 struct SeriesFilterValues {
@@ -66,6 +71,8 @@ struct SeriesFilterValues {
   std::int64_t start = std::numeric_limits<std::int64_t>::min();
   std::int64_t end = std::numeric_limits<std::int64_t>::max();
 };
+// Adds one pushed condition's value (filter: a Filter).
+void ApplySeriesFilter(int filter, Datum value, bool is_null, SeriesFilterValues* out);
 void EvaluateSeriesFilters(ForeignScanState* node, List* filters, SeriesFilterValues* out);
 // The engine's filter for them (C++ side).
 timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind);

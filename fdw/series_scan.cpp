@@ -5,6 +5,7 @@
 #include "series_scan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -121,7 +122,53 @@ bool PushFilter(SeriesRel* rel, RelOptInfo* baserel, Expr* clause) {
   return true;
 }
 
+// Rows from the engine's statistics (chunk headers and heads in memory):
+// the points, or rollup buckets, of the series and time the pushed
+// conditions choose, as far as their values are known now (constants);
+// each other pushed condition is guessed to keep a tenth.
+void Estimate(SeriesRel* rel) {
+  SeriesFilterValues known;
+  int unknown = 0;
+  ListCell* filter;
+  ListCell* value;
+  forboth(filter, rel->pushed_filters, value, rel->pushed_values) {
+    if (IsA(lfirst(value), Const)) {
+      const Const* constant = castNode(Const, lfirst(value));
+      ApplySeriesFilter(lfirst_int(filter), constant->constvalue, constant->constisnull, &known);
+    } else {
+      ++unknown;
+    }
+  }
+  if (known.contradiction || known.start >= known.end) {
+    rel->rows = 0;
+    return;
+  }
+  char error[kErrorBytes];
+  timeseries::PointEstimate estimate;
+  if (!RunCpp(error, [&]() -> Status {
+        LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(rel->target));
+        LAKE_ASSIGN_OR_RETURN(auto reply,
+                              session->Call(protocol::EstimatePointsRequest{
+                                  ToSeriesFilter(known, rel->kind), known.start, known.end}));
+        estimate = reply.estimate;
+        return Status::Ok();
+      }))
+    Raise(error);
+  rel->series = static_cast<double>(estimate.series);
+  rel->first = estimate.first;
+  rel->last = estimate.last;
+  rel->rows = estimate.points;
+  if (rel->rollup_width != 0 && estimate.points > 0)
+    rel->rows = std::min(
+        rel->rows, rel->series * BucketsBetween(estimate.first, estimate.last, rel->rollup_width));
+  rel->rows *= std::pow(0.1, unknown);
+}
+
 }  // namespace
+
+double BucketsBetween(std::int64_t first, std::int64_t last, std::int64_t width) {
+  return std::floor(double(last) / double(width)) - std::floor(double(first) / double(width)) + 1;
+}
 
 void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table) {
   SeriesRel* rel = static_cast<SeriesRel*>(palloc0(sizeof(SeriesRel)));
@@ -151,18 +198,15 @@ void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table)
                      : "time-series tables have user_id, metric, tags, ts and value",
               rel->attno);
   ReadConnectTarget(GetForeignTable(foreign_table)->serverid, PlanningUser(baserel), &rel->target);
-  double rows = kGuessedPoints;
   ListCell* cell;
   foreach (cell, baserel->baserestrictinfo) {
     RestrictInfo* info = lfirst_node(RestrictInfo, cell);
-    if (PushFilter(rel, baserel, info->clause)) {
-      rows *= 0.1;
-    } else {
+    if (!PushFilter(rel, baserel, info->clause))
       rel->local_clauses = lappend(rel->local_clauses, info);
-    }
   }
+  Estimate(rel);
   baserel->rows = clamp_row_est(
-      rows * clauselist_selectivity(root, rel->local_clauses, 0, JOIN_INNER, nullptr));
+      rel->rows * clauselist_selectivity(root, rel->local_clauses, 0, JOIN_INNER, nullptr));
   baserel->reltarget->width = 64;
 }
 
@@ -270,6 +314,33 @@ std::int64_t UnixMicros(Datum value) {
 
 }  // namespace
 
+void ApplySeriesFilter(int filter, Datum value, bool is_null, SeriesFilterValues* out) {
+  if (is_null) {
+    out->contradiction = true;
+    return;
+  }
+  switch (filter) {
+    case kUserEquals:
+      out->has_tenant = true;
+      out->tenant = DatumGetInt64(value);
+      break;
+    case kMetricEquals:
+      out->metric = TextDatumGetCString(value);
+      break;
+    case kTagsContain:
+      out->tags = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
+      break;
+    default: {
+      const std::int64_t t = UnixMicros(value);
+      const std::int64_t after = t == std::numeric_limits<std::int64_t>::max() ? t : t + 1;
+      if (filter == kTsGe || filter == kTsEq) out->start = std::max(out->start, t);
+      if (filter == kTsGt) out->start = std::max(out->start, after);
+      if (filter == kTsLt) out->end = std::min(out->end, t);
+      if (filter == kTsLe || filter == kTsEq) out->end = std::min(out->end, after);
+    }
+  }
+}
+
 void EvaluateSeriesFilters(ForeignScanState* node, List* filters, SeriesFilterValues* out) {
   ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
   List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
@@ -280,31 +351,7 @@ void EvaluateSeriesFilters(ForeignScanState* node, List* filters, SeriesFilterVa
     bool is_null = false;
     const Datum value =
         ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
-    if (is_null) {
-      out->contradiction = true;
-      continue;
-    }
-    const int filter = lfirst_int(filter_cell);
-    switch (filter) {
-      case kUserEquals:
-        out->has_tenant = true;
-        out->tenant = DatumGetInt64(value);
-        break;
-      case kMetricEquals:
-        out->metric = TextDatumGetCString(value);
-        break;
-      case kTagsContain:
-        out->tags = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
-        break;
-      default: {
-        const std::int64_t t = UnixMicros(value);
-        const std::int64_t after = t == std::numeric_limits<std::int64_t>::max() ? t : t + 1;
-        if (filter == kTsGe || filter == kTsEq) out->start = std::max(out->start, t);
-        if (filter == kTsGt) out->start = std::max(out->start, after);
-        if (filter == kTsLt) out->end = std::min(out->end, t);
-        if (filter == kTsLe || filter == kTsEq) out->end = std::min(out->end, after);
-      }
-    }
+    ApplySeriesFilter(lfirst_int(filter_cell), value, is_null, out);
   }
 }
 

@@ -55,6 +55,7 @@ constexpr Name kNames[] = {
     {MessageType::kGetRetention, "get_retention"},
     {MessageType::kSetRetention, "set_retention"},
     {MessageType::kApplyRetention, "apply_retention"},
+    {MessageType::kEstimatePoints, "estimate_points"},
 };
 
 // Scalars are fixed-width little-endian; lengths and counts are varints.
@@ -453,6 +454,19 @@ Status Read(ByteReader& in, BucketsReply* m) {
   });
 }
 
+void Write(ByteWriter& out, const PointEstimateReply& m) {
+  Put(out, m.estimate.series);
+  Put(out, m.estimate.points);
+  Put(out, m.estimate.first);
+  Put(out, m.estimate.last);
+}
+Status Read(ByteReader& in, PointEstimateReply* m) {
+  LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.series));
+  LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.points));
+  LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.first));
+  return Take(in, &m->estimate.last);
+}
+
 void Write(ByteWriter& out, const LastPointsReply& m) {
   PutList(out, m.points, [](ByteWriter& o, const std::optional<Point>& point) {
     PutBool(o, point.has_value());
@@ -676,24 +690,42 @@ Status Read(ByteReader& in, EnsureSeriesRequest* m) {
   return TakeList(in, &m->keys, TakeSeriesKey);
 }
 
-void Write(ByteWriter& out, const FindSeriesRequest& m) {
-  PutOptional(out, m.filter.tenant);
-  PutOptional(out, m.filter.metric);
-  PutTags(out, m.filter.tags);
-  PutBool(out, m.filter.kind.has_value());
-  if (m.filter.kind) PutEnum(out, *m.filter.kind);
+void PutSeriesFilter(ByteWriter& out, const timeseries::SeriesFilter& filter) {
+  PutOptional(out, filter.tenant);
+  PutOptional(out, filter.metric);
+  PutTags(out, filter.tags);
+  PutBool(out, filter.kind.has_value());
+  if (filter.kind) PutEnum(out, *filter.kind);
 }
-Status Read(ByteReader& in, FindSeriesRequest* m) {
-  LAKE_RETURN_IF_ERROR(TakeOptional(in, &m->filter.tenant));
-  LAKE_RETURN_IF_ERROR(TakeOptional(in, &m->filter.metric));
-  LAKE_RETURN_IF_ERROR(TakeTags(in, &m->filter.tags));
+Status TakeSeriesFilter(ByteReader& in, timeseries::SeriesFilter* filter) {
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &filter->tenant));
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &filter->metric));
+  LAKE_RETURN_IF_ERROR(TakeTags(in, &filter->tags));
   bool has_kind = false;
   LAKE_RETURN_IF_ERROR(TakeBool(in, &has_kind));
   if (!has_kind) return Status::Ok();
   timeseries::SeriesKind kind{};
   LAKE_RETURN_IF_ERROR(TakeEnum(in, timeseries::SeriesKind::kState, &kind));
-  m->filter.kind = kind;
+  filter->kind = kind;
   return Status::Ok();
+}
+
+void Write(ByteWriter& out, const FindSeriesRequest& m) {
+  PutSeriesFilter(out, m.filter);
+}
+Status Read(ByteReader& in, FindSeriesRequest* m) {
+  return TakeSeriesFilter(in, &m->filter);
+}
+
+void Write(ByteWriter& out, const EstimatePointsRequest& m) {
+  PutSeriesFilter(out, m.filter);
+  Put(out, m.start);
+  Put(out, m.end);
+}
+Status Read(ByteReader& in, EstimatePointsRequest* m) {
+  LAKE_RETURN_IF_ERROR(TakeSeriesFilter(in, &m->filter));
+  LAKE_RETURN_IF_ERROR(Take(in, &m->start));
+  return Take(in, &m->end);
 }
 
 void Write(ByteWriter& out, const DescribeSeriesRequest& m) {

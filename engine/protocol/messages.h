@@ -55,6 +55,7 @@ enum class MessageType : std::uint16_t {
   kGetRetention = 49,
   kSetRetention = 50,
   kApplyRetention = 51,
+  kEstimatePoints = 52,
 };
 
 // "search", "write_points", ...; "unknown" for a number not in the list.
@@ -94,6 +95,9 @@ struct ScanReply {
 };
 struct BucketsReply {
   std::vector<timeseries::BucketRow> rows;
+};
+struct PointEstimateReply {
+  timeseries::PointEstimate estimate;
 };
 struct LastPointsReply {
   std::vector<std::optional<timeseries::Point>> points;  // one per asked series
@@ -287,6 +291,14 @@ struct ApplyRetentionRequest {
   static constexpr MessageType kType = MessageType::kApplyRetention;
   using Reply = EmptyReply;
 };
+// The points of the matching series in [start, end), for query planning.
+struct EstimatePointsRequest {
+  static constexpr MessageType kType = MessageType::kEstimatePoints;
+  using Reply = PointEstimateReply;
+  timeseries::SeriesFilter filter;
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+};
 
 // The codec: Write appends a message's fields, Read takes them back. One
 // overload pair per request and reply struct, defined in messages.cpp.
@@ -302,6 +314,7 @@ LAKE_PROTOCOL_MESSAGE(RecordsReply)
 LAKE_PROTOCOL_MESSAGE(SearchReply)
 LAKE_PROTOCOL_MESSAGE(SeriesIdsReply)
 LAKE_PROTOCOL_MESSAGE(SeriesInfosReply)
+LAKE_PROTOCOL_MESSAGE(PointEstimateReply)
 LAKE_PROTOCOL_MESSAGE(ScanReply)
 LAKE_PROTOCOL_MESSAGE(BucketsReply)
 LAKE_PROTOCOL_MESSAGE(LastPointsReply)
@@ -326,6 +339,7 @@ LAKE_PROTOCOL_MESSAGE(SearchRequest)
 LAKE_PROTOCOL_MESSAGE(ScanRecordsRequest)
 LAKE_PROTOCOL_MESSAGE(EnsureSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(FindSeriesRequest)
+LAKE_PROTOCOL_MESSAGE(EstimatePointsRequest)
 LAKE_PROTOCOL_MESSAGE(DescribeSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(WritePointsRequest)
 LAKE_PROTOCOL_MESSAGE(WriteTextsRequest)

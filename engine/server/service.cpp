@@ -52,6 +52,7 @@ Result<std::string> Service::Handle(Caller& caller, const Frame& request) {
       LAKE_SERVE(Scan)
       LAKE_SERVE(TimeBucket)
       LAKE_SERVE(LastPoint)
+      LAKE_SERVE(EstimatePoints)
       LAKE_SERVE(DeleteRange)
       LAKE_SERVE(GetRetention)
       LAKE_SERVE(SetRetention)

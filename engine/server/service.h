@@ -72,6 +72,7 @@ class Service {
   Result<protocol::ScanReply> Do(Caller& c, protocol::ScanRequest& r);
   Result<protocol::BucketsReply> Do(Caller& c, protocol::TimeBucketRequest& r);
   Result<protocol::LastPointsReply> Do(Caller& c, protocol::LastPointRequest& r);
+  Result<protocol::PointEstimateReply> Do(Caller& c, protocol::EstimatePointsRequest& r);
   Result<protocol::EmptyReply> Do(Caller& c, protocol::DeleteRangeRequest& r);
   Result<protocol::RetentionReply> Do(Caller& c, protocol::GetRetentionRequest& r);
   Result<protocol::EmptyReply> Do(Caller& c, protocol::SetRetentionRequest& r);

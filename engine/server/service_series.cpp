@@ -94,6 +94,13 @@ Result<LastPointsReply> Service::Do(Caller& c, LastPointRequest& r) {
   return reply;
 }
 
+Result<PointEstimateReply> Service::Do(Caller& c, EstimatePointsRequest& r) {
+  if (!c.admin) r.filter.tenant = c.tenant;
+  const std::vector<std::uint64_t> series = engines_.series->FindSeries(r.filter);
+  LAKE_ASSIGN_OR_RETURN(auto estimate, engines_.series->EstimatePoints(series, r.start, r.end));
+  return PointEstimateReply{estimate};
+}
+
 Result<EmptyReply> Service::Do(Caller& c, DeleteRangeRequest& r) {
   LAKE_RETURN_IF_ERROR(CheckSeries(c, r.series));
   for (std::uint64_t id : r.series)

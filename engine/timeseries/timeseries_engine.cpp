@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <iterator>
+#include <limits>
 
 #include "common/log.h"
 #include "storage/key_codec.h"
@@ -393,6 +395,47 @@ Result<std::optional<Point>> TimeSeriesEngine::LastPoint(std::uint64_t series) c
   if (latest && latest->timestamp < RawHorizon(s->info.key.retention))
     return std::optional<Point>();
   return latest;
+}
+
+Result<PointEstimate> TimeSeriesEngine::EstimatePoints(std::span<const std::uint64_t> series,
+                                                       std::int64_t start, std::int64_t end) const {
+  PointEstimate estimate;
+  std::int64_t first = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  for (const std::uint64_t id : series) {
+    const SeriesState* s = Find(id);
+    if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
+    std::shared_lock lock(s->state_mutex);
+    const std::int64_t from = std::max(start, RawHorizon(s->info.key.retention));
+    if (from >= end) continue;
+    const double points_before = estimate.points;
+    for (const auto& [chunk_first, ref] : s->chunks) {
+      const Aggregate& a = ref.stats;
+      if (a.last_ts < from || a.first_ts >= end) continue;
+      const std::int64_t lo = std::max(from, a.first_ts), hi = std::min(end - 1, a.last_ts);
+      const double span = double(a.last_ts) - double(a.first_ts) + 1;
+      estimate.points += double(a.count) * ((double(hi) - double(lo) + 1) / span);
+      first = std::min(first, lo);
+      last = std::max(last, hi);
+    }
+    const auto head_from =
+        std::lower_bound(s->head.begin(), s->head.end(), from,
+                         [](const Point& p, std::int64_t t) { return p.timestamp < t; });
+    const auto head_to =
+        std::lower_bound(head_from, s->head.end(), end,
+                         [](const Point& p, std::int64_t t) { return p.timestamp < t; });
+    if (head_from != head_to) {
+      estimate.points += double(head_to - head_from);
+      first = std::min(first, head_from->timestamp);
+      last = std::max(last, std::prev(head_to)->timestamp);
+    }
+    if (estimate.points > points_before) ++estimate.series;
+  }
+  if (first <= last) {
+    estimate.first = first;
+    estimate.last = last;
+  }
+  return estimate;
 }
 
 TimeSeriesStats TimeSeriesEngine::Stats() const {

@@ -83,6 +83,9 @@ class TimeSeriesEngine {
                                        std::int64_t end) const;
   Result<std::vector<BucketRow>> TimeBucket(const BucketQuery& query) const;
   Result<std::optional<Point>> LastPoint(std::uint64_t series) const;
+  // From chunk headers and heads in memory, no read: for query planning.
+  Result<PointEstimate> EstimatePoints(std::span<const std::uint64_t> series, std::int64_t start,
+                                       std::int64_t end) const;
 
   RetentionSettings retention() const;
   Status SetRetention(const RetentionSettings& settings);

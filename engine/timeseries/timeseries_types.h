@@ -115,6 +115,15 @@ struct SeriesScan {
   std::vector<std::string> texts;  // event and state series, instead of values
 };
 
+// What the planner learns of some series over [start, end): how many
+// points (chunks cut by the range counted pro rata) between which times.
+struct PointEstimate {
+  std::uint64_t series = 0;  // those with points in range
+  double points = 0;
+  std::int64_t first = 0;  // the earliest and latest point in range (0 when none)
+  std::int64_t last = 0;
+};
+
 struct TimeSeriesStats {
   std::size_t series = 0;
   std::size_t chunks = 0;

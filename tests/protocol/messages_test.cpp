@@ -179,6 +179,20 @@ TEST(Messages, SeriesMessagesRoundTrip) {
   EXPECT_FALSE(Decode<WritePointsRequest>(Encode(WritePointsRequest{{{3, {10}, {}}}})).ok());
   SurvivesDamage(WriteTextsRequest{{{5, {1, 2}, {"on", "off"}}}});
 
+  EstimatePointsRequest estimate;
+  estimate.filter = {.tenant = 3, .metric = "cpu", .tags = {{"host", "a"}}};
+  estimate.start = -4;
+  estimate.end = 40;
+  const auto decoded_estimate = RoundTrip(estimate);
+  EXPECT_EQ(decoded_estimate.filter.tenant, std::optional<std::int64_t>(3));
+  EXPECT_EQ(decoded_estimate.filter.tags, estimate.filter.tags);
+  EXPECT_EQ(decoded_estimate.filter.kind, std::nullopt);
+  EXPECT_EQ(decoded_estimate.end, 40);
+  SurvivesDamage(estimate);
+  const auto estimated = RoundTrip(PointEstimateReply{{2, 12.5, -3, 9}}).estimate;
+  EXPECT_EQ(estimated.points, 12.5);
+  EXPECT_EQ(estimated.last, 9);
+
   TimeBucketRequest bucket;
   bucket.query = {.series = {1, 2},
                   .start = -5,

@@ -278,6 +278,12 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   EXPECT_TRUE(b->Call(FindSeriesRequest{{std::nullopt, std::nullopt, {}}})->series.empty())
       << "a tenant's search of every series finds only its own";
   EXPECT_EQ(a->Call(FindSeriesRequest{{}})->series.size(), 1u);
+  // Planner estimates count only the caller's own points.
+  EXPECT_EQ(a->Call(EstimatePointsRequest{{}, INT64_MIN, INT64_MAX})->estimate.points, 1.0);
+  const auto b_estimate = b->Call(EstimatePointsRequest{{1, "steps", {}}, INT64_MIN, INT64_MAX});
+  ASSERT_TRUE(b_estimate.ok());
+  EXPECT_EQ(b_estimate->estimate.series, 0u);
+  EXPECT_EQ(b_estimate->estimate.points, 0.0);
   const std::string unknown = "unknown series " + std::to_string(id);
   EXPECT_EQ(b->Call(DescribeSeriesRequest{{id}}).status().message(), unknown);
   EXPECT_EQ(b->Call(ScanRequest{{id}, 0, INT64_MAX}).status().message(), unknown);

@@ -294,6 +294,38 @@ TEST(TimeSeriesEngine, TagFiltersAndGroupByTag) {
   EXPECT_EQ(h.engine->FindSeries({7, "cpu", {{"dc", "east"}}}), (std::vector<std::uint64_t>{a, b}));
 }
 
+TEST(TimeSeriesEngine, EstimatesCountPointsFromChunkHeadersAndHeads) {
+  Harness h;
+  h.KeepForever();
+  const std::uint64_t a = h.Series(1, "estimate"), b = h.Series(2, "estimate");
+  std::vector<std::int64_t> ts;
+  std::vector<double> values;
+  for (int i = 0; i < 1000; ++i) {
+    ts.push_back(kStart + i * kMicrosPerMinute);
+    values.push_back(i);
+  }
+  h.Write(a, ts, values);  // sealed chunks of 64 and a head of the rest
+  h.Write(b, {kStart}, {1.0});
+  const std::vector<std::uint64_t> both{a, b};
+  auto all = h.engine->EstimatePoints(both, INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->series, 2u);
+  EXPECT_DOUBLE_EQ(all->points, 1001);
+  EXPECT_EQ(all->first, kStart);
+  EXPECT_EQ(all->last, kStart + 999 * kMicrosPerMinute);
+  // Half the time: chunks cut by the range count pro rata, within a point
+  // per cut chunk.
+  auto half = h.engine->EstimatePoints(both, kStart + 500 * kMicrosPerMinute, INT64_MAX);
+  ASSERT_TRUE(half.ok());
+  EXPECT_NEAR(half->points, 500, 1);
+  EXPECT_EQ(half->first, kStart + 500 * kMicrosPerMinute);
+  auto none = h.engine->EstimatePoints(both, kStart - kMicrosPerDay, kStart);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->points, 0);
+  EXPECT_EQ(none->first, 0);
+  EXPECT_FALSE(h.engine->EstimatePoints(std::vector<std::uint64_t>{999}, 0, 1).ok());
+}
+
 TEST(TimeSeriesEngine, ADeleteOfAnyWidthCostsWhatItsDataCosts) {
   Harness h;
   h.KeepForever();

@@ -24,7 +24,7 @@ SET search_path = public, lake;
 SET timezone = 'UTC';
 
 SELECT count(*), min(ts), max(ts), sum(value) FROM timeseries.metrics;
-SELECT user_id, metric, tags, count(*) FROM timeseries.metrics GROUP BY 1, 2, 3 ORDER BY 1, 3::text;
+SELECT user_id, metric, tags, count(*) FROM timeseries.metrics GROUP BY 1, 2, 3 ORDER BY 1, tags::text;
 
 -- Conditions that choose series and time go to the engine.
 EXPLAIN (VERBOSE, COSTS OFF)
@@ -145,6 +145,31 @@ DELETE FROM timeseries.metrics_1h WHERE user_id = 1;
 CREATE FOREIGN TABLE timeseries.metrics_1w (bucket timestamptz) SERVER lake
   OPTIONS (series 'metrics', rollup '1 week');
 SELECT * FROM timeseries.metrics_1w;
+
+-- Row estimates come from the engine's statistics (chunk headers and heads):
+-- exact for whole series, pro rata for a cut range, buckets for a rollup,
+-- a row per bucket and group for an aggregate; the planner sees them.
+CREATE FUNCTION pg_temp.estimated_rows(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+  RETURN (plan->0->'Plan'->>'Plan Rows')::bigint;
+END $$;
+SELECT pg_temp.estimated_rows('SELECT * FROM timeseries.metrics') AS estimated,
+       (SELECT count(*) FROM timeseries.metrics) AS actual;
+SELECT pg_temp.estimated_rows($q$SELECT * FROM timeseries.metrics WHERE tags @> '{"host": "b"}'$q$) AS estimated,
+       (SELECT count(*) FROM timeseries.metrics WHERE tags @> '{"host": "b"}') AS actual;
+SELECT pg_temp.estimated_rows($q$SELECT * FROM timeseries.metrics
+   WHERE ts >= '2026-01-01 06:00+00' AND ts < '2026-01-01 12:00+00'$q$) AS estimated,
+       (SELECT count(*) FROM timeseries.metrics
+         WHERE ts >= '2026-01-01 06:00+00' AND ts < '2026-01-01 12:00+00') AS actual;
+SELECT pg_temp.estimated_rows($q$SELECT * FROM timeseries.metrics WHERE metric = 'nope'$q$) AS estimated;
+SELECT pg_temp.estimated_rows('SELECT * FROM timeseries.metrics_1d') AS estimated,
+       (SELECT count(*) FROM timeseries.metrics_1d) AS actual;
+SELECT pg_temp.estimated_rows($q$SELECT tags->>'host', time_bucket('1 hour', ts), count(*)
+   FROM timeseries.metrics GROUP BY 1, 2$q$) AS estimated,
+       (SELECT count(*) FROM (SELECT tags->>'host', time_bucket('1 hour', ts), count(*)
+          FROM timeseries.metrics GROUP BY 1, 2) g) AS actual;
 
 -- Events carry texts.
 SELECT ts, value FROM timeseries.events WHERE metric = 'deploy' ORDER BY ts;
