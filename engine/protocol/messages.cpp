@@ -43,6 +43,8 @@ constexpr Name kNames[] = {
     {MessageType::kDelete, "delete"},
     {MessageType::kSearch, "search"},
     {MessageType::kScanRecords, "scan_records"},
+    {MessageType::kDeleteMatching, "delete_matching"},
+    {MessageType::kUpdateMetadata, "update_metadata"},
     {MessageType::kEnsureSeries, "ensure_series"},
     {MessageType::kFindSeries, "find_series"},
     {MessageType::kDescribeSeries, "describe_series"},
@@ -56,6 +58,9 @@ constexpr Name kNames[] = {
     {MessageType::kSetRetention, "set_retention"},
     {MessageType::kApplyRetention, "apply_retention"},
     {MessageType::kEstimatePoints, "estimate_points"},
+    {MessageType::kBeginTransaction, "begin_transaction"},
+    {MessageType::kCommitTransaction, "commit_transaction"},
+    {MessageType::kAbortTransaction, "abort_transaction"},
 };
 
 // Scalars are fixed-width little-endian; lengths and counts are varints.
@@ -649,9 +654,7 @@ Status Read(ByteReader& in, SearchRequest* m) {
   return Status::Ok();
 }
 
-void Write(ByteWriter& out, const ScanRecordsRequest& m) {
-  const vectors::RecordScan& scan = m.scan;
-  Put(out, m.collection);
+void PutRecordScan(ByteWriter& out, const vectors::RecordScan& scan) {
   PutOptional(out, scan.tenant_id);
   PutOptional(out, scan.model_version);
   PutPacked(out, scan.ids);
@@ -663,24 +666,64 @@ void Write(ByteWriter& out, const ScanRecordsRequest& m) {
   out.Varint(scan.limit);
   PutBool(out, scan.with_embeddings);
 }
-Status Read(ByteReader& in, ScanRecordsRequest* m) {
-  vectors::RecordScan& scan = m->scan;
-  LAKE_RETURN_IF_ERROR(Take(in, &m->collection));
-  LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan.tenant_id));
-  LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan.model_version));
-  LAKE_RETURN_IF_ERROR(TakePacked(in, &scan.ids));
+Status TakeRecordScan(ByteReader& in, vectors::RecordScan* scan) {
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan->tenant_id));
+  LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan->model_version));
+  LAKE_RETURN_IF_ERROR(TakePacked(in, &scan->ids));
   bool has_after = false;
   LAKE_RETURN_IF_ERROR(TakeBool(in, &has_after));
   if (has_after) {
     std::pair<std::int64_t, std::int32_t> after;
     LAKE_RETURN_IF_ERROR(Take(in, &after.first));
     LAKE_RETURN_IF_ERROR(Take(in, &after.second));
-    scan.after = after;
+    scan->after = after;
   }
   std::uint64_t limit = 0;
   LAKE_RETURN_IF_ERROR(in.Varint(&limit));
-  scan.limit = limit;
-  return TakeBool(in, &scan.with_embeddings);
+  scan->limit = limit;
+  return TakeBool(in, &scan->with_embeddings);
+}
+
+void Write(ByteWriter& out, const ScanRecordsRequest& m) {
+  Put(out, m.collection);
+  PutRecordScan(out, m.scan);
+}
+Status Read(ByteReader& in, ScanRecordsRequest* m) {
+  LAKE_RETURN_IF_ERROR(Take(in, &m->collection));
+  return TakeRecordScan(in, &m->scan);
+}
+
+void Write(ByteWriter& out, const DeleteMatchingRequest& m) {
+  Put(out, m.collection);
+  PutRecordScan(out, m.matching);
+}
+Status Read(ByteReader& in, DeleteMatchingRequest* m) {
+  LAKE_RETURN_IF_ERROR(Take(in, &m->collection));
+  return TakeRecordScan(in, &m->matching);
+}
+
+void Write(ByteWriter& out, const UpdateMetadataRequest& m) {
+  Put(out, m.collection);
+  PutRecordScan(out, m.matching);
+  Put(out, m.metadata_json);
+}
+Status Read(ByteReader& in, UpdateMetadataRequest* m) {
+  LAKE_RETURN_IF_ERROR(Take(in, &m->collection));
+  LAKE_RETURN_IF_ERROR(TakeRecordScan(in, &m->matching));
+  return Take(in, &m->metadata_json);
+}
+
+void Write(ByteWriter&, const BeginTransactionRequest&) {}
+Status Read(ByteReader&, BeginTransactionRequest*) {
+  return Status::Ok();
+}
+void Write(ByteWriter&, const CommitTransactionRequest&) {}
+Status Read(ByteReader&, CommitTransactionRequest*) {
+  return Status::Ok();
+}
+void Write(ByteWriter&, const AbortTransactionRequest&) {}
+Status Read(ByteReader&, AbortTransactionRequest*) {
+  return Status::Ok();
 }
 
 void Write(ByteWriter& out, const EnsureSeriesRequest& m) {

@@ -42,6 +42,8 @@ enum class MessageType : std::uint16_t {
   kDelete = 27,
   kSearch = 28,
   kScanRecords = 29,
+  kDeleteMatching = 30,
+  kUpdateMetadata = 31,
   // Time series.
   kEnsureSeries = 40,
   kFindSeries = 41,
@@ -56,6 +58,10 @@ enum class MessageType : std::uint16_t {
   kSetRetention = 50,
   kApplyRetention = 51,
   kEstimatePoints = 52,
+
+  kBeginTransaction = 60,
+  kCommitTransaction = 61,
+  kAbortTransaction = 62,
 };
 
 // "search", "write_points", ...; "unknown" for a number not in the list.
@@ -218,6 +224,23 @@ struct ScanRecordsRequest {
   vectors::RecordScan scan;
 };
 
+// Deletes the records a scan selects (its tenant, model version and ids;
+// after and limit are ignored): the count deleted.
+struct DeleteMatchingRequest {
+  static constexpr MessageType kType = MessageType::kDeleteMatching;
+  using Reply = CountReply;
+  std::string collection;
+  vectors::RecordScan matching;
+};
+// Gives the records a scan selects this metadata: the count changed.
+struct UpdateMetadataRequest {
+  static constexpr MessageType kType = MessageType::kUpdateMetadata;
+  using Reply = CountReply;
+  std::string collection;
+  vectors::RecordScan matching;
+  std::string metadata_json;
+};
+
 struct EnsureSeriesRequest {
   static constexpr MessageType kType = MessageType::kEnsureSeries;
   using Reply = SeriesIdsReply;
@@ -300,6 +323,23 @@ struct EstimatePointsRequest {
   std::int64_t end = 0;
 };
 
+// Transactions: after begin, this connection's writes (upsert, delete,
+// delete_matching, update_metadata, write_points, write_texts,
+// delete_range) are checked and staged, answered with an empty reply;
+// commit applies them all or none, abort (or a disconnect) drops them.
+struct BeginTransactionRequest {
+  static constexpr MessageType kType = MessageType::kBeginTransaction;
+  using Reply = EmptyReply;
+};
+struct CommitTransactionRequest {
+  static constexpr MessageType kType = MessageType::kCommitTransaction;
+  using Reply = CountReply;  // the writes applied
+};
+struct AbortTransactionRequest {
+  static constexpr MessageType kType = MessageType::kAbortTransaction;
+  using Reply = EmptyReply;
+};
+
 // The codec: Write appends a message's fields, Read takes them back. One
 // overload pair per request and reply struct, defined in messages.cpp.
 #define LAKE_PROTOCOL_MESSAGE(T)                 \
@@ -339,6 +379,11 @@ LAKE_PROTOCOL_MESSAGE(SearchRequest)
 LAKE_PROTOCOL_MESSAGE(ScanRecordsRequest)
 LAKE_PROTOCOL_MESSAGE(EnsureSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(FindSeriesRequest)
+LAKE_PROTOCOL_MESSAGE(DeleteMatchingRequest)
+LAKE_PROTOCOL_MESSAGE(UpdateMetadataRequest)
+LAKE_PROTOCOL_MESSAGE(BeginTransactionRequest)
+LAKE_PROTOCOL_MESSAGE(CommitTransactionRequest)
+LAKE_PROTOCOL_MESSAGE(AbortTransactionRequest)
 LAKE_PROTOCOL_MESSAGE(EstimatePointsRequest)
 LAKE_PROTOCOL_MESSAGE(DescribeSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(WritePointsRequest)

@@ -78,6 +78,11 @@ int Serve(const Flags& flags) {
                            std::to_string(ts.head_points) + " unsealed points from the log)");
 
   server::Service service({store->get(), vectors->get(), series->get()}, tokens->get());
+  auto transactions = service.RecoverTransactions();
+  if (!transactions.ok()) return Fail(transactions.status(), "cannot apply committed transactions");
+  if (*transactions > 0)
+    Log(LogLevel::kInfo, "applied " + std::to_string(*transactions) +
+                             " committed transactions that the last run had not finished");
   server::ServerOptions options;
   options.socket_path = flags.socket_path.empty() ? data_dir + "/lake.sock" : flags.socket_path;
   if (flags.tcp_port >= 0) options.tcp_port = static_cast<std::uint16_t>(flags.tcp_port);

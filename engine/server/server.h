@@ -21,11 +21,18 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "protocol/frame.h"
 
 namespace lake::server {
+
+// A write request staged by an open transaction: its type and payload.
+struct StagedWrite {
+  std::uint16_t type = 0;
+  std::string payload;
+};
 
 // Who is on the other end of a connection, as its requests established.
 struct Caller {
@@ -33,6 +40,11 @@ struct Caller {
   bool admin = false;
   std::int64_t tenant = 0;  // for tenant callers
   bool close_after_reply = false;
+  // Between begin_transaction and commit or abort; dropped with the
+  // connection.
+  bool in_transaction = false;
+  std::vector<StagedWrite> staged;
+  std::size_t staged_bytes = 0;
 };
 
 // Answers one request: the reply payload, or the error to send. Called on a

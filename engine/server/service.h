@@ -10,6 +10,8 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "protocol/frame.h"
@@ -37,10 +39,38 @@ class Service {
 
   // The RequestHandler of the server.
   Result<std::string> Handle(Caller& caller, const protocol::Frame& request);
+  // Applies the transactions that were committed but not yet wholly applied
+  // when the server last stopped; before serving. The count applied.
+  Result<std::size_t> RecoverTransactions();
+
+  // The most a transaction may stage (payload bytes).
+  static constexpr std::size_t kMaxTransactionBytes = std::size_t{2} << 30;
 
  private:
   template <typename Request>
   Result<std::string> Serve(Caller& caller, std::string_view payload);
+  // Any request but authenticate, applied now.
+  Result<std::string> Dispatch(Caller& caller, protocol::MessageType type,
+                               std::string_view payload);
+  // In a transaction: writes are checked and kept (service_transactions.cpp).
+  static bool IsStagedWrite(protocol::MessageType type);
+  Result<std::string> Stage(Caller& caller, protocol::MessageType type, std::string_view payload);
+  // What applying a staged write would refuse, without applying it.
+  Status Check(const Caller& c, const protocol::UpsertRequest& r) const;
+  Status Check(const Caller& c, const protocol::DeleteRequest& r) const;
+  Status Check(const Caller& c, const protocol::DeleteMatchingRequest& r) const;
+  Status Check(const Caller& c, const protocol::UpdateMetadataRequest& r) const;
+  Status Check(const Caller& c, const protocol::WritePointsRequest& r) const;
+  Status Check(const Caller& c, const protocol::WriteTextsRequest& r) const;
+  Status Check(const Caller& c, const protocol::DeleteRangeRequest& r) const;
+  // The check of a staged write; the reply it gets while staged.
+  Result<std::string> CheckStaged(const Caller& c, const StagedWrite& write) const;
+  // Applies the writes in order as `as`; the first failure, after trying all.
+  Status ApplyStaged(const Caller& as, const std::vector<StagedWrite>& writes,
+                     std::size_t* applied);
+  static std::optional<std::int64_t> ScopeOf(const Caller& c) {
+    return c.admin ? std::nullopt : std::optional<std::int64_t>(c.tenant);
+  }
 
   // One per request; defined in service_admin.cpp, service_vectors.cpp and
   // service_series.cpp.
@@ -63,6 +93,8 @@ class Service {
   Result<protocol::CountReply> Do(Caller& c, protocol::DeleteRequest& r);
   Result<protocol::SearchReply> Do(Caller& c, protocol::SearchRequest& r);
   Result<protocol::RecordsReply> Do(Caller& c, protocol::ScanRecordsRequest& r);
+  Result<protocol::CountReply> Do(Caller& c, protocol::DeleteMatchingRequest& r);
+  Result<protocol::CountReply> Do(Caller& c, protocol::UpdateMetadataRequest& r);
 
   Result<protocol::SeriesIdsReply> Do(Caller& c, protocol::EnsureSeriesRequest& r);
   Result<protocol::SeriesInfosReply> Do(Caller& c, protocol::FindSeriesRequest& r);
@@ -78,6 +110,10 @@ class Service {
   Result<protocol::EmptyReply> Do(Caller& c, protocol::SetRetentionRequest& r);
   Result<protocol::EmptyReply> Do(Caller& c, protocol::ApplyRetentionRequest& r);
 
+  Result<protocol::EmptyReply> Do(Caller& c, protocol::BeginTransactionRequest& r);
+  Result<protocol::CountReply> Do(Caller& c, protocol::CommitTransactionRequest& r);
+  Result<protocol::EmptyReply> Do(Caller& c, protocol::AbortTransactionRequest& r);
+
   static Status RequireAdmin(const Caller& caller, std::string_view what);
   // For a tenant caller: fails with "unknown series N" unless every series
   // is the caller's.
@@ -87,6 +123,9 @@ class Service {
   TokenStore* tokens_;
   const Server* server_ = nullptr;
   RequestStats stats_;
+  // Commits one at a time, each with its own sequence number.
+  std::mutex commit_mutex_;
+  std::uint64_t next_transaction_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

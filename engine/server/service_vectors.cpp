@@ -2,17 +2,14 @@
 #include "common/log.h"
 #include "server/service.h"
 
+#include <map>
+#include <vector>
+
+#include "vectors/vector_record.h"
+
 namespace lake::server {
 
 using namespace protocol;
-
-namespace {
-
-std::optional<std::int64_t> ScopeOf(const Caller& c) {
-  return c.admin ? std::nullopt : std::optional<std::int64_t>(c.tenant);
-}
-
-}  // namespace
 
 Result<EmptyReply> Service::Do(Caller& c, CreateCollectionRequest& r) {
   LAKE_RETURN_IF_ERROR(RequireAdmin(c, "creating collections"));
@@ -95,6 +92,53 @@ Result<RecordsReply> Service::Do(Caller& c, ScanRecordsRequest& r) {
   if (!c.admin) r.scan.tenant_id = c.tenant;
   LAKE_ASSIGN_OR_RETURN(auto records, engines_.vectors->ScanRecords(r.collection, r.scan));
   return RecordsReply{std::move(records)};
+}
+
+Result<CountReply> Service::Do(Caller& c, DeleteMatchingRequest& r) {
+  vectors::RecordScan scan = r.matching;
+  if (!c.admin) scan.tenant_id = c.tenant;
+  scan.with_embeddings = false;
+  scan.limit = 10000;
+  scan.after.reset();
+  // The keys first, then one delete per model version.
+  std::map<std::int32_t, std::vector<std::int64_t>> ids_by_version;
+  for (;;) {
+    LAKE_ASSIGN_OR_RETURN(auto page, engines_.vectors->ScanRecords(r.collection, scan));
+    for (const auto& record : page)
+      ids_by_version[record.model_version].push_back(record.id);
+    if (page.size() < scan.limit) break;
+    scan.after = std::pair(page.back().id, page.back().model_version);
+  }
+  std::uint64_t deleted = 0;
+  for (const auto& [version, ids] : ids_by_version) {
+    LAKE_ASSIGN_OR_RETURN(const std::size_t removed,
+                          engines_.vectors->Delete(r.collection, ids, version, {}, ScopeOf(c)));
+    deleted += removed;
+  }
+  return CountReply{deleted};
+}
+
+Result<CountReply> Service::Do(Caller& c, UpdateMetadataRequest& r) {
+  LAKE_RETURN_IF_ERROR(vectors::CheckMetadata(r.metadata_json));
+  vectors::RecordScan scan = r.matching;
+  if (!c.admin) scan.tenant_id = c.tenant;
+  scan.with_embeddings = true;
+  scan.limit = 1000;
+  scan.after.reset();
+  // A page at a time: each record read whole and written back.
+  std::uint64_t changed = 0;
+  for (;;) {
+    LAKE_ASSIGN_OR_RETURN(auto page, engines_.vectors->ScanRecords(r.collection, scan));
+    if (page.empty()) break;
+    const std::size_t found = page.size();
+    scan.after = std::pair(page.back().id, page.back().model_version);
+    for (auto& record : page)
+      record.metadata_json = r.metadata_json;
+    LAKE_RETURN_IF_ERROR(engines_.vectors->Upsert(r.collection, page, {}, ScopeOf(c)));
+    changed += found;
+    if (found < scan.limit) break;
+  }
+  return CountReply{changed};
 }
 
 }  // namespace lake::server

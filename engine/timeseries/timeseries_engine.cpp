@@ -277,13 +277,11 @@ Status TimeSeriesEngine::WriteText(std::span<const TextPoints> batch) {
   return WritePoints(parts, true);
 }
 
-Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool text) {
-  // Validate everything and group by series before touching anything.
-  std::map<std::uint64_t, std::vector<Point>> by_series;
+Status TimeSeriesEngine::CheckWrite(std::span<const SeriesPoints> batch, bool text) const {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const SeriesPoints& part = batch[i];
     const std::string where = "batch part " + std::to_string(i) + ": ";
-    SeriesState* s = Find(part.series);
+    const SeriesState* s = Find(part.series);
     if (s == nullptr)
       return Status::NotFound(where + "unknown series " + std::to_string(part.series));
     if ((s->info.key.kind != SeriesKind::kMetric) != text)
@@ -303,6 +301,15 @@ Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool t
                                        " is older than the raw retention horizon " +
                                        std::to_string(horizon));
     }
+  }
+  return Status::Ok();
+}
+
+Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool text) {
+  // Validate everything and group by series before touching anything.
+  LAKE_RETURN_IF_ERROR(CheckWrite(batch, text));
+  std::map<std::uint64_t, std::vector<Point>> by_series;
+  for (const SeriesPoints& part : batch) {
     if (part.timestamps.empty()) continue;
     std::vector<Point> points = SortedUnique(part.timestamps, part.values);
     if (auto it = by_series.find(part.series); it != by_series.end()) {

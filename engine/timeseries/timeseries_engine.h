@@ -74,6 +74,9 @@ class TimeSeriesEngine {
   // Events and states; a state point equal to the state before it is
   // dropped (a state is written only when it changes).
   Status WriteText(std::span<const TextPoints> batch);
+  // What Write (text: WriteText, with each text's code as its value) would
+  // refuse, without writing.
+  Status CheckWrite(std::span<const SeriesPoints> batch, bool text = false) const;
   // Removes the points with start <= timestamp < end.
   Status DeleteRange(std::uint64_t series, std::int64_t start, std::int64_t end);
   // Seals every head into chunks (e.g. before a backup or shutdown).

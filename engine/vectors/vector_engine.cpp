@@ -424,15 +424,11 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::lock_guard writer(collection->write_mutex);  // the table only changes under it
   if (collection->dropped) return UnknownCollection(name);
+  LAKE_RETURN_IF_ERROR(CheckRecords(*collection, records, tenant));
   const std::int64_t now = NowMicros();
   for (VectorRecord& record : records) {
-    LAKE_RETURN_IF_ERROR(ValidateRecord(record, collection->spec.dimension));
-    if (!tenant) continue;
-    record.tenant_id = *tenant;
-    if (!collection->OwnedBy(record.id, *tenant)) {
-      return Status::InvalidArgument("id " + std::to_string(record.id) +
-                                     " is in use by another tenant");
-    }
+    if (tenant) record.tenant_id = *tenant;
+    if (record.metadata_json.empty()) record.metadata_json = "{}";
   }
   storage::WriteBatch batch;
   for (VectorRecord& record : records) {
@@ -450,6 +446,27 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
     collection->Index(collection->table.Insert(key, record.tenant_id, record.embedding.data()));
   }
   return Status::Ok();
+}
+
+Status VectorEngine::CheckRecords(const Collection& collection,
+                                  std::span<const VectorRecord> records,
+                                  std::optional<std::int64_t> tenant) const {
+  for (const VectorRecord& record : records) {
+    LAKE_RETURN_IF_ERROR(CheckRecord(record, collection.spec.dimension));
+    if (tenant && !collection.OwnedBy(record.id, *tenant)) {
+      return Status::InvalidArgument("id " + std::to_string(record.id) +
+                                     " is in use by another tenant");
+    }
+  }
+  return Status::Ok();
+}
+
+Status VectorEngine::CheckUpsert(std::string_view name, std::span<const VectorRecord> records,
+                                 std::optional<std::int64_t> tenant) const {
+  LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
+  std::lock_guard writer(collection->write_mutex);
+  if (collection->dropped) return UnknownCollection(name);
+  return CheckRecords(*collection, records, tenant);
 }
 
 Result<std::optional<VectorRecord>> VectorEngine::Get(std::string_view name, std::int64_t id,

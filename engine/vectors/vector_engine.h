@@ -70,6 +70,10 @@ class VectorEngine {
   Status Upsert(std::string_view name, std::span<VectorRecord> records,
                 const storage::WriteOptions& options = {},
                 std::optional<std::int64_t> tenant = std::nullopt);
+  // What Upsert would refuse, without writing: an unknown collection, a bad
+  // record, another tenant's id.
+  Status CheckUpsert(std::string_view name, std::span<const VectorRecord> records,
+                     std::optional<std::int64_t> tenant = std::nullopt) const;
   // model_version 0: the active one. With a `tenant` scope, another tenant's
   // record is not found.
   Result<std::optional<VectorRecord>> Get(std::string_view name, std::int64_t id,
@@ -109,6 +113,9 @@ class VectorEngine {
   std::string SnapshotPath(const Collection& collection) const;
   Status WriteSnapshot(const Collection& collection);
   Result<std::shared_ptr<Collection>> Find(std::string_view name) const;
+  // Upsert's checks; the caller holds collection.write_mutex.
+  Status CheckRecords(const Collection& collection, std::span<const VectorRecord> records,
+                      std::optional<std::int64_t> tenant) const;
   // Replaces approximate scores by exact ones from the stored float32
   // vectors and keeps the best k.
   Result<std::vector<Candidate>> Rerank(const Collection& collection, const QueryVector& query,

@@ -106,7 +106,7 @@ Status ValidateEmbedding(std::span<const float> embedding, std::uint32_t dimensi
   return Status::Ok();
 }
 
-Status ValidateRecord(VectorRecord& record, std::uint32_t dimension) {
+Status CheckRecord(const VectorRecord& record, std::uint32_t dimension) {
   if (Status status = ValidateEmbedding(record.embedding, dimension); !status.ok()) {
     return Status::InvalidArgument("record " + std::to_string(record.id) + ": " + status.message());
   }
@@ -114,21 +114,21 @@ Status ValidateRecord(VectorRecord& record, std::uint32_t dimension) {
     return Status::InvalidArgument("record " + std::to_string(record.id) +
                                    ": model version must be positive");
   }
-  if (record.metadata_json.empty()) {
-    record.metadata_json = "{}";
-    return Status::Ok();
+  if (Status status = CheckMetadata(record.metadata_json); !status.ok()) {
+    return Status::InvalidArgument("record " + std::to_string(record.id) + ": " + status.message());
   }
-  if (record.metadata_json.size() > kMaxMetadataBytes) {
-    return Status::InvalidArgument("record " + std::to_string(record.id) + ": metadata is " +
-                                   std::to_string(record.metadata_json.size()) +
+  return Status::Ok();
+}
+
+Status CheckMetadata(std::string_view metadata_json) {
+  if (metadata_json.empty()) return Status::Ok();  // stored as {}
+  if (metadata_json.size() > kMaxMetadataBytes) {
+    return Status::InvalidArgument("metadata is " + std::to_string(metadata_json.size()) +
                                    " bytes; the limit is " + std::to_string(kMaxMetadataBytes));
   }
   const nlohmann::json parsed =
-      nlohmann::json::parse(record.metadata_json, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) {
-    return Status::InvalidArgument("record " + std::to_string(record.id) +
-                                   ": metadata must be a JSON object");
-  }
+      nlohmann::json::parse(metadata_json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return Status::InvalidArgument("metadata must be a JSON object");
   return Status::Ok();
 }
 

@@ -48,9 +48,11 @@ std::string EncodeRecordValue(const VectorRecord& record);
 // Fills everything but id and model version (which live in the key).
 Status DecodeRecordValue(std::string_view value, std::uint32_t dimension, VectorRecord* record);
 
-// Checks the embedding (dimension, finite values) and the metadata (a JSON
-// object of at most 64 KiB); normalises empty metadata to {}.
-Status ValidateRecord(VectorRecord& record, std::uint32_t dimension);
+// Checks the embedding (dimension, finite values) and the metadata (empty,
+// or a JSON object of at most 64 KiB).
+Status CheckRecord(const VectorRecord& record, std::uint32_t dimension);
+// Empty, or a JSON object of at most 64 KiB.
+Status CheckMetadata(std::string_view metadata_json);
 // `expected 768 dimensions, got 767`, or a NaN/infinity position.
 Status ValidateEmbedding(std::span<const float> embedding, std::uint32_t dimension);
 

@@ -133,6 +133,17 @@ TEST(Messages, VectorRequestsRoundTrip) {
   EXPECT_FALSE(scan.with_embeddings);
   SurvivesDamage(page);
   SurvivesDamage(RebuildIndexRequest{"docs", {}});
+
+  const DeleteMatchingRequest matching{"docs", page.scan};
+  EXPECT_EQ(RoundTrip(matching).matching.ids, (std::vector<std::int64_t>{4}));
+  SurvivesDamage(matching);
+  const UpdateMetadataRequest update{"docs", page.scan, R"({"a":1})"};
+  const auto updated = RoundTrip(update);
+  EXPECT_EQ(updated.metadata_json, R"({"a":1})");
+  EXPECT_EQ(updated.matching.tenant_id, std::optional<std::int64_t>(3));
+  SurvivesDamage(update);
+  EXPECT_TRUE(Decode<CommitTransactionRequest>("").ok());
+  EXPECT_FALSE(Decode<BeginTransactionRequest>("x").ok()) << "trailing bytes";
 }
 
 TEST(Messages, VectorRepliesRoundTrip) {

@@ -1,7 +1,8 @@
 // kill -9 of lake-server during heavy writes from several clients, four
 // times: after each restart every acknowledged write (vectors and points)
 // is there with its exact value, and a write that was in flight when the
-// server died is there whole or not at all.
+// server died is there whole or not at all; so is a transaction of several
+// writes (vectors and points) whose commit was in flight.
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -93,6 +94,48 @@ void WritePoints(const ClientOptions& options, const std::string& token,
   }
 }
 
+// Transactions of four writes: two upserts of vectors, two of points.
+void WriteTransactions(const ClientOptions& options, const std::string& token,
+                       std::int64_t first_id, std::vector<std::uint64_t> series, std::int64_t start,
+                       Ledger& ledger) {
+  auto session = Session::Open(options, token);
+  if (!session.ok()) return;
+  std::int64_t id = first_id;
+  for (std::int64_t first = start;; first += kPointsPerSeries * 1'000'000LL) {
+    Batch batch{{}, series, first};
+    bool acked = (*session)->Call(BeginTransactionRequest{}).ok();
+    for (int half = 0; half < 2 && acked; ++half, id += kRecordsPerBatch) {
+      UpsertRequest upsert{"docs", {}};
+      for (std::int64_t i = id; i < id + kRecordsPerBatch; ++i) {
+        vectors::VectorRecord record;
+        record.id = i;
+        for (std::uint32_t d = 0; d < kDim; ++d)
+          record.embedding.push_back(ValueOf(i, d));
+        upsert.records.push_back(std::move(record));
+        batch.ids.push_back(i);
+      }
+      WritePointsRequest write;
+      for (std::size_t s = half; s < series.size(); s += 2) {
+        PointColumns columns{series[s], {}, {}};
+        for (int i = 0; i < kPointsPerSeries; ++i) {
+          const std::int64_t t = first + i * 1'000'000LL;
+          columns.timestamps.push_back(t);
+          columns.values.push_back(PointValue(series[s], t));
+        }
+        write.batch.push_back(std::move(columns));
+      }
+      acked = (*session)->Call(upsert).ok() && (*session)->Call(write).ok();
+    }
+    const bool committed = acked && (*session)->Call(CommitTransactionRequest{}).ok();
+    ledger.Add(std::move(batch), committed);
+    if (!committed) return;
+  }
+}
+
+std::size_t WholeSize(const Batch& batch) {
+  return batch.ids.size() + batch.series.size() * std::size_t{kPointsPerSeries};
+}
+
 // How many of the batch's writes the server holds; fails on a wrong value.
 std::size_t CountPresent(Session& session, const Batch& batch) {
   std::size_t present = 0;
@@ -105,8 +148,8 @@ std::size_t CountPresent(Session& session, const Batch& batch) {
         EXPECT_EQ(record.embedding[d], ValueOf(record.id, d)) << "record " << record.id;
       ++present;
     }
-    return present;
   }
+  if (batch.series.empty()) return present;
   const std::int64_t end = batch.first + kPointsPerSeries * 1'000'000LL;
   auto scan = session.Call(ScanRequest{batch.series, batch.first, end});
   EXPECT_TRUE(scan.ok()) << scan.status().ToString();
@@ -129,7 +172,7 @@ TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
   create.spec.dimension = kDim;
   ASSERT_TRUE(admin->Call(create).ok());
   EnsureSeriesRequest ensure;
-  for (int i = 0; i < kPointWriters * kSeriesPerWriter; ++i)
+  for (int i = 0; i < (kPointWriters + 1) * kSeriesPerWriter; ++i)
     ensure.keys.push_back({1, "load", {{"n", std::to_string(i)}}});
   auto series = admin->Call(ensure);
   ASSERT_TRUE(series.ok());
@@ -152,6 +195,11 @@ TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
       writers.emplace_back(WritePoints, server.client_options(), token, mine,
                            day_ago + round * 3'600'000'000LL * 4, std::ref(ledger));
     }
+    std::vector<std::uint64_t> transactional(series->ids.end() - kSeriesPerWriter,
+                                             series->ids.end());
+    writers.emplace_back(WriteTransactions, server.client_options(), token,
+                         std::int64_t{round} * 10'000'000 + 5'000'000, transactional,
+                         day_ago + round * 3'600'000'000LL * 4, std::ref(ledger));
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 900));
     server.Kill();
     for (auto& writer : writers)
@@ -161,16 +209,12 @@ TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
     auto session = server.Connect();
     std::size_t acked_batches = 0;
     for (const Batch& batch : ledger.acknowledged) {
-      const std::size_t expected = batch.ids.empty()
-                                       ? batch.series.size() * std::size_t{kPointsPerSeries}
-                                       : batch.ids.size();
-      ASSERT_EQ(CountPresent(*session, batch), expected) << "an acknowledged batch lost writes";
+      ASSERT_EQ(CountPresent(*session, batch), WholeSize(batch))
+          << "an acknowledged batch lost writes";
       ++acked_batches;
     }
     for (const Batch& batch : ledger.in_flight) {
-      const std::size_t whole = batch.ids.empty()
-                                    ? batch.series.size() * std::size_t{kPointsPerSeries}
-                                    : batch.ids.size();
+      const std::size_t whole = WholeSize(batch);
       const std::size_t present = CountPresent(*session, batch);
       EXPECT_TRUE(present == 0 || present == whole)
           << "a batch in flight at the kill is half there: " << present << " of " << whole;
@@ -179,10 +223,13 @@ TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
     std::size_t in_flight_present = 0;
     for (const Batch& batch : ledger.in_flight)
       in_flight_present += CountPresent(*session, batch) > 0 ? 1 : 0;
+    std::size_t transactions = 0;
+    for (const Batch& batch : ledger.acknowledged)
+      transactions += !batch.ids.empty() && !batch.series.empty() ? 1 : 0;
     std::printf(
-        "round %d: %zu acknowledged batches all there; %zu in flight at the kill, %zu of "
-        "them whole, the rest absent\n",
-        round, acked_batches, ledger.in_flight.size(), in_flight_present);
+        "round %d: %zu acknowledged batches (%zu of them transactions of 4 writes) all there; "
+        "%zu in flight at the kill, %zu of them whole, the rest absent\n",
+        round, acked_batches, transactions, ledger.in_flight.size(), in_flight_present);
     // The index answers for the vectors it recovered.
     const Batch& some = ledger.acknowledged.front();
     if (!some.ids.empty()) {

@@ -120,6 +120,81 @@ TEST_F(ServerTest, VectorsRoundTripThroughTheSocket) {
   EXPECT_EQ(listed->collections[0].record_count, 198u);
 }
 
+TEST_F(ServerTest, TransactionsApplyAllTheirWritesAtCommitOrNone) {
+  CreateDocs();
+  auto admin = server_.Connect();
+  UpsertRequest seed{"docs", {}};
+  for (std::int64_t id = 1; id <= 10; ++id)
+    seed.records.push_back(Record(id, id % 2));
+  ASSERT_TRUE(admin->Call(seed).ok());
+  auto series = admin->Call(EnsureSeriesRequest{{{0, "tx", {}}}});
+  ASSERT_TRUE(series.ok());
+  const std::uint64_t id = series->ids[0];
+  const std::int64_t now = NowMicros();
+
+  // Staged: nothing is visible before the commit, not even to the writer.
+  auto writer = server_.Connect();
+  ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+  EXPECT_FALSE(writer->Call(BeginTransactionRequest{}).ok()) << "nested begin";
+  UpsertRequest more{"docs", {Record(11, 1), Record(12, 0)}};
+  ASSERT_TRUE(writer->Call(more).ok());
+  ASSERT_TRUE(writer->Call(WritePointsRequest{{{id, {now, now + 1}, {1.0, 2.0}}}}).ok());
+  ASSERT_TRUE(writer->Call(DeleteMatchingRequest{"docs", {.tenant_id = 1}}).ok());
+  UpdateMetadataRequest tag{"docs", {}, R"({"tagged":true})"};
+  tag.matching.ids = {2, 12};
+  ASSERT_TRUE(writer->Call(tag).ok());
+  // A bad write fails when sent and is not staged; the rest stay.
+  UpsertRequest bad{"docs", {Record(13, 0)}};
+  bad.records[0].embedding.pop_back();
+  EXPECT_EQ(writer->Call(bad).status().message(), "record 13: expected " + std::to_string(kDim) +
+                                                      " dimensions, got " +
+                                                      std::to_string(kDim - 1));
+  EXPECT_EQ(admin->Call(GetRequest{"docs", 0, {11, 12}})->records.size(), 0u);
+  EXPECT_EQ(writer->Call(ScanRequest{{id}, 0, INT64_MAX})->series[0].timestamps.size(), 0u);
+  EXPECT_EQ(admin->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 10u);
+
+  auto committed = writer->Call(CommitTransactionRequest{});
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ(committed->count, 4u);
+  // In order: 11 (tenant 1) was inserted, then every tenant-1 row deleted.
+  auto left = admin->Call(GetRequest{"docs", 0, {1, 2, 3, 11, 12}});
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->records.size(), 2u);
+  EXPECT_EQ(left->records[0].id, 2);
+  EXPECT_EQ(left->records[0].metadata_json, R"({"tagged":true})");
+  EXPECT_EQ(left->records[1].id, 12);
+  EXPECT_EQ(left->records[1].metadata_json, R"({"tagged":true})");
+  EXPECT_EQ(admin->Call(ScanRequest{{id}, 0, INT64_MAX})->series[0].timestamps.size(), 2u);
+  EXPECT_FALSE(writer->Call(CommitTransactionRequest{}).ok()) << "a commit with no transaction";
+
+  // Abort, and a dropped connection, discard what was staged.
+  ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+  ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(20, 0)}}).ok());
+  ASSERT_TRUE(writer->Call(AbortTransactionRequest{}).ok());
+  {
+    auto dropped = server_.Connect();
+    ASSERT_TRUE(dropped->Call(BeginTransactionRequest{}).ok());
+    ASSERT_TRUE(dropped->Call(UpsertRequest{"docs", {Record(21, 0)}}).ok());
+  }
+  EXPECT_EQ(admin->Call(GetRequest{"docs", 0, {20, 21}})->records.size(), 0u);
+
+  // A tenant's transaction is scoped like its plain writes.
+  auto tenant = server_.Connect(NewToken(7));
+  ASSERT_TRUE(tenant->Call(BeginTransactionRequest{}).ok());
+  EXPECT_EQ(tenant->Call(WritePointsRequest{{{id, {now}, {1.0}}}}).status().message(),
+            "unknown series " + std::to_string(id));
+  ASSERT_TRUE(tenant->Call(UpsertRequest{"docs", {Record(30, 0), Record(31, 0)}}).ok());
+  ASSERT_TRUE(tenant->Call(DeleteMatchingRequest{"docs", {}}).ok());
+  ASSERT_TRUE(tenant->Call(UpsertRequest{"docs", {Record(32, 0)}}).ok());
+  ASSERT_TRUE(tenant->Call(CommitTransactionRequest{}).ok());
+  auto mine = admin->Call(ScanRecordsRequest{"docs", {.tenant_id = 7}});
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->records.size(), 1u);
+  EXPECT_EQ(mine->records[0].id, 32);
+  EXPECT_EQ(admin->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 7u)
+      << "the tenant's delete reached other tenants' rows";
+}
+
 TEST_F(ServerTest, BadInputGetsClearErrors) {
   CreateDocs();
   auto admin = server_.Connect();

@@ -58,29 +58,28 @@ TEST(VectorRecord, TruncatedOrMismatchedValuesAreCorruption) {
 
 TEST(VectorRecord, ValidationGivesClearErrors) {
   VectorRecord record = Sample();
-  EXPECT_TRUE(ValidateRecord(record, 3).ok());
+  EXPECT_TRUE(CheckRecord(record, 3).ok());
 
-  EXPECT_EQ(ValidateRecord(record, 4).message(), "record -42: expected 4 dimensions, got 3");
+  EXPECT_EQ(CheckRecord(record, 4).message(), "record -42: expected 4 dimensions, got 3");
   std::vector<float> short_vector(767, 0.f);
   EXPECT_EQ(ValidateEmbedding(short_vector, 768).message(), "expected 768 dimensions, got 767");
 
   record.embedding[2] = std::nanf("");
-  EXPECT_EQ(ValidateRecord(record, 3).message(),
+  EXPECT_EQ(CheckRecord(record, 3).message(),
             "record -42: NaN at position 2; vectors must be finite");
   record.embedding[2] = -std::numeric_limits<float>::infinity();
-  EXPECT_EQ(ValidateRecord(record, 3).message(),
+  EXPECT_EQ(CheckRecord(record, 3).message(),
             "record -42: infinity at position 2; vectors must be finite");
 
   record = Sample();
   record.metadata_json = "[1,2]";
-  EXPECT_EQ(ValidateRecord(record, 3).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRecord(record, 3).code(), StatusCode::kInvalidArgument);
   record.metadata_json = "{broken";
-  EXPECT_EQ(ValidateRecord(record, 3).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRecord(record, 3).code(), StatusCode::kInvalidArgument);
   record.metadata_json = R"({"x":")" + std::string(kMaxMetadataBytes, 'a') + R"("})";
-  EXPECT_EQ(ValidateRecord(record, 3).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckRecord(record, 3).code(), StatusCode::kInvalidArgument);
   record.metadata_json.clear();
-  EXPECT_TRUE(ValidateRecord(record, 3).ok());
-  EXPECT_EQ(record.metadata_json, "{}");
+  EXPECT_TRUE(CheckRecord(record, 3).ok());
 }
 
 }  // namespace

@@ -1,0 +1,274 @@
+// Transactions: a connection's writes staged between begin_transaction and
+// commit_transaction, then applied all or none.
+//
+// Each staged write is checked when it arrives (so a bad row fails the
+// statement that sent it) and again at commit. A commit of one write that
+// the engines apply atomically by themselves applies it directly. Any other
+// commit first records its writes in one atomic RocksDB batch (the intent,
+// under "server/transaction/"), then applies them one after another, then
+// removes the intent: a server killed in between applies the intent again
+// when it starts (RecoverTransactions), and every staged write gives the
+// same result applied twice.
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+
+#include "common/byte_buffer.h"
+#include "common/log.h"
+#include "server/service.h"
+#include "vectors/vector_record.h"
+
+namespace lake::server {
+
+using namespace protocol;
+
+namespace {
+
+constexpr std::string_view kIntentPrefix = "server/transaction/";
+
+// server/transaction/<sequence, 16 hex digits>/<write, 8 hex digits>
+std::string IntentKey(std::uint64_t sequence, std::uint32_t write) {
+  char suffix[32];
+  std::snprintf(suffix, sizeof(suffix), "%016" PRIx64 "/%08" PRIx32, sequence, write);
+  return std::string(kIntentPrefix) + suffix;
+}
+
+std::string EncodeIntent(const Caller& as, const StagedWrite& write) {
+  std::string value;
+  ByteWriter out(&value);
+  out.Fixed(std::uint8_t{as.admin});
+  out.Fixed(as.tenant);
+  out.Fixed(write.type);
+  out.Bytes(write.payload.data(), write.payload.size());
+  return value;
+}
+
+Status DecodeIntent(std::string_view value, Caller* as, StagedWrite* write) {
+  ByteReader in(value);
+  std::uint8_t admin = 0;
+  LAKE_RETURN_IF_ERROR(in.Fixed(&admin));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&as->tenant));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&write->type));
+  as->admin = admin != 0;
+  as->authenticated = true;
+  const char* payload = nullptr;
+  const std::size_t size = in.remaining();
+  LAKE_RETURN_IF_ERROR(in.Bytes(size, &payload));
+  write->payload.assign(payload, size);
+  return Status::Ok();
+}
+
+// Writes the engines apply in one atomic batch by themselves.
+bool IsAtomicAlone(std::uint16_t type) {
+  const auto t = static_cast<MessageType>(type);
+  return t == MessageType::kUpsert || t == MessageType::kDelete || t == MessageType::kWritePoints ||
+         t == MessageType::kWriteTexts;
+}
+
+}  // namespace
+
+bool Service::IsStagedWrite(MessageType type) {
+  switch (type) {
+    case MessageType::kUpsert:
+    case MessageType::kDelete:
+    case MessageType::kDeleteMatching:
+    case MessageType::kUpdateMetadata:
+    case MessageType::kWritePoints:
+    case MessageType::kWriteTexts:
+    case MessageType::kDeleteRange:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<std::string> Service::Stage(Caller& caller, MessageType type, std::string_view payload) {
+  StagedWrite write{static_cast<std::uint16_t>(type), std::string(payload)};
+  LAKE_ASSIGN_OR_RETURN(std::string reply, CheckStaged(caller, write));
+  if (caller.staged_bytes + payload.size() > kMaxTransactionBytes) {
+    return Status::InvalidArgument("the transaction stages more than " +
+                                   std::to_string(kMaxTransactionBytes >> 20) +
+                                   " MiB of writes; commit in smaller transactions");
+  }
+  caller.staged_bytes += payload.size();
+  caller.staged.push_back(std::move(write));
+  return reply;
+}
+
+Status Service::Check(const Caller& c, const UpsertRequest& r) const {
+  return engines_.vectors->CheckUpsert(r.collection, r.records, ScopeOf(c));
+}
+Status Service::Check(const Caller& c, const DeleteRequest& r) const {
+  return engines_.vectors->CheckUpsert(r.collection, {}, ScopeOf(c));
+}
+Status Service::Check(const Caller& c, const DeleteMatchingRequest& r) const {
+  return engines_.vectors->CheckUpsert(r.collection, {}, ScopeOf(c));
+}
+Status Service::Check(const Caller& c, const UpdateMetadataRequest& r) const {
+  LAKE_RETURN_IF_ERROR(vectors::CheckMetadata(r.metadata_json));
+  return engines_.vectors->CheckUpsert(r.collection, {}, ScopeOf(c));
+}
+Status Service::Check(const Caller& c, const WritePointsRequest& r) const {
+  std::vector<std::uint64_t> ids;
+  std::vector<timeseries::SeriesPoints> batch;
+  for (const PointColumns& columns : r.batch) {
+    ids.push_back(columns.series);
+    batch.push_back({columns.series, columns.timestamps, columns.values});
+  }
+  LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
+  return engines_.series->CheckWrite(batch);
+}
+Status Service::Check(const Caller& c, const WriteTextsRequest& r) const {
+  std::vector<std::uint64_t> ids;
+  std::vector<std::vector<double>> codes;  // stand-ins: checks look at counts only
+  codes.reserve(r.batch.size());
+  std::vector<timeseries::SeriesPoints> batch;
+  for (const TextColumns& columns : r.batch) {
+    ids.push_back(columns.series);
+    codes.emplace_back(columns.texts.size());
+    batch.push_back({columns.series, columns.timestamps, codes.back()});
+  }
+  LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
+  return engines_.series->CheckWrite(batch, true);
+}
+Status Service::Check(const Caller& c, const DeleteRangeRequest& r) const {
+  return CheckSeries(c, r.series);
+}
+
+Result<std::string> Service::CheckStaged(const Caller& c, const StagedWrite& write) const {
+  const auto check = [&]<typename Request>(Request*) -> Result<std::string> {
+    LAKE_ASSIGN_OR_RETURN(Request request, Decode<Request>(write.payload));
+    LAKE_RETURN_IF_ERROR(Check(c, request));
+    return Encode(typename Request::Reply{});
+  };
+  switch (static_cast<MessageType>(write.type)) {
+    case MessageType::kUpsert:
+      return check(static_cast<UpsertRequest*>(nullptr));
+    case MessageType::kDelete:
+      return check(static_cast<DeleteRequest*>(nullptr));
+    case MessageType::kDeleteMatching:
+      return check(static_cast<DeleteMatchingRequest*>(nullptr));
+    case MessageType::kUpdateMetadata:
+      return check(static_cast<UpdateMetadataRequest*>(nullptr));
+    case MessageType::kWritePoints:
+      return check(static_cast<WritePointsRequest*>(nullptr));
+    case MessageType::kWriteTexts:
+      return check(static_cast<WriteTextsRequest*>(nullptr));
+    case MessageType::kDeleteRange:
+      return check(static_cast<DeleteRangeRequest*>(nullptr));
+    default:
+      return Status::Internal("message type " + std::to_string(write.type) + " is not staged");
+  }
+}
+
+Status Service::ApplyStaged(const Caller& as, const std::vector<StagedWrite>& writes,
+                            std::size_t* applied) {
+  Status first_failure;
+  *applied = 0;
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    Caller caller = as;
+    auto reply = Dispatch(caller, static_cast<MessageType>(writes[i].type), writes[i].payload);
+    if (reply.ok()) {
+      ++*applied;
+    } else if (first_failure.ok()) {
+      first_failure = Status(reply.status().code(), "write " + std::to_string(i + 1) + " (" +
+                                                        std::string(MessageName(writes[i].type)) +
+                                                        "): " + reply.status().message());
+    }
+  }
+  return first_failure;
+}
+
+Result<EmptyReply> Service::Do(Caller& c, BeginTransactionRequest&) {
+  if (c.in_transaction) return Status::InvalidArgument("a transaction is already open");
+  c.in_transaction = true;
+  return EmptyReply{};
+}
+
+Result<EmptyReply> Service::Do(Caller& c, AbortTransactionRequest&) {
+  c.in_transaction = false;
+  c.staged.clear();
+  c.staged_bytes = 0;
+  return EmptyReply{};
+}
+
+Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
+  if (!c.in_transaction) {
+    return Status::InvalidArgument(
+        "no transaction is open on this connection (was it lost with a reconnect?)");
+  }
+  std::vector<StagedWrite> writes = std::move(c.staged);
+  AbortTransactionRequest end;
+  (void)Do(c, end);
+  Caller as;
+  as.authenticated = true;
+  as.admin = c.admin;
+  as.tenant = c.tenant;
+
+  std::lock_guard commit(commit_mutex_);
+  // Checked again: the catalog or the retention horizon may have moved.
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    if (Status status = CheckStaged(as, writes[i]).status(); !status.ok()) {
+      return Status(status.code(), "the transaction was rolled back: write " +
+                                       std::to_string(i + 1) + ": " + status.message());
+    }
+  }
+  std::size_t applied = 0;
+  if (writes.size() == 1 && IsAtomicAlone(writes.front().type)) {
+    LAKE_RETURN_IF_ERROR(ApplyStaged(as, writes, &applied));
+    return CountReply{applied};
+  }
+  const std::uint64_t sequence = next_transaction_++;
+  storage::WriteBatch intent;
+  for (std::size_t i = 0; i < writes.size(); ++i)
+    intent.Put(storage::Family::kCatalog, IntentKey(sequence, std::uint32_t(i)),
+               EncodeIntent(as, writes[i]));
+  LAKE_RETURN_IF_ERROR(engines_.store->Write(intent, {}));
+  const Status status = ApplyStaged(as, writes, &applied);
+  storage::WriteBatch done;
+  done.DeleteRange(storage::Family::kCatalog, IntentKey(sequence, 0), IntentKey(sequence + 1, 0));
+  LAKE_RETURN_IF_ERROR(engines_.store->Write(done, {}));
+  if (!status.ok()) {
+    // Checked writes fail only on a storage error or a race with the
+    // catalog: say what is in.
+    Log(LogLevel::kError, "transaction " + std::to_string(sequence) + " applied " +
+                              std::to_string(applied) + " of " + std::to_string(writes.size()) +
+                              " writes: " + status.ToString());
+    return Status::Internal("the commit applied " + std::to_string(applied) + " of " +
+                            std::to_string(writes.size()) + " writes; " + status.message());
+  }
+  return CountReply{applied};
+}
+
+Result<std::size_t> Service::RecoverTransactions() {
+  // Intents in key order: by transaction, then by write.
+  std::map<std::string, std::vector<std::pair<Caller, StagedWrite>>> intents;
+  LAKE_RETURN_IF_ERROR(engines_.store->ScanPrefix(
+      storage::Family::kCatalog, kIntentPrefix, [&](std::string_view key, std::string_view value) {
+        const std::string transaction(key.substr(kIntentPrefix.size(), 16));
+        Caller as;
+        StagedWrite write;
+        if (!DecodeIntent(value, &as, &write).ok()) return false;
+        intents[transaction].emplace_back(as, std::move(write));
+        return true;
+      }));
+  for (auto& [transaction, writes] : intents) {
+    std::vector<StagedWrite> staged;
+    for (auto& [as, write] : writes)
+      staged.push_back(std::move(write));
+    std::size_t applied = 0;
+    const Status status = ApplyStaged(writes.front().first, staged, &applied);
+    Log(status.ok() ? LogLevel::kInfo : LogLevel::kError,
+        "recovered committed transaction " + transaction + ": applied " + std::to_string(applied) +
+            " of " + std::to_string(staged.size()) + " writes" +
+            (status.ok() ? "" : "; " + status.ToString()));
+  }
+  storage::WriteBatch done;
+  std::string end(kIntentPrefix);
+  end.back() += 1;  // just past every intent key
+  done.DeleteRange(storage::Family::kCatalog, kIntentPrefix, end);
+  LAKE_RETURN_IF_ERROR(engines_.store->Write(done, {}));
+  return intents.size();
+}
+
+}  // namespace lake::server
