@@ -16,8 +16,13 @@ namespace lake::fdw {
 namespace {
 
 // The backend's sessions by user mapping.
-std::unordered_map<Oid, std::unique_ptr<protocol::Session>>& Sessions() {
-  static auto* sessions = new std::unordered_map<Oid, std::unique_ptr<protocol::Session>>();
+struct OpenSession {
+  std::unique_ptr<protocol::Session> session;
+  std::uint64_t number;  // 1, 2, ... in the order this backend opened them
+};
+
+std::unordered_map<Oid, OpenSession>& Sessions() {
+  static auto* sessions = new std::unordered_map<Oid, OpenSession>();
   return *sessions;
 }
 
@@ -65,20 +70,24 @@ void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target) 
                     OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), target);
 }
 
-Result<protocol::Session*> SessionFor(const ConnectTarget& target) {
+Result<protocol::Session*> SessionFor(const ConnectTarget& target, std::uint64_t* number) {
+  static std::uint64_t opened = 0;
   auto& sessions = Sessions();
   auto found = sessions.find(target.user_mapping);
-  if (found != sessions.end() && found->second->connected()) return found->second.get();
-  protocol::ClientOptions options;
-  options.socket_path = target.socket_path;
-  if (target.host[0] != '\0') options.host = target.host;
-  options.port = static_cast<std::uint16_t>(target.port);
-  // A query cancel (or a terminating backend) abandons the wait.
-  options.interrupted = [] { return QueryCancelPending || ProcDiePending; };
-  LAKE_ASSIGN_OR_RETURN(auto session, protocol::Session::Open(options, target.token));
-  protocol::Session* raw = session.get();
-  sessions[target.user_mapping] = std::move(session);
-  return raw;
+  if (found == sessions.end() || !found->second.session->connected()) {
+    protocol::ClientOptions options;
+    options.socket_path = target.socket_path;
+    if (target.host[0] != '\0') options.host = target.host;
+    options.port = static_cast<std::uint16_t>(target.port);
+    // A query cancel (or a terminating backend) abandons the wait.
+    options.interrupted = [] { return QueryCancelPending || ProcDiePending; };
+    LAKE_ASSIGN_OR_RETURN(auto session, protocol::Session::Open(options, target.token));
+    found =
+        sessions.insert_or_assign(target.user_mapping, OpenSession{std::move(session), ++opened})
+            .first;
+  }
+  if (number != nullptr) *number = found->second.number;
+  return found->second.session.get();
 }
 
 }  // namespace lake::fdw

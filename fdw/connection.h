@@ -30,7 +30,9 @@ void ReadConnectTarget(Oid server, Oid user, ConnectTarget* target);
 // `relid`): its server, and the user whose mapping the query runs with.
 void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target);
 
-// The session for `target` (C++ side of the boundary).
-Result<protocol::Session*> SessionFor(const ConnectTarget& target);
+// The session for `target` (C++ side of the boundary), and its number: a
+// session replaced after its server went away gets a new one, so that a
+// transaction begun on lake-server knows it lost its connection.
+Result<protocol::Session*> SessionFor(const ConnectTarget& target, std::uint64_t* number = nullptr);
 
 }  // namespace lake::fdw

@@ -1,8 +1,9 @@
 // lake_fdw_validator: which options each catalog object takes.
-//   server:        socket (Unix socket path) | host + port
+//   server:        socket (Unix socket path) | host + port; [batch_size]
 //   user mapping:  token
 //   foreign table: collection (a vector collection) | series (metrics, ...)
 //                  [rollup ('1 minute' | '1 hour' | '1 day', with series 'metrics')]
+//                  [batch_size (rows an insert sends lake-server at a time)]
 #include <cstring>
 
 #include "postgres_headers.h"
@@ -26,7 +27,8 @@ constexpr OptionName kOptions[] = {
     {"socket", ForeignServerRelationId},    {"host", ForeignServerRelationId},
     {"port", ForeignServerRelationId},      {"token", UserMappingRelationId},
     {"collection", ForeignTableRelationId}, {"series", ForeignTableRelationId},
-    {"rollup", ForeignTableRelationId},
+    {"rollup", ForeignTableRelationId},     {"batch_size", ForeignServerRelationId},
+    {"batch_size", ForeignTableRelationId},
 };
 
 bool Known(const char* name, Oid context) {
@@ -50,8 +52,9 @@ Datum lake_fdw_validator(PG_FUNCTION_ARGS) {
     if (!Known(option->defname, context)) {
       ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
                       errmsg("lake: invalid option \"%s\" here", option->defname),
-                      errhint("servers take socket, or host and port; user mappings take "
-                              "token; foreign tables take collection or series")));
+                      errhint("servers take socket, or host and port, and batch_size; user "
+                              "mappings take token; foreign tables take collection or series, "
+                              "and batch_size")));
     }
     if (std::strcmp(option->defname, "port") == 0) {
       char* end = nullptr;
@@ -59,6 +62,13 @@ Datum lake_fdw_validator(PG_FUNCTION_ARGS) {
       if (*end != '\0' || port < 1 || port > 65535)
         ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
                         errmsg("lake: port must be a number from 1 to 65535")));
+    }
+    if (std::strcmp(option->defname, "batch_size") == 0) {
+      char* end = nullptr;
+      const long rows = strtol(defGetString(option), &end, 10);
+      if (*end != '\0' || rows < 1 || rows > 1000000)
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+                        errmsg("lake: batch_size must be a number of rows from 1 to 1000000")));
     }
   }
   PG_RETURN_VOID();

@@ -17,6 +17,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "foreign/foreign.h"
@@ -29,8 +30,9 @@ namespace lake::fdw {
 
 namespace {
 
-// Rows per ExecForeignBatchInsert call, and bytes per request at commit.
-constexpr int kInsertBatch = 1000;
+// Rows an insert holds before it sends them (batch_size), and bytes per
+// request.
+constexpr int kDefaultBatchRows = 10000;
 constexpr std::size_t kRequestBytes = std::size_t{32} << 20;
 
 // The columns an insert reads, by name, for both kinds of table.
@@ -56,6 +58,7 @@ struct InsertState {
   TableKind kind;
   int series_kind;  // timeseries::SeriesKind
   char name[64];    // the collection
+  int batch_rows;
   ConnectTarget target;
   AttrNumber attno[kColumnCount];
   FmgrInfo output[kColumnCount];  // text output of metadata and tags
@@ -68,54 +71,55 @@ struct PendingPoint {
   std::string text;
 };
 
-// One statement's worth of changes to one table, applied at commit in the
-// order they were made.
+// One statement's worth of changes to one table, in the order they were
+// made.
 struct PendingOp {
   enum Kind { kUpsert, kDeleteRecords, kUpdateMetadata, kInsertPoints, kDeleteRange } kind;
   SubTransactionId subid = 0;
+  std::string collection;                      // vector tables
   std::vector<vectors::VectorRecord> records;  // kUpsert
   vectors::RecordScan matching;                // kDeleteRecords, kUpdateMetadata
   std::string metadata;                        // kUpdateMetadata
   std::vector<PendingPoint> points;            // kInsertPoints
+  int series_kind = 0;                         // kInsertPoints, kDeleteRange
   timeseries::SeriesFilter series;             // kDeleteRange
   std::int64_t start = 0, end = 0;
+  std::size_t rows() const { return records.size() + points.size(); }
 };
 
-// What one table (a collection, or a kind of series) of one user mapping
-// has been given in this transaction.
-struct PendingTable {
+// The writes of this transaction through one user mapping: held here, and
+// staged in a lake-server transaction on its session once an insert holds
+// batch_size rows outside any savepoint, or at commit.
+struct PendingConnection {
   ConnectTarget target;
-  std::string collection;  // empty for time-series tables
   std::vector<PendingOp> ops;
+  std::uint64_t session = 0;  // the session whose server transaction is open; 0: none yet
 };
 
-std::map<std::string, PendingTable>& Pending() {
-  static auto* pending = new std::map<std::string, PendingTable>();
+std::map<Oid, PendingConnection>& Pending() {
+  static auto* pending = new std::map<Oid, PendingConnection>();
   return *pending;
 }
 
-std::string VectorsKey(const ConnectTarget& target, const std::string& collection) {
-  return std::to_string(target.user_mapping) + "/v:" + collection;
-}
-std::string SeriesKey(const ConnectTarget& target, int series_kind) {
-  return std::to_string(target.user_mapping) + "/s:" + std::to_string(series_kind);
-}
-
-PendingTable& TableFor(const std::string& key, const ConnectTarget& target,
-                       const std::string& collection) {
-  PendingTable& table = Pending()[key];
-  table.target = target;
-  table.collection = collection;
-  return table;
+PendingConnection& ConnectionFor(const ConnectTarget& target) {
+  PendingConnection& connection = Pending()[target.user_mapping];
+  connection.target = target;
+  return connection;
 }
 
-// The op to append to: the last one if it is of this kind and
+// The op to append to: the last one if it is of this kind, table and
 // subtransaction, else a new one.
-PendingOp& OpFor(PendingTable& table, PendingOp::Kind kind) {
+PendingOp& OpFor(PendingConnection& connection, PendingOp::Kind kind, const char* collection,
+                 int series_kind) {
   const SubTransactionId subid = GetCurrentSubTransactionId();
-  if (table.ops.empty() || table.ops.back().kind != kind || table.ops.back().subid != subid)
-    table.ops.push_back(PendingOp{kind, subid});
-  return table.ops.back();
+  std::vector<PendingOp>& ops = connection.ops;
+  if (ops.empty() || ops.back().kind != kind || ops.back().subid != subid ||
+      ops.back().collection != collection || ops.back().series_kind != series_kind) {
+    ops.push_back(PendingOp{kind, subid});
+    ops.back().collection = collection;
+    ops.back().series_kind = series_kind;
+  }
+  return ops.back();
 }
 
 Status SendVectors(protocol::Session& session, const std::string& collection,
@@ -133,54 +137,6 @@ Status SendVectors(protocol::Session& session, const std::string& collection,
   }
   if (!request.records.empty()) LAKE_RETURN_IF_ERROR(session.Call(request).status());
   return Status::Ok();
-}
-
-// Deletes the records `matching` selects now (at commit, so rows the
-// transaction inserted before the DELETE go too): ids alone delete
-// directly; other conditions find the keys first, vectors left behind.
-Status DeleteRecords(protocol::Session& session, const std::string& collection,
-                     vectors::RecordScan matching) {
-  if (!matching.tenant_id && !matching.model_version && !matching.ids.empty()) {
-    return session.Call(protocol::DeleteRequest{collection, std::nullopt, matching.ids}).status();
-  }
-  std::map<std::int32_t, std::vector<std::int64_t>> ids_by_version;
-  matching.with_embeddings = false;
-  matching.limit = 10000;
-  matching.after.reset();
-  for (;;) {
-    LAKE_ASSIGN_OR_RETURN(auto page,
-                          session.Call(protocol::ScanRecordsRequest{collection, matching}));
-    for (const auto& record : page.records)
-      ids_by_version[record.model_version].push_back(record.id);
-    if (page.records.size() < matching.limit) break;
-    matching.after = std::pair(page.records.back().id, page.records.back().model_version);
-  }
-  for (auto& [version, ids] : ids_by_version) {
-    LAKE_RETURN_IF_ERROR(
-        session.Call(protocol::DeleteRequest{collection, version, std::move(ids)}).status());
-  }
-  return Status::Ok();
-}
-
-// Gives the records `matching` selects now the new metadata: each is read
-// whole and written back with it.
-Status UpdateMetadata(protocol::Session& session, const std::string& collection,
-                      vectors::RecordScan matching, const std::string& metadata) {
-  matching.with_embeddings = true;
-  matching.limit = 1000;
-  matching.after.reset();
-  for (;;) {
-    LAKE_ASSIGN_OR_RETURN(auto page,
-                          session.Call(protocol::ScanRecordsRequest{collection, matching}));
-    if (page.records.empty()) return Status::Ok();
-    const std::size_t found = page.records.size();
-    matching.after = std::pair(page.records.back().id, page.records.back().model_version);
-    for (auto& record : page.records)
-      record.metadata_json = metadata;
-    LAKE_RETURN_IF_ERROR(
-        session.Call(protocol::UpsertRequest{collection, std::move(page.records)}).status());
-    if (found < matching.limit) return Status::Ok();
-  }
 }
 
 Status SendPoints(protocol::Session& session, std::vector<PendingPoint>& points) {
@@ -238,66 +194,130 @@ Status SendPoints(protocol::Session& session, std::vector<PendingPoint>& points)
   return flush();
 }
 
-// Sends everything pending (at commit); the first failure is returned.
-Status SendPending() {
-  for (auto& [key, table] : Pending()) {
-    LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(table.target));
-    for (PendingOp& op : table.ops) {
-      switch (op.kind) {
-        case PendingOp::kUpsert:
-          LAKE_RETURN_IF_ERROR(SendVectors(*session, table.collection, op.records));
-          break;
-        case PendingOp::kDeleteRecords:
-          LAKE_RETURN_IF_ERROR(DeleteRecords(*session, table.collection, op.matching));
-          break;
-        case PendingOp::kUpdateMetadata:
-          LAKE_RETURN_IF_ERROR(
-              UpdateMetadata(*session, table.collection, op.matching, op.metadata));
-          break;
-        case PendingOp::kInsertPoints:
-          LAKE_RETURN_IF_ERROR(SendPoints(*session, op.points));
-          break;
-        case PendingOp::kDeleteRange: {
-          // The series as they are at commit (inserts before the DELETE included).
-          LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::FindSeriesRequest{op.series}));
-          protocol::DeleteRangeRequest request{{}, op.start, op.end};
-          for (const auto& info : found.series)
-            request.series.push_back(info.id);
-          if (!request.series.empty()) LAKE_RETURN_IF_ERROR(session->Call(request).status());
-          break;
-        }
+// Stages the connection's pending writes in its lake-server transaction,
+// beginning one on the session first if none is open.
+Status Flush(PendingConnection& connection) {
+  std::uint64_t number = 0;
+  LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target, &number));
+  if (connection.session == 0) {
+    LAKE_RETURN_IF_ERROR(session->Call(protocol::BeginTransactionRequest{}).status());
+    connection.session = number;
+  } else if (connection.session != number) {
+    return Status::IOError(
+        "the connection to lake-server was lost during the transaction, and the writes it had "
+        "been sent with it");
+  }
+  for (PendingOp& op : connection.ops) {
+    switch (op.kind) {
+      case PendingOp::kUpsert:
+        LAKE_RETURN_IF_ERROR(SendVectors(*session, op.collection, op.records));
+        break;
+      case PendingOp::kDeleteRecords:
+        LAKE_RETURN_IF_ERROR(
+            session->Call(protocol::DeleteMatchingRequest{op.collection, op.matching}).status());
+        break;
+      case PendingOp::kUpdateMetadata:
+        LAKE_RETURN_IF_ERROR(
+            session->Call(protocol::UpdateMetadataRequest{op.collection, op.matching, op.metadata})
+                .status());
+        break;
+      case PendingOp::kInsertPoints:
+        LAKE_RETURN_IF_ERROR(SendPoints(*session, op.points));
+        break;
+      case PendingOp::kDeleteRange: {
+        // The series as they are now (the inserts staged before included).
+        LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::FindSeriesRequest{op.series}));
+        protocol::DeleteRangeRequest request{{}, op.start, op.end};
+        for (const auto& info : found.series)
+          request.series.push_back(info.id);
+        if (!request.series.empty()) LAKE_RETURN_IF_ERROR(session->Call(request).status());
+        break;
       }
     }
   }
+  connection.ops.clear();
   return Status::Ok();
+}
+
+// Stages whatever is pending and commits, connection by connection; the
+// first failure is returned.
+Status Commit() {
+  for (auto& [user_mapping, connection] : Pending()) {
+    if (connection.ops.empty() && connection.session == 0) continue;
+    LAKE_RETURN_IF_ERROR(Flush(connection));
+    LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target));
+    LAKE_RETURN_IF_ERROR(session->Call(protocol::CommitTransactionRequest{}).status());
+  }
+  return Status::Ok();
+}
+
+// Drops what the server staged (best effort: a lost connection drops it
+// too).
+void Abort() {
+  for (auto& [user_mapping, connection] : Pending()) {
+    if (connection.session == 0) continue;
+    char ignored[kErrorBytes];
+    RunCpp(ignored, [&]() -> Status {
+      std::uint64_t number = 0;
+      LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target, &number));
+      if (number != connection.session) return Status::Ok();
+      return session->Call(protocol::AbortTransactionRequest{}).status();
+    });
+  }
 }
 
 void OnTransaction(XactEvent event, void*) {
   if (Pending().empty()) return;
   if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT) {
     char error[kErrorBytes];
-    const bool sent = RunCpp(error, [] { return SendPending(); });
-    Pending().clear();
-    if (!sent)
+    const bool sent = RunCpp(error, [] { return Commit(); });
+    if (!sent) {
+      Abort();
+      Pending().clear();
       ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
                       errmsg("lake: the transaction's writes were not applied: %s", error)));
+    }
+    Pending().clear();
   } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
+    Abort();
     Pending().clear();
   }
 }
 
 // A rolled-back savepoint drops what was written since it (subtransaction
-// ids only grow within a transaction, so "since" is ">= its id").
+// ids only grow within a transaction, so "since" is ">= its id"). Nothing
+// written inside a savepoint has been sent yet.
 void OnSubTransaction(SubXactEvent event, SubTransactionId subid, SubTransactionId, void*) {
   if (event != SUBXACT_EVENT_ABORT_SUB) return;
-  for (auto& [key, table] : Pending())
-    std::erase_if(table.ops, [&](const PendingOp& op) { return op.subid >= subid; });
+  for (auto& [user_mapping, connection] : Pending())
+    std::erase_if(connection.ops, [&](const PendingOp& op) { return op.subid >= subid; });
+}
+
+// After a row was queued: outside savepoints, an insert holding batch_size
+// rows goes to the server's transaction.
+void SendIfFull(PendingConnection& connection, const PendingOp& op, int batch_rows) {
+  if (op.rows() < std::size_t(batch_rows) || GetCurrentTransactionNestLevel() > 1) return;
+  char error[kErrorBytes];
+  if (!RunCpp(error, [&] { return Flush(connection); })) Raise(error);
 }
 
 Oid ModifyingUser(EState* estate, ResultRelInfo* rinfo) {
   if (rinfo->ri_RangeTableIndex == 0) return GetUserId();  // COPY
   RangeTblEntry* rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
   return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
+}
+
+// The table's batch_size, else its server's, else the default.
+int BatchRows(Oid table) {
+  for (List* options : {GetForeignTable(table)->options,
+                        GetForeignServer(GetForeignTable(table)->serverid)->options}) {
+    ListCell* cell;
+    foreach (cell, options) {
+      DefElem* option = lfirst_node(DefElem, cell);
+      if (std::strcmp(option->defname, "batch_size") == 0) return std::atoi(defGetString(option));
+    }
+  }
+  return kDefaultBatchRows;
 }
 
 // Text of a value through its type's output function (a palloc'd string).
@@ -309,26 +329,24 @@ char* AsText(InsertState* s, Column column, Datum value) {
 
 void QueueRecordDelete(const ConnectTarget& target, const std::string& collection,
                        vectors::RecordScan matching) {
-  PendingTable& table = TableFor(VectorsKey(target, collection), target, collection);
-  table.ops.push_back(PendingOp{PendingOp::kDeleteRecords, GetCurrentSubTransactionId()});
-  table.ops.back().matching = std::move(matching);
+  PendingOp& op = OpFor(ConnectionFor(target), PendingOp::kDeleteRecords, collection.c_str(), 0);
+  op.matching = std::move(matching);
 }
 
 void QueueMetadataUpdate(const ConnectTarget& target, const std::string& collection,
                          vectors::RecordScan matching, std::string metadata) {
-  PendingTable& table = TableFor(VectorsKey(target, collection), target, collection);
-  table.ops.push_back(PendingOp{PendingOp::kUpdateMetadata, GetCurrentSubTransactionId()});
-  table.ops.back().matching = std::move(matching);
-  table.ops.back().metadata = std::move(metadata);
+  PendingOp& op = OpFor(ConnectionFor(target), PendingOp::kUpdateMetadata, collection.c_str(), 0);
+  op.matching = std::move(matching);
+  op.metadata = std::move(metadata);
 }
 
 void QueueRangeDelete(const ConnectTarget& target, timeseries::SeriesFilter series,
                       std::int64_t start, std::int64_t end) {
-  PendingTable& table = TableFor(SeriesKey(target, static_cast<int>(*series.kind)), target, "");
-  table.ops.push_back(PendingOp{PendingOp::kDeleteRange, GetCurrentSubTransactionId()});
-  table.ops.back().series = std::move(series);
-  table.ops.back().start = start;
-  table.ops.back().end = end;
+  PendingOp& op =
+      OpFor(ConnectionFor(target), PendingOp::kDeleteRange, "", static_cast<int>(*series.kind));
+  op.series = std::move(series);
+  op.start = start;
+  op.end = end;
 }
 
 void RegisterTransactionCallbacks() {
@@ -393,6 +411,7 @@ void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
                            RelationGetRelationName(relation))));
   ReadConnectTarget(GetForeignTable(table)->serverid, ModifyingUser(mtstate->ps.state, rinfo),
                     &s->target);
+  s->batch_rows = BatchRows(table);
   rinfo->ri_FdwState = s;
 }
 
@@ -405,6 +424,8 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
   };
   bool present = false;
   char error[kErrorBytes];
+  PendingConnection* connection = nullptr;
+  PendingOp* op = nullptr;
   if (s->kind == TableKind::kVectors) {
     const Datum id = value(kId, &present);
     if (!present)
@@ -429,11 +450,13 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
               has_created ? DatumGetTimestampTz(created) + kPostgresEpochMicros : 0;
           record.embedding.assign(embedding->x, embedding->x + embedding->dim);
           if (metadata != nullptr) record.metadata_json = metadata;
-          PendingTable& table = TableFor(VectorsKey(s->target, s->name), s->target, s->name);
-          OpFor(table, PendingOp::kUpsert).records.push_back(std::move(record));
+          connection = &ConnectionFor(s->target);
+          op = &OpFor(*connection, PendingOp::kUpsert, s->name, 0);
+          op->records.push_back(std::move(record));
           return Status::Ok();
         }))
       Raise(error);
+    SendIfFull(*connection, *op, s->batch_rows);
     return slot;
   }
   const Datum metric_datum = value(kMetric, &present);
@@ -473,11 +496,13 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
           p.value = DatumGetFloat8(point_value);
         else
           p.text = event_text;
-        PendingTable& table = TableFor(SeriesKey(s->target, s->series_kind), s->target, "");
-        OpFor(table, PendingOp::kInsertPoints).points.push_back(std::move(p));
+        connection = &ConnectionFor(s->target);
+        op = &OpFor(*connection, PendingOp::kInsertPoints, "", s->series_kind);
+        op->points.push_back(std::move(p));
         return Status::Ok();
       }))
     Raise(error);
+  SendIfFull(*connection, *op, s->batch_rows);
   return slot;
 }
 
@@ -490,7 +515,8 @@ TupleTableSlot** ExecBatchInsert(EState* estate, ResultRelInfo* rinfo, TupleTabl
 
 int InsertBatchSize(ResultRelInfo* rinfo) {
   // PostgreSQL batches only without RETURNING and row triggers.
-  return rinfo->ri_projectReturning == nullptr ? kInsertBatch : 1;
+  const InsertState* s = static_cast<const InsertState*>(rinfo->ri_FdwState);
+  return rinfo->ri_projectReturning == nullptr ? s->batch_rows : 1;
 }
 
 void EndInsert(EState*, ResultRelInfo*) {}

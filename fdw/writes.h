@@ -1,9 +1,13 @@
-// INSERT, COPY and DELETE on lake foreign tables. Changes are held by the backend
-// until the transaction commits: then each table's rows go to lake-server
-// (a vector table's as upserts, a time-series table's as points, after the
-// series are created), and a failure there fails the commit. A rollback, or
-// the rollback of a savepoint, drops the rows written since. A transaction
-// does not see its own uncommitted rows in the foreign tables.
+// INSERT, COPY, UPDATE of metadata and DELETE on lake foreign tables. A
+// transaction's writes through one user mapping are one lake-server
+// transaction: the backend holds them, and sends them to be staged there
+// once an insert holds batch_size rows (outside savepoints) and at commit;
+// lake-server applies them all or none at commit (a vector table's rows as
+// upserts, a time-series table's as points after the series are created,
+// deletes and updates with their conditions evaluated then), and a failure
+// there fails the commit. A rollback, or the rollback of a savepoint, drops
+// the writes made since. A transaction does not see its own uncommitted
+// writes in the foreign tables.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +28,7 @@ void RegisterTransactionCallbacks();
 
 // Deletes held like the inserts (C++ side of the boundary): the records
 // `matching` selects at commit, or the points in [start, end) of the series
-// `series` selects at commit (its kind set).
+// `series` selects when they are sent (its kind set).
 void QueueRecordDelete(const ConnectTarget& target, const std::string& collection,
                        vectors::RecordScan matching);
 // The records `matching` selects at commit get `metadata` (a JSON object).

@@ -1,8 +1,8 @@
 -- lake-server stops answering: a cancel (here a statement timeout) ends the
 -- wait at once. lake-server dies under a backend that has a session open:
 -- the next query fails with a clear error, the backend lives on, and once
--- the server is back the same backend reconnects. (Run last: it restarts
--- the server.)
+-- the server is back the same backend reconnects; a transaction that
+-- lost its server fails its commit. (Run last: it restarts the server.)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 DO $$ BEGIN
@@ -42,5 +42,18 @@ SELECT try_count();
 SELECT 'the backend is alive' AS still;
 \! "$LAKE_REGRESS_START_SERVER"
 SELECT try_count();
+-- A server that restarts in the middle of a transaction has lost what the
+-- transaction had sent it: the commit fails, and nothing of it lands.
+CREATE FOREIGN TABLE points_here (metric text, ts timestamptz, value float8) SERVER lake
+  OPTIONS (series 'metrics', batch_size '1');
+BEGIN;
+INSERT INTO points_here VALUES ('lost', '2026-03-01 00:00+00', 1), ('lost', '2026-03-01 00:01+00', 2);
+\! "$LAKE_REGRESS_KILL_SERVER"
+\! "$LAKE_REGRESS_START_SERVER"
+\set VERBOSITY sqlstate
+COMMIT;
+\set VERBOSITY default
+SELECT substring(:'LAST_ERROR_MESSAGE' from '^[^:]*: [^:]*') AS commit_error;
+SELECT count(*) AS landed FROM points_here WHERE metric = 'lost';
 DROP FUNCTION try_count();
-DROP FOREIGN TABLE docs_here;
+DROP FOREIGN TABLE docs_here, points_here;

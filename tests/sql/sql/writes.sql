@@ -1,6 +1,6 @@
--- INSERT and COPY into lake foreign tables: applied at commit, dropped on
--- rollback (savepoints too), all or nothing per request, stamped with a
--- tenant's own user id.
+-- INSERT, COPY, UPDATE and DELETE on lake foreign tables: applied at
+-- commit, all or nothing, dropped on rollback (savepoints too), stamped with
+-- a tenant's own user id.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 DO $$ BEGIN
@@ -61,6 +61,34 @@ INSERT INTO w.docs (id, user_id, embedding) VALUES (20, 5, '[2,0,0]');
 INSERT INTO w.loose (id, embedding) VALUES (21, '[2,0]');
 COMMIT;
 SELECT array_agg(id ORDER BY id) FROM w.docs;
+
+-- batch_size: an insert sends its rows to lake-server in batches while it
+-- runs, and lake-server stages them until the commit. A refused row then
+-- fails the INSERT itself; what was staged is dropped with the rollback.
+CREATE FOREIGN TABLE w.docs_b2 (id bigint, user_id bigint, embedding lake.vector(3))
+  SERVER lake OPTIONS (collection 'writable', batch_size '2');
+CREATE FOREIGN TABLE w.loose_b2 (id bigint, embedding lake.vector) SERVER lake
+  OPTIONS (collection 'writable', batch_size '2');
+BEGIN;
+INSERT INTO w.docs (id, user_id, embedding) VALUES (22, 5, '[2,2,0]');
+INSERT INTO w.loose_b2 (id, embedding) SELECT 23 + n, '[2,0]' FROM generate_series(0, 3) n;
+COMMIT;
+SELECT count(*) AS landed FROM w.docs WHERE id = 22;
+BEGIN;
+INSERT INTO w.docs_b2 SELECT 50 + n, 5, ARRAY[5, n, 0]::real[]::lake.vector FROM generate_series(0, 4) n;
+SELECT count(*) AS visible_before_commit FROM w.docs WHERE id BETWEEN 50 AND 54;
+ROLLBACK;
+SELECT count(*) AS after_rollback FROM w.docs WHERE id BETWEEN 50 AND 54;
+-- Inside a savepoint nothing is sent, so rolling it back drops its rows.
+BEGIN;
+INSERT INTO w.docs_b2 SELECT 50 + n, 5, ARRAY[5, n, 0]::real[]::lake.vector FROM generate_series(0, 2) n;
+SAVEPOINT s;
+INSERT INTO w.docs_b2 SELECT 53 + n, 5, ARRAY[5, n, 1]::real[]::lake.vector FROM generate_series(0, 2) n;
+ROLLBACK TO s;
+COMMIT;
+SELECT array_agg(id ORDER BY id) FROM w.docs WHERE id BETWEEN 50 AND 60;
+ALTER FOREIGN TABLE w.docs_b2 OPTIONS (SET batch_size '0');
+DELETE FROM w.docs WHERE id IN (50, 51, 52);
 
 -- An id written again is replaced (upsert).
 INSERT INTO w.docs (id, user_id, embedding, metadata) VALUES (2, 5, '[0,2,0]', '{"v": 2}');
