@@ -68,6 +68,9 @@ class Service {
   // Applies the writes in order as `as`; the first failure, after trying all.
   Status ApplyStaged(const Caller& as, const std::vector<StagedWrite>& writes,
                      std::size_t* applied);
+  // Writes one engine call applies atomically together (upserts into one
+  // collection; point writes), applied so; nullopt for any others.
+  std::optional<Status> ApplyTogether(const Caller& as, const std::vector<StagedWrite>& writes);
   static std::optional<std::int64_t> ScopeOf(const Caller& c) {
     return c.admin ? std::nullopt : std::optional<std::int64_t>(c.tenant);
   }

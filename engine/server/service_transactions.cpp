@@ -2,16 +2,19 @@
 // commit_transaction, then applied all or none.
 //
 // Each staged write is checked when it arrives (so a bad row fails the
-// statement that sent it) and again at commit. A commit of one write that
-// the engines apply atomically by themselves applies it directly. Any other
-// commit first records its writes in one atomic RocksDB batch (the intent,
+// statement that sent it) and again at commit. A commit that one engine call
+// applies atomically (one write of a kind that is atomic alone; upserts into
+// one collection; point writes) is applied so. Any other commit first
+// records its writes in one atomic RocksDB batch (the intent,
 // under "server/transaction/"), then applies them one after another, then
 // removes the intent: a server killed in between applies the intent again
 // when it starts (RecoverTransactions), and every staged write gives the
 // same result applied twice.
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 #include <map>
+#include <optional>
 
 #include "common/byte_buffer.h"
 #include "common/log.h"
@@ -179,6 +182,41 @@ Status Service::ApplyStaged(const Caller& as, const std::vector<StagedWrite>& wr
   return first_failure;
 }
 
+std::optional<Status> Service::ApplyTogether(const Caller& as,
+                                             const std::vector<StagedWrite>& writes) {
+  const auto type = static_cast<MessageType>(writes.front().type);
+  for (const StagedWrite& write : writes) {
+    if (write.type != writes.front().type) return std::nullopt;
+  }
+  if (type == MessageType::kUpsert) {
+    std::string collection;
+    std::vector<vectors::VectorRecord> records;
+    for (const StagedWrite& write : writes) {
+      auto upsert = Decode<UpsertRequest>(write.payload);
+      if (!upsert.ok()) return upsert.status();
+      if (!collection.empty() && upsert->collection != collection) return std::nullopt;
+      collection = upsert->collection;
+      std::move(upsert->records.begin(), upsert->records.end(), std::back_inserter(records));
+    }
+    return engines_.vectors->Upsert(collection, records, {}, ScopeOf(as));
+  }
+  if (type == MessageType::kWritePoints) {
+    std::vector<WritePointsRequest> decoded;
+    for (const StagedWrite& write : writes) {
+      auto points = Decode<WritePointsRequest>(write.payload);
+      if (!points.ok()) return points.status();
+      decoded.push_back(std::move(*points));
+    }
+    std::vector<timeseries::SeriesPoints> batch;
+    for (const WritePointsRequest& request : decoded) {
+      for (const PointColumns& columns : request.batch)
+        batch.push_back({columns.series, columns.timestamps, columns.values});
+    }
+    return engines_.series->Write(batch);
+  }
+  return std::nullopt;
+}
+
 Result<EmptyReply> Service::Do(Caller& c, BeginTransactionRequest&) {
   if (c.in_transaction) return Status::InvalidArgument("a transaction is already open");
   c.in_transaction = true;
@@ -217,6 +255,10 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
   if (writes.size() == 1 && IsAtomicAlone(writes.front().type)) {
     LAKE_RETURN_IF_ERROR(ApplyStaged(as, writes, &applied));
     return CountReply{applied};
+  }
+  if (std::optional<Status> together = ApplyTogether(as, writes)) {
+    LAKE_RETURN_IF_ERROR(*together);
+    return CountReply{writes.size()};
   }
   const std::uint64_t sequence = next_transaction_++;
   storage::WriteBatch intent;

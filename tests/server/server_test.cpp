@@ -167,6 +167,15 @@ TEST_F(ServerTest, TransactionsApplyAllTheirWritesAtCommitOrNone) {
   EXPECT_EQ(admin->Call(ScanRequest{{id}, 0, INT64_MAX})->series[0].timestamps.size(), 2u);
   EXPECT_FALSE(writer->Call(CommitTransactionRequest{}).ok()) << "a commit with no transaction";
 
+  // Upserts into one collection commit as one engine write.
+  ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+  ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(15, 0), Record(16, 0)}}).ok());
+  ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(16, 2), Record(17, 0)}}).ok());
+  EXPECT_EQ(writer->Call(CommitTransactionRequest{})->count, 2u);
+  auto loaded = admin->Call(GetRequest{"docs", 0, {15, 16, 17}});
+  ASSERT_EQ(loaded->records.size(), 3u);
+  EXPECT_EQ(loaded->records[1].tenant_id, 2) << "the later write of id 16 wins";
+
   // Abort, and a dropped connection, discard what was staged.
   ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
   ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(20, 0)}}).ok());
@@ -191,7 +200,7 @@ TEST_F(ServerTest, TransactionsApplyAllTheirWritesAtCommitOrNone) {
   ASSERT_TRUE(mine.ok());
   ASSERT_EQ(mine->records.size(), 1u);
   EXPECT_EQ(mine->records[0].id, 32);
-  EXPECT_EQ(admin->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 7u)
+  EXPECT_EQ(admin->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 10u)
       << "the tenant's delete reached other tenants' rows";
 }
 
