@@ -439,6 +439,11 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
               EncodeRecordValue(record));
   }
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
+  if (records.size() >= kParallelIndexRows && collection->hnsw && !collection->ivf &&
+      options_.build_threads > 1) {
+    IndexInParallel(*collection, records);
+    return Status::Ok();
+  }
   for (const VectorRecord& record : records) {
     std::unique_lock lock(collection->mutex);  // one row at a time: searches interleave
     const RecordKey key{record.id, record.model_version};
@@ -446,6 +451,33 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
     collection->Index(collection->table.Insert(key, record.tenant_id, record.embedding.data()));
   }
   return Status::Ok();
+}
+
+void VectorEngine::IndexInParallel(Collection& collection,
+                                   std::span<const VectorRecord> records) const {
+  std::vector<std::uint32_t> slots;
+  slots.reserve(records.size());
+  {
+    std::unique_lock lock(collection.mutex);
+    for (const VectorRecord& record : records) {
+      const RecordKey key{record.id, record.model_version};
+      collection.table.Remove(key);  // HNSW keeps a replaced row's slot as a tombstone
+      slots.push_back(collection.table.Insert(key, record.tenant_id, record.embedding.data()));
+    }
+    // An id written twice in the batch freed a slot, maybe taken again.
+    std::sort(slots.begin(), slots.end());
+    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+    std::erase_if(slots, [&](std::uint32_t slot) { return !collection.table.live(slot); });
+    collection.hnsw->Reserve(collection.table.slot_count());
+  }
+  // A slice at a time, so that searches interleave.
+  for (std::size_t first = 0; first < slots.size(); first += kParallelIndexSlice) {
+    const std::vector<std::uint32_t> slice(
+        slots.begin() + std::ptrdiff_t(first),
+        slots.begin() + std::ptrdiff_t(std::min(slots.size(), first + kParallelIndexSlice)));
+    std::unique_lock lock(collection.mutex);
+    collection.hnsw->AddParallel(slice, options_.build_threads, {});
+  }
 }
 
 Status VectorEngine::CheckRecords(const Collection& collection,

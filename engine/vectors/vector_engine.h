@@ -113,6 +113,11 @@ class VectorEngine {
   std::string SnapshotPath(const Collection& collection) const;
   Status WriteSnapshot(const Collection& collection);
   Result<std::shared_ptr<Collection>> Find(std::string_view name) const;
+  // A batch this big (a bulk load) goes into an HNSW index on build_threads
+  // threads, a slice at a time (searches wait for a slice, not the batch).
+  static constexpr std::size_t kParallelIndexRows = 2048;
+  static constexpr std::size_t kParallelIndexSlice = 256;
+  void IndexInParallel(Collection& collection, std::span<const VectorRecord> records) const;
   // Upsert's checks; the caller holds collection.write_mutex.
   Status CheckRecords(const Collection& collection, std::span<const VectorRecord> records,
                       std::optional<std::int64_t> tenant) const;

@@ -434,12 +434,29 @@ TEST(VectorEngineConcurrency, SearchesGoOnWhileABatchIsInserted) {
   EXPECT_TRUE(engine->Upsert("sift", batch).ok());
   inserting = false;
   reader.join();
-  // A batch of 4,000 HNSW inserts takes hundreds of milliseconds; searches
-  // must not wait for all of it.
+  // A batch of 4,000 HNSW inserts (a bulk load: on two threads, a slice at
+  // a time) takes hundreds of milliseconds; searches must not wait for all
+  // of it.
   EXPECT_GT(searches_during_insert.load(), 10);
   EXPECT_EQ(engine->DescribeCollection("sift")->record_count, 5000u);
   auto last = engine->Search("sift", std::span<const float>(sift.row(4999), 128), {.k = 1});
   EXPECT_EQ(last->front().id, 4999);
+
+  // A bulk batch that writes an id twice: the later record wins, once.
+  auto rewrite = records_of(0, 3000);
+  rewrite.push_back(rewrite[5]);
+  rewrite.back().embedding.assign(sift.row(4000), sift.row(4000) + 128);
+  ASSERT_TRUE(engine->Upsert("sift", rewrite).ok());
+  EXPECT_EQ(engine->DescribeCollection("sift")->record_count, 5000u);
+  auto moved = engine->Search("sift", std::span<const float>(sift.row(4000), 128),
+                              {.k = 2, .method = SearchMethod::kIndex});
+  ASSERT_TRUE(moved.ok());
+  ASSERT_EQ(moved->size(), 2u);
+  EXPECT_EQ(std::set<std::int64_t>({(*moved)[0].id, (*moved)[1].id}),
+            std::set<std::int64_t>({5, 4000}));
+  auto old_place = engine->Search("sift", std::span<const float>(sift.row(5), 128),
+                                  {.k = 1, .method = SearchMethod::kIndex});
+  EXPECT_NE(old_place->front().id, 5) << "id 5 still found at its old vector";
 }
 
 }  // namespace
