@@ -307,6 +307,24 @@ Oid ModifyingUser(EState* estate, ResultRelInfo* rinfo) {
   return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 }
 
+// A tags value as pairs; the last one is remembered, as the rows of a load
+// mostly repeat the row before's tags.
+Result<timeseries::Tags> ParseTags(const char* text) {
+  static std::string last_text;
+  static timeseries::Tags last_tags;
+  if (text == last_text) return last_tags;
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_object()) return Status::InvalidArgument("tags must be a JSON object of strings");
+  timeseries::Tags tags;
+  for (const auto& [name, tag] : json.items()) {
+    if (!tag.is_string()) return Status::InvalidArgument("tag \"" + name + "\" must be a string");
+    tags.emplace_back(name, tag.get<std::string>());
+  }
+  last_text = text;
+  last_tags = tags;
+  return tags;
+}
+
 // The table's batch_size, else its server's, else the default.
 int BatchRows(Oid table) {
   for (List* options : {GetForeignTable(table)->options,
@@ -482,14 +500,7 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
         p.key.metric = metric;
         p.key.kind = static_cast<timeseries::SeriesKind>(s->series_kind);
         if (tags != nullptr) {
-          const auto json = nlohmann::json::parse(tags, nullptr, false);
-          if (!json.is_object())
-            return Status::InvalidArgument("tags must be a JSON object of strings");
-          for (const auto& [name, tag] : json.items()) {
-            if (!tag.is_string())
-              return Status::InvalidArgument("tag \"" + name + "\" must be a string");
-            p.key.tags.emplace_back(name, tag.get<std::string>());
-          }
+          LAKE_ASSIGN_OR_RETURN(p.key.tags, ParseTags(tags));
         }
         p.ts = DatumGetTimestampTz(ts) + kPostgresEpochMicros;
         if (metric_kind)

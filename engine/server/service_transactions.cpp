@@ -244,6 +244,17 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
   as.tenant = c.tenant;
 
   std::lock_guard commit(commit_mutex_);
+  // One engine call checks everything before it changes anything.
+  if (writes.size() == 1 && IsAtomicAlone(writes.front().type)) {
+    Caller caller = as;
+    LAKE_RETURN_IF_ERROR(
+        Dispatch(caller, static_cast<MessageType>(writes[0].type), writes[0].payload).status());
+    return CountReply{1};
+  }
+  if (std::optional<Status> together = ApplyTogether(as, writes)) {
+    LAKE_RETURN_IF_ERROR(*together);
+    return CountReply{writes.size()};
+  }
   // Checked again: the catalog or the retention horizon may have moved.
   for (std::size_t i = 0; i < writes.size(); ++i) {
     if (Status status = CheckStaged(as, writes[i]).status(); !status.ok()) {
@@ -252,14 +263,6 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
     }
   }
   std::size_t applied = 0;
-  if (writes.size() == 1 && IsAtomicAlone(writes.front().type)) {
-    LAKE_RETURN_IF_ERROR(ApplyStaged(as, writes, &applied));
-    return CountReply{applied};
-  }
-  if (std::optional<Status> together = ApplyTogether(as, writes)) {
-    LAKE_RETURN_IF_ERROR(*together);
-    return CountReply{writes.size()};
-  }
   const std::uint64_t sequence = next_transaction_++;
   storage::WriteBatch intent;
   for (std::size_t i = 0; i < writes.size(); ++i)
