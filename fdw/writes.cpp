@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "connection.h"
@@ -30,10 +31,10 @@ namespace lake::fdw {
 
 namespace {
 
-// Rows an insert holds before it sends them (batch_size), and bytes per
-// request.
-constexpr int kDefaultBatchRows = 10000;
+// Bytes per request; without a batch_size, what an insert holds before it
+// sends it. Rows PostgreSQL hands over at a time then.
 constexpr std::size_t kRequestBytes = std::size_t{32} << 20;
+constexpr int kExecutorBatchRows = 1000;
 
 // The columns an insert reads, by name, for both kinds of table.
 enum Column {
@@ -58,14 +59,14 @@ struct InsertState {
   TableKind kind;
   int series_kind;  // timeseries::SeriesKind
   char name[64];    // the collection
-  int batch_rows;
+  int batch_rows;  // batch_size; 0: by bytes
   ConnectTarget target;
   AttrNumber attno[kColumnCount];
   FmgrInfo output[kColumnCount];  // text output of metadata and tags
 };
 
 struct PendingPoint {
-  timeseries::SeriesKey key;
+  std::uint32_t series = 0;  // in the op's series_keys
   std::int64_t ts = 0;
   double value = 0;
   std::string text;
@@ -81,9 +82,12 @@ struct PendingOp {
   vectors::RecordScan matching;                // kDeleteRecords, kUpdateMetadata
   std::string metadata;                        // kUpdateMetadata
   std::vector<PendingPoint> points;            // kInsertPoints
+  std::vector<timeseries::SeriesKey> series_keys;                  // of the points
+  std::unordered_map<std::string, std::uint32_t> series_of_text;  // tenant, metric, tags text
   int series_kind = 0;                         // kInsertPoints, kDeleteRange
   timeseries::SeriesFilter series;             // kDeleteRange
   std::int64_t start = 0, end = 0;
+  std::size_t bytes = 0;  // of the records and points, roughly
   std::size_t rows() const { return records.size() + points.size(); }
 };
 
@@ -122,12 +126,16 @@ PendingOp& OpFor(PendingConnection& connection, PendingOp::Kind kind, const char
   return ops.back();
 }
 
+std::size_t ApproxBytes(const vectors::VectorRecord& record) {
+  return record.embedding.size() * sizeof(float) + record.metadata_json.size() + 64;
+}
+
 Status SendVectors(protocol::Session& session, const std::string& collection,
                    std::vector<vectors::VectorRecord>& records) {
   protocol::UpsertRequest request{collection, {}};
   std::size_t bytes = 0;
   for (vectors::VectorRecord& record : records) {
-    bytes += record.embedding.size() * sizeof(float) + record.metadata_json.size() + 64;
+    bytes += ApproxBytes(record);
     request.records.push_back(std::move(record));
     if (bytes >= kRequestBytes) {
       LAKE_RETURN_IF_ERROR(session.Call(request).status());
@@ -139,23 +147,11 @@ Status SendVectors(protocol::Session& session, const std::string& collection,
   return Status::Ok();
 }
 
-Status SendPoints(protocol::Session& session, std::vector<PendingPoint>& points) {
+Status SendPoints(protocol::Session& session, PendingOp& op) {
   // The series, created where missing, in one request.
-  protocol::EnsureSeriesRequest ensure;
-  std::map<std::string, std::size_t> index;  // identity -> position in ensure.keys
-  std::vector<std::size_t> series_of(points.size());
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    timeseries::SeriesKey& key = points[i].key;
-    std::sort(key.tags.begin(), key.tags.end());
-    std::string identity = std::to_string(key.tenant) + '\0' + key.metric;
-    for (const auto& [name, value] : key.tags)
-      identity += '\0' + name + '\0' + value;
-    auto [found, added] = index.emplace(identity, ensure.keys.size());
-    if (added) ensure.keys.push_back(key);
-    series_of[i] = found->second;
-  }
-  LAKE_ASSIGN_OR_RETURN(auto ids, session.Call(ensure));
-  const bool text = points.empty() || points.front().key.kind != timeseries::SeriesKind::kMetric;
+  LAKE_ASSIGN_OR_RETURN(auto ids, session.Call(protocol::EnsureSeriesRequest{op.series_keys}));
+  std::vector<PendingPoint>& points = op.points;
+  const bool text = op.series_kind != int(timeseries::SeriesKind::kMetric);
   std::map<std::uint64_t, protocol::PointColumns> numbers;
   std::map<std::uint64_t, protocol::TextColumns> texts;
   std::size_t bytes = 0;
@@ -174,8 +170,8 @@ Status SendPoints(protocol::Session& session, std::vector<PendingPoint>& points)
     return Status::Ok();
   };
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const std::uint64_t id = ids.ids[series_of[i]];
     PendingPoint& p = points[i];
+    const std::uint64_t id = ids.ids[p.series];
     if (text) {
       auto& columns = texts[id];
       columns.series = id;
@@ -222,7 +218,7 @@ Status Flush(PendingConnection& connection) {
                 .status());
         break;
       case PendingOp::kInsertPoints:
-        LAKE_RETURN_IF_ERROR(SendPoints(*session, op.points));
+        LAKE_RETURN_IF_ERROR(SendPoints(*session, op));
         break;
       case PendingOp::kDeleteRange: {
         // The series as they are now (the inserts staged before included).
@@ -294,9 +290,12 @@ void OnSubTransaction(SubXactEvent event, SubTransactionId subid, SubTransaction
 }
 
 // After a row was queued: outside savepoints, an insert holding batch_size
-// rows goes to the server's transaction.
+// rows (without one: a request's worth of bytes) goes to the server's
+// transaction.
 void SendIfFull(PendingConnection& connection, const PendingOp& op, int batch_rows) {
-  if (op.rows() < std::size_t(batch_rows) || GetCurrentTransactionNestLevel() > 1) return;
+  const bool full =
+      batch_rows > 0 ? op.rows() >= std::size_t(batch_rows) : op.bytes >= kRequestBytes;
+  if (!full || GetCurrentTransactionNestLevel() > 1) return;
   char error[kErrorBytes];
   if (!RunCpp(error, [&] { return Flush(connection); })) Raise(error);
 }
@@ -307,12 +306,8 @@ Oid ModifyingUser(EState* estate, ResultRelInfo* rinfo) {
   return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 }
 
-// A tags value as pairs; the last one is remembered, as the rows of a load
-// mostly repeat the row before's tags.
+// A tags value (JSON text of an object of strings) as sorted pairs.
 Result<timeseries::Tags> ParseTags(const char* text) {
-  static std::string last_text;
-  static timeseries::Tags last_tags;
-  if (text == last_text) return last_tags;
   const auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_object()) return Status::InvalidArgument("tags must be a JSON object of strings");
   timeseries::Tags tags;
@@ -320,12 +315,11 @@ Result<timeseries::Tags> ParseTags(const char* text) {
     if (!tag.is_string()) return Status::InvalidArgument("tag \"" + name + "\" must be a string");
     tags.emplace_back(name, tag.get<std::string>());
   }
-  last_text = text;
-  last_tags = tags;
+  std::sort(tags.begin(), tags.end());
   return tags;
 }
 
-// The table's batch_size, else its server's, else the default.
+// The table's batch_size, else its server's, else 0 (none).
 int BatchRows(Oid table) {
   for (List* options : {GetForeignTable(table)->options,
                         GetForeignServer(GetForeignTable(table)->serverid)->options}) {
@@ -335,7 +329,7 @@ int BatchRows(Oid table) {
       if (std::strcmp(option->defname, "batch_size") == 0) return std::atoi(defGetString(option));
     }
   }
-  return kDefaultBatchRows;
+  return 0;
 }
 
 // Text of a value through its type's output function (a palloc'd string).
@@ -470,6 +464,7 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
           if (metadata != nullptr) record.metadata_json = metadata;
           connection = &ConnectionFor(s->target);
           op = &OpFor(*connection, PendingOp::kUpsert, s->name, 0);
+          op->bytes += ApproxBytes(record);
           op->records.push_back(std::move(record));
           return Status::Ok();
         }))
@@ -495,20 +490,37 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
   const char* event_text = nullptr;
   if (!metric_kind) event_text = TextDatumGetCString(point_value);
   if (!RunCpp(error, [&]() -> Status {
-        PendingPoint p;
-        p.key.tenant = has_user ? DatumGetInt64(user) : 0;
-        p.key.metric = metric;
-        p.key.kind = static_cast<timeseries::SeriesKind>(s->series_kind);
-        if (tags != nullptr) {
-          LAKE_ASSIGN_OR_RETURN(p.key.tags, ParseTags(tags));
+        connection = &ConnectionFor(s->target);
+        op = &OpFor(*connection, PendingOp::kInsertPoints, "", s->series_kind);
+        // The row's series: known to the op by its text, else parsed once.
+        const std::int64_t tenant = has_user ? DatumGetInt64(user) : 0;
+        std::string identity = std::to_string(tenant);
+        identity += '\0';
+        identity += metric;
+        identity += '\0';
+        if (tags != nullptr) identity += tags;
+        auto found = op->series_of_text.find(identity);
+        if (found == op->series_of_text.end()) {
+          timeseries::SeriesKey key;
+          key.tenant = tenant;
+          key.metric = metric;
+          key.kind = static_cast<timeseries::SeriesKind>(s->series_kind);
+          if (tags != nullptr) {
+            LAKE_ASSIGN_OR_RETURN(key.tags, ParseTags(tags));
+          }
+          op->series_keys.push_back(std::move(key));
+          found = op->series_of_text
+                      .emplace(std::move(identity), std::uint32_t(op->series_keys.size() - 1))
+                      .first;
         }
+        PendingPoint p;
+        p.series = found->second;
         p.ts = DatumGetTimestampTz(ts) + kPostgresEpochMicros;
         if (metric_kind)
           p.value = DatumGetFloat8(point_value);
         else
           p.text = event_text;
-        connection = &ConnectionFor(s->target);
-        op = &OpFor(*connection, PendingOp::kInsertPoints, "", s->series_kind);
+        op->bytes += p.text.size() + 16;
         op->points.push_back(std::move(p));
         return Status::Ok();
       }))
@@ -527,7 +539,8 @@ TupleTableSlot** ExecBatchInsert(EState* estate, ResultRelInfo* rinfo, TupleTabl
 int InsertBatchSize(ResultRelInfo* rinfo) {
   // PostgreSQL batches only without RETURNING and row triggers.
   const InsertState* s = static_cast<const InsertState*>(rinfo->ri_FdwState);
-  return rinfo->ri_projectReturning == nullptr ? s->batch_rows : 1;
+  if (rinfo->ri_projectReturning != nullptr) return 1;
+  return s->batch_rows > 0 ? s->batch_rows : kExecutorBatchRows;
 }
 
 void EndInsert(EState*, ResultRelInfo*) {}
