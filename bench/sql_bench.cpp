@@ -102,8 +102,11 @@ double Copy(PGconn* conn, const std::string& command, std::size_t rows,
   result = PQgetResult(conn);
   if (PQresultStatus(result) != PGRES_COMMAND_OK) Die(std::string("COPY: ") + PQerrorMessage(conn));
   PQclear(result);
+  const double copied = Seconds(started);
   Exec(conn, "COMMIT");
-  return Seconds(started);
+  const double total = Seconds(started);
+  std::printf("%s: %.2f s to COPY, %.2f s to COMMIT\n", command.c_str(), copied, total - copied);
+  return total;
 }
 
 struct Load {

@@ -59,7 +59,7 @@ struct InsertState {
   TableKind kind;
   int series_kind;  // timeseries::SeriesKind
   char name[64];    // the collection
-  int batch_rows;  // batch_size; 0: by bytes
+  int batch_rows;   // batch_size; 0: by bytes
   ConnectTarget target;
   AttrNumber attno[kColumnCount];
   FmgrInfo output[kColumnCount];  // text output of metadata and tags
@@ -77,15 +77,15 @@ struct PendingPoint {
 struct PendingOp {
   enum Kind { kUpsert, kDeleteRecords, kUpdateMetadata, kInsertPoints, kDeleteRange } kind;
   SubTransactionId subid = 0;
-  std::string collection;                      // vector tables
-  std::vector<vectors::VectorRecord> records;  // kUpsert
-  vectors::RecordScan matching;                // kDeleteRecords, kUpdateMetadata
-  std::string metadata;                        // kUpdateMetadata
-  std::vector<PendingPoint> points;            // kInsertPoints
-  std::vector<timeseries::SeriesKey> series_keys;                  // of the points
+  std::string collection;                                         // vector tables
+  std::vector<vectors::VectorRecord> records;                     // kUpsert
+  vectors::RecordScan matching;                                   // kDeleteRecords, kUpdateMetadata
+  std::string metadata;                                           // kUpdateMetadata
+  std::vector<PendingPoint> points;                               // kInsertPoints
+  std::vector<timeseries::SeriesKey> series_keys;                 // of the points
   std::unordered_map<std::string, std::uint32_t> series_of_text;  // tenant, metric, tags text
-  int series_kind = 0;                         // kInsertPoints, kDeleteRange
-  timeseries::SeriesFilter series;             // kDeleteRange
+  int series_kind = 0;                                            // kInsertPoints, kDeleteRange
+  timeseries::SeriesFilter series;                                // kDeleteRange
   std::int64_t start = 0, end = 0;
   std::size_t bytes = 0;  // of the records and points, roughly
   std::size_t rows() const { return records.size() + points.size(); }
