@@ -141,7 +141,9 @@ CREATE FUNCTION create_tenant_token(server name, user_id bigint) RETURNS text
 REVOKE ALL ON FUNCTION create_tenant_token(name, bigint) FROM PUBLIC;
 
 -- A login role for `user_id`, mapped to a new tenant token on `server`,
--- with read access to the vectors and timeseries schemas. Run by a role
+-- that reads and writes the vectors and timeseries schemas: lake-server
+-- scopes each of its requests to its tenant, so it reads and changes its
+-- own rows only, and the rows it writes are its own. Run by a role
 -- whose own mapping carries the admin token and that may create roles.
 CREATE FUNCTION create_user(user_id bigint, role_name name DEFAULT NULL,
                             server name DEFAULT 'lake') RETURNS name
@@ -158,7 +160,7 @@ BEGIN
   FOREACH s IN ARRAY ARRAY['vectors', 'timeseries'] LOOP
     IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = s) THEN
       EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, r);
-      EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO %I', s, r);
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', s, r);
     END IF;
   END LOOP;
   RETURN r;

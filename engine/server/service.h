@@ -74,6 +74,15 @@ class Service {
   static std::optional<std::int64_t> ScopeOf(const Caller& c) {
     return c.admin ? std::nullopt : std::optional<std::int64_t>(c.tenant);
   }
+  // Narrows a filter's tenant to a tenant caller's own. False when the
+  // filter names another tenant: the request then matches nothing (rather
+  // than the caller's own rows).
+  static bool ScopeFilter(const Caller& c, std::optional<std::int64_t>* tenant) {
+    if (c.admin) return true;
+    if (tenant->has_value() && **tenant != c.tenant) return false;
+    *tenant = c.tenant;
+    return true;
+  }
 
   // One per request; defined in service_admin.cpp, service_vectors.cpp and
   // service_series.cpp.
@@ -118,6 +127,7 @@ class Service {
   Result<protocol::EmptyReply> Do(Caller& c, protocol::AbortTransactionRequest& r);
 
   static Status RequireAdmin(const Caller& caller, std::string_view what);
+  Result<protocol::CountReply> NothingMatches(const std::string& collection) const;
   // For a tenant caller: fails with "unknown series N" unless every series
   // is the caller's.
   Status CheckSeries(const Caller& caller, std::span<const std::uint64_t> series) const;

@@ -18,6 +18,10 @@ Status Service::CheckSeries(const Caller& caller, std::span<const std::uint64_t>
 Result<SeriesIdsReply> Service::Do(Caller& c, EnsureSeriesRequest& r) {
   SeriesIdsReply reply;
   for (timeseries::SeriesKey& key : r.keys) {
+    if (!c.admin && key.tenant != 0 && key.tenant != c.tenant) {
+      return Status::PermissionDenied("a series for tenant " + std::to_string(key.tenant) +
+                                      ": a tenant writes only its own series");
+    }
     if (!c.admin) key.tenant = c.tenant;
     LAKE_ASSIGN_OR_RETURN(const std::uint64_t id, engines_.series->EnsureSeries(std::move(key)));
     reply.ids.push_back(id);
@@ -26,8 +30,8 @@ Result<SeriesIdsReply> Service::Do(Caller& c, EnsureSeriesRequest& r) {
 }
 
 Result<SeriesInfosReply> Service::Do(Caller& c, FindSeriesRequest& r) {
-  if (!c.admin) r.filter.tenant = c.tenant;
   SeriesInfosReply reply;
+  if (!ScopeFilter(c, &r.filter.tenant)) return reply;
   for (std::uint64_t id : engines_.series->FindSeries(r.filter)) {
     LAKE_ASSIGN_OR_RETURN(auto info, engines_.series->DescribeSeries(id));
     reply.series.push_back(std::move(info));
@@ -95,7 +99,7 @@ Result<LastPointsReply> Service::Do(Caller& c, LastPointRequest& r) {
 }
 
 Result<PointEstimateReply> Service::Do(Caller& c, EstimatePointsRequest& r) {
-  if (!c.admin) r.filter.tenant = c.tenant;
+  if (!ScopeFilter(c, &r.filter.tenant)) return PointEstimateReply{};
   const std::vector<std::uint64_t> series = engines_.series->FindSeries(r.filter);
   LAKE_ASSIGN_OR_RETURN(auto estimate, engines_.series->EstimatePoints(series, r.start, r.end));
   return PointEstimateReply{estimate};

@@ -82,21 +82,32 @@ Result<CountReply> Service::Do(Caller& c, DeleteRequest& r) {
 }
 
 Result<SearchReply> Service::Do(Caller& c, SearchRequest& r) {
-  if (!c.admin) r.options.tenant_id = c.tenant;
+  // A filter naming another tenant still gets the query checked.
+  const bool matches = ScopeFilter(c, &r.options.tenant_id);
   LAKE_ASSIGN_OR_RETURN(auto results,
                         engines_.vectors->SearchBatch(r.collection, r.queries, r.options));
+  if (!matches)
+    for (auto& neighbors : results)
+      neighbors.clear();
   return SearchReply{std::move(results)};
 }
 
 Result<RecordsReply> Service::Do(Caller& c, ScanRecordsRequest& r) {
-  if (!c.admin) r.scan.tenant_id = c.tenant;
+  if (!ScopeFilter(c, &r.scan.tenant_id)) r.scan.limit = 0;
   LAKE_ASSIGN_OR_RETURN(auto records, engines_.vectors->ScanRecords(r.collection, r.scan));
   return RecordsReply{std::move(records)};
 }
 
+// The answer to a change whose filter names another tenant: nothing
+// changed, once the collection is known to exist.
+Result<CountReply> Service::NothingMatches(const std::string& collection) const {
+  LAKE_RETURN_IF_ERROR(engines_.vectors->ScanRecords(collection, {.limit = 0}).status());
+  return CountReply{0};
+}
+
 Result<CountReply> Service::Do(Caller& c, DeleteMatchingRequest& r) {
   vectors::RecordScan scan = r.matching;
-  if (!c.admin) scan.tenant_id = c.tenant;
+  if (!ScopeFilter(c, &scan.tenant_id)) return NothingMatches(r.collection);
   scan.with_embeddings = false;
   scan.limit = 10000;
   scan.after.reset();
@@ -121,7 +132,7 @@ Result<CountReply> Service::Do(Caller& c, DeleteMatchingRequest& r) {
 Result<CountReply> Service::Do(Caller& c, UpdateMetadataRequest& r) {
   LAKE_RETURN_IF_ERROR(vectors::CheckMetadata(r.metadata_json));
   vectors::RecordScan scan = r.matching;
-  if (!c.admin) scan.tenant_id = c.tenant;
+  if (!ScopeFilter(c, &scan.tenant_id)) return NothingMatches(r.collection);
   scan.with_embeddings = true;
   scan.limit = 1000;
   scan.after.reset();

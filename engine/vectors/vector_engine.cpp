@@ -485,6 +485,11 @@ Status VectorEngine::CheckRecords(const Collection& collection,
                                   std::optional<std::int64_t> tenant) const {
   for (const VectorRecord& record : records) {
     LAKE_RETURN_IF_ERROR(CheckRecord(record, collection.spec.dimension));
+    if (tenant && record.tenant_id != 0 && record.tenant_id != *tenant) {
+      return Status::PermissionDenied("id " + std::to_string(record.id) + " is for tenant " +
+                                      std::to_string(record.tenant_id) +
+                                      ": a tenant writes only its own rows");
+    }
     if (tenant && !collection.OwnedBy(record.id, *tenant)) {
       return Status::InvalidArgument("id " + std::to_string(record.id) +
                                      " is in use by another tenant");

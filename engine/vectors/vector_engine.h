@@ -65,8 +65,9 @@ class VectorEngine {
 
   // Validates every record first; one bad record rejects the whole batch and
   // changes nothing. Later records in a batch win over earlier ones.
-  // With a `tenant` scope every record is written as that tenant's, and an
-  // id that another tenant holds rejects the batch.
+  // With a `tenant` scope every record is written as that tenant's; a
+  // record naming another tenant, or an id that another tenant holds,
+  // rejects the batch.
   Status Upsert(std::string_view name, std::span<VectorRecord> records,
                 const storage::WriteOptions& options = {},
                 std::optional<std::int64_t> tenant = std::nullopt);

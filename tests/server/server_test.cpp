@@ -132,8 +132,14 @@ TEST_F(ServerTest, TransactionsApplyAllTheirWritesAtCommitOrNone) {
   const std::uint64_t id = series->ids[0];
   const std::int64_t now = NowMicros();
 
-  // Staged: nothing is visible before the commit, not even to the writer.
+  // A transaction with nothing staged commits nothing.
   auto writer = server_.Connect();
+  ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+  auto empty = writer->Call(CommitTransactionRequest{});
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->count, 0u);
+
+  // Staged: nothing is visible before the commit, not even to the writer.
   ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
   EXPECT_FALSE(writer->Call(BeginTransactionRequest{}).ok()) << "nested begin";
   UpsertRequest more{"docs", {Record(11, 1), Record(12, 0)}};
@@ -304,25 +310,37 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   EXPECT_FALSE(a->identity().admin);
   EXPECT_EQ(a->identity().tenant, 1);
 
-  // Tenant a claims tenant 2 for its rows: the server stamps them as a's.
+  // Rows that name no tenant (0) are stamped as their writer's; a row that
+  // names another tenant fails the batch.
   UpsertRequest a_rows{"docs", {}};
   for (std::int64_t id = 1; id <= 100; ++id)
-    a_rows.records.push_back(Record(id, 2));
+    a_rows.records.push_back(Record(id, id == 50 ? 2 : 0));
+  EXPECT_EQ(a->Call(a_rows).status().message(),
+            "id 50 is for tenant 2: a tenant writes only its own rows");
+  a_rows.records[49].tenant_id = 1;
   ASSERT_TRUE(a->Call(a_rows).ok());
   UpsertRequest b_rows{"docs", {}};
   for (std::int64_t id = 101; id <= 150; ++id)
-    b_rows.records.push_back(Record(id, 2));
+    b_rows.records.push_back(Record(id, 0));
   ASSERT_TRUE(b->Call(b_rows).ok());
 
-  // b's search, even one that asks for tenant 1, returns only b's rows.
+  // b's search returns only b's rows; one that asks for tenant 1 returns
+  // nothing (not b's own rows), and is still checked.
   SearchRequest probe = Search(Vector(5), 20);
-  probe.options.tenant_id = 1;
   auto hits = b->Call(probe);
   ASSERT_TRUE(hits.ok());
   ASSERT_EQ(hits->results[0].size(), 20u);
   for (const auto& hit : hits->results[0])
     EXPECT_GT(hit.id, 100);
+  probe.options.tenant_id = 1;
+  hits = b->Call(probe);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->results.size(), 1u);
+  EXPECT_TRUE(hits->results[0].empty());
+  probe.options.dimension = 15;
+  EXPECT_EQ(b->Call(probe).status().code(), StatusCode::kInvalidArgument);
   // Asking for a's ids by id list gives nothing either.
+  probe = Search(Vector(5), 20);
   probe.options.allowed_ids = {1, 2, 3};
   EXPECT_TRUE(b->Call(probe)->results[0].empty());
 
@@ -332,16 +350,28 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1, 2, 3}})->records.size(), 3u);
   EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1}})->records[0].tenant_id, 1);
   // Overwriting another tenant's id is refused, and changes nothing.
-  auto overwrite = b->Call(UpsertRequest{"docs", {Record(1, 2)}});
+  auto overwrite = b->Call(UpsertRequest{"docs", {Record(1, 0)}});
   EXPECT_EQ(overwrite.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1}})->records[0].embedding, Vector(1));
 
-  // A scan that asks for tenant 1 sees b's rows only.
-  auto scanned = b->Call(ScanRecordsRequest{"docs", {.tenant_id = 1, .limit = 1000}});
+  // A scan sees b's rows only; one that asks for tenant 1 sees nothing.
+  auto scanned = b->Call(ScanRecordsRequest{"docs", {.limit = 1000}});
   ASSERT_TRUE(scanned.ok());
   EXPECT_EQ(scanned->records.size(), 50u);
   for (const auto& record : scanned->records)
     EXPECT_EQ(record.tenant_id, 2);
+  scanned = b->Call(ScanRecordsRequest{"docs", {.tenant_id = 1, .limit = 1000}});
+  ASSERT_TRUE(scanned.ok());
+  EXPECT_TRUE(scanned->records.empty());
+  // Changes that name tenant 1 change nothing, of a's rows or of b's.
+  EXPECT_EQ(b->Call(UpdateMetadataRequest{"docs", {.tenant_id = 1}, R"({"by":"b"})"})->count, 0u);
+  EXPECT_EQ(b->Call(DeleteMatchingRequest{"docs", {.tenant_id = 1}})->count, 0u);
+  EXPECT_EQ(b->Call(DeleteMatchingRequest{"nowhere", {.tenant_id = 1}}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(a->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 100u);
+  EXPECT_EQ(b->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 50u);
+  EXPECT_EQ(b->Call(GetRequest{"docs", 0, {101}})->records[0].metadata_json, R"({"n":101})");
+  EXPECT_EQ(a->Call(GetRequest{"docs", 0, {1}})->records[0].metadata_json, R"({"n":1})");
 
   // Counts are per tenant; catalog, stats and tokens are admin-only.
   EXPECT_EQ(a->Call(ListCollectionsRequest{"docs"})->collections[0].record_count, 100u);
@@ -352,14 +382,20 @@ TEST_F(ServerTest, TenantsSeeOnlyTheirOwnRows) {
   EXPECT_EQ(b->Call(CheckpointRequest{"/tmp/x"}).status().code(), StatusCode::kPermissionDenied);
 
   // Series: a's series are unknown to b, with the message a missing one gets.
-  auto a_series = a->Call(EnsureSeriesRequest{{{2, "steps", {}}}});
+  EXPECT_EQ(a->Call(EnsureSeriesRequest{{{2, "steps", {}}}}).status().code(),
+            StatusCode::kPermissionDenied);
+  auto a_series = a->Call(EnsureSeriesRequest{{{0, "steps", {}}}});
   ASSERT_TRUE(a_series.ok());
   const std::uint64_t id = a_series->ids[0];
   const std::int64_t now = NowMicros();
   ASSERT_TRUE(a->Call(WritePointsRequest{{{id, {now}, {1.0}}}}).ok());
   EXPECT_EQ(a->Call(DescribeSeriesRequest{{id}})->series[0].key.tenant, 1);
+  // b has a "steps" series of its own; asking for tenant 1's finds nothing.
+  const std::uint64_t b_id = b->Call(EnsureSeriesRequest{{{2, "steps", {}}}})->ids[0];
+  ASSERT_TRUE(b->Call(WritePointsRequest{{{b_id, {now, now + 1}, {5.0, 6.0}}}}).ok());
   EXPECT_TRUE(b->Call(FindSeriesRequest{{1, "steps", {}}})->series.empty());
-  EXPECT_TRUE(b->Call(FindSeriesRequest{{std::nullopt, std::nullopt, {}}})->series.empty())
+  EXPECT_EQ(b->Call(FindSeriesRequest{{2, "steps", {}}})->series.size(), 1u);
+  EXPECT_EQ(b->Call(FindSeriesRequest{{std::nullopt, std::nullopt, {}}})->series.size(), 1u)
       << "a tenant's search of every series finds only its own";
   EXPECT_EQ(a->Call(FindSeriesRequest{{}})->series.size(), 1u);
   // Planner estimates count only the caller's own points.

@@ -46,6 +46,34 @@ DO $$ DECLARE n bigint; BEGIN
   SELECT count(*) INTO n FROM vectors.docs WHERE user_id <> 1;
   RAISE NOTICE 'rows of others: %', n;
 END $$;
+-- The planner's row estimates come from lake-server, scoped like the rows:
+-- alice's plans count her points only.
+CREATE FUNCTION pg_temp.estimated_rows(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+  RETURN (plan->0->'Plan'->>'Plan Rows')::bigint;
+END $$;
+SELECT pg_temp.estimated_rows('SELECT * FROM timeseries.metrics') AS estimated,
+       (SELECT count(*) FROM timeseries.metrics) AS hers;
+SELECT pg_temp.estimated_rows('SELECT * FROM vectors.docs') AS estimated,
+       (SELECT count(*) FROM vectors.docs) AS hers;
+-- Another user's id reads as absent, through the id lookup and with a local filter.
+SELECT id FROM vectors.docs WHERE id = 1;
+SELECT count(*) FROM vectors.docs WHERE id = 1 AND metadata IS NOT NULL;
+-- Writes reach only her rows: another user's rows are not there to change
+-- or delete (not even her own are touched by a filter naming bob), a row
+-- naming another user is refused, and one naming nobody is hers.
+UPDATE vectors.docs SET metadata = '{"by": "alice"}' WHERE id = 1;
+UPDATE vectors.docs SET metadata = '{"by": "alice"}' WHERE user_id = 2;
+DELETE FROM vectors.docs WHERE id = 1;
+DELETE FROM vectors.docs WHERE user_id = 2;
+DELETE FROM timeseries.metrics WHERE user_id = 2;
+INSERT INTO vectors.docs (id, user_id, embedding) VALUES (900, 2, '[9,9,9]');
+INSERT INTO timeseries.metrics VALUES (2, 'cpu', '{"host": "b1"}', now(), 1);
+INSERT INTO vectors.docs (id, embedding) VALUES (901, '[9,9,9]');
+SELECT id, user_id FROM vectors.docs WHERE id >= 900;
+SELECT count(*) FROM vectors.docs WHERE metadata->>'by' = 'alice';
 -- The token and the mapping are out of reach, and so is minting tokens.
 SELECT srvname, usename, umoptions FROM pg_user_mappings WHERE usename = 'alice';
 ALTER USER MAPPING FOR alice SERVER lake OPTIONS (SET token 'lake_x');
@@ -60,6 +88,12 @@ SET ROLE bob;
 SELECT count(*), min(user_id), max(user_id) FROM vectors.docs;
 SELECT DISTINCT user_id, tags->>'host' AS host FROM timeseries.metrics ORDER BY 2;
 RESET ROLE;
+
+-- The admin sees every row as it was, with alice's new one.
+SELECT user_id, count(*) FROM vectors.docs GROUP BY 1 ORDER BY 1;
+SELECT id, metadata FROM vectors.docs WHERE id = 1;
+SELECT user_id, count(*) FROM timeseries.metrics GROUP BY 1 ORDER BY 1;
+DELETE FROM vectors.docs WHERE id = 901;
 
 SET client_min_messages = warning;
 DROP SCHEMA vectors, timeseries CASCADE;

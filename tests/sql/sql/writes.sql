@@ -172,7 +172,8 @@ COMMIT;
 SELECT tags, ts, value FROM w.metrics WHERE metric = 'written';
 DELETE FROM w.metrics WHERE metric = 'written' AND value > 1;
 
--- A tenant's rows are its own, whatever user id it writes.
+-- A tenant writes rows of its own only: one naming another user id is
+-- refused, one naming none is its own.
 SET client_min_messages = warning;
 SELECT lake.create_user(9, 'carol');
 RESET client_min_messages;
@@ -180,6 +181,7 @@ GRANT USAGE ON SCHEMA w TO carol;
 GRANT SELECT, INSERT ON w.docs TO carol;
 SET ROLE carol;
 INSERT INTO w.docs (id, user_id, embedding) VALUES (50, 5, '[5,5,5]');
+INSERT INTO w.docs (id, embedding) VALUES (50, '[5,5,5]');
 SELECT id, user_id FROM w.docs;
 INSERT INTO w.docs (id, user_id, embedding) VALUES (1, 9, '[9,9,9]');
 RESET ROLE;
