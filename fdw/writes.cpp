@@ -77,15 +77,15 @@ struct PendingPoint {
 struct PendingOp {
   enum Kind { kUpsert, kDeleteRecords, kUpdateMetadata, kInsertPoints, kDeleteRange } kind;
   SubTransactionId subid = 0;
-  std::string collection;                                         // vector tables
-  std::vector<vectors::VectorRecord> records;                     // kUpsert
-  vectors::RecordScan matching;                                   // kDeleteRecords, kUpdateMetadata
-  std::string metadata;                                           // kUpdateMetadata
-  std::vector<PendingPoint> points;                               // kInsertPoints
-  std::vector<timeseries::SeriesKey> series_keys;                 // of the points
-  std::unordered_map<std::string, std::uint32_t> series_of_text;  // tenant, metric, tags text
-  int series_kind = 0;                                            // kInsertPoints, kDeleteRange
-  timeseries::SeriesFilter series;                                // kDeleteRange
+  std::string collection;                          // vector tables
+  std::vector<vectors::VectorRecord> records;      // kUpsert
+  vectors::RecordScan matching;                    // kDeleteRecords, kUpdateMetadata
+  std::string metadata;                            // kUpdateMetadata
+  std::vector<PendingPoint> points;                // kInsertPoints
+  std::vector<timeseries::SeriesKey> series_keys;  // of the points
+  std::unordered_map<std::string, std::uint32_t> series_by_identity;  // SeriesIdentity
+  int series_kind = 0;                                                // kInsertPoints, kDeleteRange
+  timeseries::SeriesFilter series;                                    // kDeleteRange
   std::int64_t start = 0, end = 0;
   std::size_t bytes = 0;  // of the records and points, roughly
   std::size_t rows() const { return records.size() + points.size(); }
@@ -337,6 +337,17 @@ char* AsText(InsertState* s, Column column, Datum value) {
   return OutputFunctionCall(&s->output[column], value);
 }
 
+// A series as a row names it: tenant, metric and the tags' jsonb bytes.
+std::string SeriesIdentity(std::int64_t tenant, std::string_view metric,
+                           std::string_view tags_jsonb) {
+  std::string identity = std::to_string(tenant);
+  identity += '\0';
+  identity += metric;
+  identity += '\0';
+  identity += tags_jsonb;
+  return identity;
+}
+
 }  // namespace
 
 void QueueRecordDelete(const ConnectTarget& target, const std::string& collection,
@@ -485,22 +496,44 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
   const Datum user = value(kUserId, &has_user);
   const Datum tags_datum = value(kTags, &has_tags);
   const char* metric = TextDatumGetCString(metric_datum);
-  const char* tags = has_tags ? AsText(s, kTags, tags_datum) : nullptr;
+  // jsonb is canonical (keys sorted and unique), so its bytes name the tags:
+  // a row of a series the statement has seen costs no text output or parse.
+  const varlena* tags_jsonb =
+      has_tags ? pg_detoast_datum_packed(reinterpret_cast<varlena*>(DatumGetPointer(tags_datum)))
+               : nullptr;
+  const std::string_view tags_bytes =
+      tags_jsonb != nullptr
+          ? std::string_view(VARDATA_ANY(tags_jsonb), VARSIZE_ANY_EXHDR(tags_jsonb))
+          : std::string_view();
+  const std::int64_t tenant = has_user ? DatumGetInt64(user) : 0;
   const bool metric_kind = s->series_kind == int(timeseries::SeriesKind::kMetric);
   const char* event_text = nullptr;
   if (!metric_kind) event_text = TextDatumGetCString(point_value);
+  const auto add_point = [&](std::uint32_t series) {
+    PendingPoint p;
+    p.series = series;
+    p.ts = DatumGetTimestampTz(ts) + kPostgresEpochMicros;
+    if (metric_kind)
+      p.value = DatumGetFloat8(point_value);
+    else
+      p.text = event_text;
+    op->bytes += p.text.size() + 16;
+    op->points.push_back(std::move(p));
+  };
+  bool known = false;
   if (!RunCpp(error, [&]() -> Status {
         connection = &ConnectionFor(s->target);
         op = &OpFor(*connection, PendingOp::kInsertPoints, "", s->series_kind);
-        // The row's series: known to the op by its text, else parsed once.
-        const std::int64_t tenant = has_user ? DatumGetInt64(user) : 0;
-        std::string identity = std::to_string(tenant);
-        identity += '\0';
-        identity += metric;
-        identity += '\0';
-        if (tags != nullptr) identity += tags;
-        auto found = op->series_of_text.find(identity);
-        if (found == op->series_of_text.end()) {
+        const auto found = op->series_by_identity.find(SeriesIdentity(tenant, metric, tags_bytes));
+        known = found != op->series_by_identity.end();
+        if (known) add_point(found->second);
+        return Status::Ok();
+      }))
+    Raise(error);
+  if (!known) {
+    // A new series: its key, with the tags parsed from their text once.
+    const char* tags = has_tags ? AsText(s, kTags, tags_datum) : nullptr;
+    if (!RunCpp(error, [&]() -> Status {
           timeseries::SeriesKey key;
           key.tenant = tenant;
           key.metric = metric;
@@ -509,22 +542,13 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
             LAKE_ASSIGN_OR_RETURN(key.tags, ParseTags(tags));
           }
           op->series_keys.push_back(std::move(key));
-          found = op->series_of_text
-                      .emplace(std::move(identity), std::uint32_t(op->series_keys.size() - 1))
-                      .first;
-        }
-        PendingPoint p;
-        p.series = found->second;
-        p.ts = DatumGetTimestampTz(ts) + kPostgresEpochMicros;
-        if (metric_kind)
-          p.value = DatumGetFloat8(point_value);
-        else
-          p.text = event_text;
-        op->bytes += p.text.size() + 16;
-        op->points.push_back(std::move(p));
-        return Status::Ok();
-      }))
-    Raise(error);
+          const auto series = std::uint32_t(op->series_keys.size() - 1);
+          op->series_by_identity.emplace(SeriesIdentity(tenant, metric, tags_bytes), series);
+          add_point(series);
+          return Status::Ok();
+        }))
+      Raise(error);
+  }
   SendIfFull(*connection, *op, s->batch_rows);
   return slot;
 }

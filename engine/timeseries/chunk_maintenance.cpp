@@ -3,6 +3,7 @@
 // series' values are codes), each as one atomic write.
 #include <algorithm>
 #include <iterator>
+#include <limits>
 
 #include "storage/key_codec.h"
 #include "timeseries/rollup_block.h"
@@ -212,9 +213,14 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
                                        std::int64_t cleared_start, std::int64_t cleared_end) const {
   const RetentionClass retention = s.info.key.retention;
   const std::uint64_t id = s.info.id;
+  // A unit's new state (nullopt: gone), in order of start; a seal touches
+  // tens of thousands of minutes, so sorted vectors rather than maps.
+  using UnitChange = std::pair<std::int64_t, std::optional<Aggregate>>;
 
-  // Minutes: recomputed from the points, one contiguous run at a time.
-  std::map<std::int64_t, std::optional<Aggregate>> changes;
+  // Minutes: recomputed from the points, one contiguous run at a time (the
+  // touched minutes are sorted and unique).
+  std::vector<UnitChange> changes;
+  changes.reserve(touched_minutes.size());
   for (std::size_t i = 0; i < touched_minutes.size();) {
     std::size_t j = i + 1;
     while (j < touched_minutes.size() &&
@@ -229,10 +235,17 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
       ts[k] = points[k].timestamp;
       values[k] = points[k].value;
     }
-    for (std::size_t k = i; k < j; ++k)
-      changes[touched_minutes[k]] = std::nullopt;
-    for (const UnitAggregate& unit : ReduceToUnits(ts, values, Level::kMinute))
-      changes[unit.start] = unit.aggregate;
+    // Every minute of the run is touched: each gets its unit, or none.
+    const std::vector<UnitAggregate> units = ReduceToUnits(ts, values, Level::kMinute);
+    auto unit = units.begin();
+    for (std::size_t k = i; k < j; ++k) {
+      if (unit != units.end() && unit->start == touched_minutes[k]) {
+        changes.emplace_back(touched_minutes[k], unit->aggregate);
+        ++unit;
+      } else {
+        changes.emplace_back(touched_minutes[k], std::nullopt);
+      }
+    }
     i = j;
   }
 
@@ -258,40 +271,62 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
     // A block of minutes is one hour and a block of hours one day, so each
     // such block also gives its parent's new state, from the same read.
     std::vector<std::int64_t> blocks;
-    for (const auto& [start, aggregate] : changes)
-      blocks.push_back(FloorTo(start, block));
+    for (const auto& [start, aggregate] : changes) {
+      const std::int64_t b = FloorTo(start, block);
+      if (blocks.empty() || blocks.back() != b) blocks.push_back(b);
+    }
     if (clear_from < clear_to) {
       blocks.push_back(FloorTo(clear_from, block));
       blocks.push_back(FloorTo(clear_to - 1, block));
+      std::sort(blocks.begin(), blocks.end());
+      blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
     }
-    std::sort(blocks.begin(), blocks.end());
-    blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
-    std::map<std::int64_t, std::optional<Aggregate>> parent_changes;
-    for (std::int64_t b : blocks) {
-      std::vector<UnitAggregate> stored;
-      LAKE_RETURN_IF_ERROR(ReadRollups(s.info, level, b, b + block, nullptr, &stored));
-      std::map<std::int64_t, Aggregate> units;
-      for (const UnitAggregate& unit : stored) {
-        if (unit.start < clear_from || unit.start >= clear_to) units[unit.start] = unit.aggregate;
+    std::vector<UnitChange> parent_changes;
+    parent_changes.reserve(blocks.size());
+    auto change = changes.cbegin();
+    std::vector<UnitAggregate> stored;  // of the run of adjacent blocks read last
+    auto old = stored.cbegin();
+    std::int64_t read_to = std::numeric_limits<std::int64_t>::min();
+    std::vector<UnitAggregate> kept;
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const std::int64_t b = blocks[i];
+      if (b >= read_to) {  // one scan for each run of adjacent blocks
+        std::size_t last = i;
+        while (last + 1 < blocks.size() && blocks[last + 1] == blocks[last] + block)
+          ++last;
+        read_to = blocks[last] + block;
+        stored.clear();
+        LAKE_RETURN_IF_ERROR(ReadRollups(s.info, level, b, read_to, nullptr, &stored));
+        old = stored.cbegin();
       }
-      for (auto it = changes.lower_bound(b); it != changes.end() && it->first < b + block; ++it) {
-        if (it->second) {
-          units[it->first] = *it->second;
+      while (change != changes.cend() && change->first < b)
+        ++change;
+      // The stored units (less the cleared ones) and the changes, merged by
+      // start: a change replaces or removes the stored unit it names.
+      kept.clear();
+      const auto changes_here = [&] {
+        return change != changes.cend() && change->first < b + block;
+      };
+      const auto stored_here = [&] { return old != stored.cend() && old->start < b + block; };
+      while (changes_here() || stored_here()) {
+        if (changes_here() && (!stored_here() || change->first <= old->start)) {
+          if (stored_here() && old->start == change->first) ++old;
+          if (change->second) kept.push_back({change->first, *change->second});
+          ++change;
         } else {
-          units.erase(it->first);
+          if (old->start < clear_from || old->start >= clear_to) kept.push_back(*old);
+          ++old;
         }
       }
-      std::vector<UnitAggregate> kept;
       std::optional<Aggregate> folded;
-      for (const auto& [start, aggregate] : units) {
-        kept.push_back({start, aggregate});
+      for (const UnitAggregate& unit : kept) {
         if (!folded) {
-          folded = aggregate;
+          folded = unit.aggregate;
         } else {
-          Merge(*folded, aggregate);
+          Merge(*folded, unit.aggregate);
         }
       }
-      if (level != Level::kDay) parent_changes[b] = folded;
+      if (level != Level::kDay) parent_changes.emplace_back(b, folded);
       if (b >= whole_from && b + block <= whole_to) continue;  // gone with the range delete
       const std::string key = RollupKey(retention, level, id, b);
       if (kept.empty()) {
