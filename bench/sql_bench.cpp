@@ -255,7 +255,7 @@ int Run(const Options& o) {
   // hnswlib at the same recall: the smallest ef that reaches lake's.
   std::size_t ef = 10;
   double hnswlib_recall = 0;
-  for (; ef <= 800; ef += ef < 100 ? 10 : 50) {
+  for (; ef <= 800; ef += ef < 100 ? 2 : 10) {
     hnswlib.SetEf(ef);
     std::vector<std::vector<std::int64_t>> found(nq);
     for (std::size_t q = 0; q < nq; ++q)

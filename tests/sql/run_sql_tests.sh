@@ -14,8 +14,12 @@ TESTS=("$@")
 if [ ${#TESTS[@]} -eq 0 ]; then
   # dead_server kills and restarts lake-server: it runs last.
   mapfile -t TESTS < <(cd "$ROOT/tests/sql/sql" && ls *.sql | sed 's/\.sql$//' | sort |
-    grep -v '^dead_server$'; echo dead_server)
+    grep -v '^setup$\|^dead_server$'; echo dead_server)
 fi
+# setup makes the helpers the others share: it runs first, always.
+ORDERED=(setup)
+for t in "${TESTS[@]}"; do [ "$t" = setup ] || ORDERED+=("$t"); done
+TESTS=("${ORDERED[@]}")
 RUN_AS="${LAKE_PG_USER:-postgres}"
 as_pg_user() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u "$RUN_AS" -- "$@"; else "$@"; fi

@@ -48,15 +48,9 @@ DO $$ DECLARE n bigint; BEGIN
 END $$;
 -- The planner's row estimates come from lake-server, scoped like the rows:
 -- alice's plans count her points only.
-CREATE FUNCTION pg_temp.estimated_rows(query text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE plan json;
-BEGIN
-  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
-  RETURN (plan->0->'Plan'->>'Plan Rows')::bigint;
-END $$;
-SELECT pg_temp.estimated_rows('SELECT * FROM timeseries.metrics') AS estimated,
+SELECT estimated_rows('SELECT * FROM timeseries.metrics') AS estimated,
        (SELECT count(*) FROM timeseries.metrics) AS hers;
-SELECT pg_temp.estimated_rows('SELECT * FROM vectors.docs') AS estimated,
+SELECT estimated_rows('SELECT * FROM vectors.docs') AS estimated,
        (SELECT count(*) FROM vectors.docs) AS hers;
 -- Another user's id reads as absent, through the id lookup and with a local filter.
 SELECT id FROM vectors.docs WHERE id = 1;

@@ -149,24 +149,18 @@ SELECT * FROM timeseries.metrics_1w;
 -- Row estimates come from the engine's statistics (chunk headers and heads):
 -- exact for whole series, pro rata for a cut range, buckets for a rollup,
 -- a row per bucket and group for an aggregate; the planner sees them.
-CREATE FUNCTION pg_temp.estimated_rows(query text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE plan json;
-BEGIN
-  EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
-  RETURN (plan->0->'Plan'->>'Plan Rows')::bigint;
-END $$;
-SELECT pg_temp.estimated_rows('SELECT * FROM timeseries.metrics') AS estimated,
+SELECT estimated_rows('SELECT * FROM timeseries.metrics') AS estimated,
        (SELECT count(*) FROM timeseries.metrics) AS actual;
-SELECT pg_temp.estimated_rows($q$SELECT * FROM timeseries.metrics WHERE tags @> '{"host": "b"}'$q$) AS estimated,
+SELECT estimated_rows($q$SELECT * FROM timeseries.metrics WHERE tags @> '{"host": "b"}'$q$) AS estimated,
        (SELECT count(*) FROM timeseries.metrics WHERE tags @> '{"host": "b"}') AS actual;
-SELECT pg_temp.estimated_rows($q$SELECT * FROM timeseries.metrics
+SELECT estimated_rows($q$SELECT * FROM timeseries.metrics
    WHERE ts >= '2026-01-01 06:00+00' AND ts < '2026-01-01 12:00+00'$q$) AS estimated,
        (SELECT count(*) FROM timeseries.metrics
          WHERE ts >= '2026-01-01 06:00+00' AND ts < '2026-01-01 12:00+00') AS actual;
-SELECT pg_temp.estimated_rows($q$SELECT * FROM timeseries.metrics WHERE metric = 'nope'$q$) AS estimated;
-SELECT pg_temp.estimated_rows('SELECT * FROM timeseries.metrics_1d') AS estimated,
+SELECT estimated_rows($q$SELECT * FROM timeseries.metrics WHERE metric = 'nope'$q$) AS estimated;
+SELECT estimated_rows('SELECT * FROM timeseries.metrics_1d') AS estimated,
        (SELECT count(*) FROM timeseries.metrics_1d) AS actual;
-SELECT pg_temp.estimated_rows($q$SELECT tags->>'host', time_bucket('1 hour', ts), count(*)
+SELECT estimated_rows($q$SELECT tags->>'host', time_bucket('1 hour', ts), count(*)
    FROM timeseries.metrics GROUP BY 1, 2$q$) AS estimated,
        (SELECT count(*) FROM (SELECT tags->>'host', time_bucket('1 hour', ts), count(*)
           FROM timeseries.metrics GROUP BY 1, 2) g) AS actual;
