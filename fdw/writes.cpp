@@ -235,14 +235,30 @@ Status Flush(PendingConnection& connection) {
   return Status::Ok();
 }
 
+// What a failed commit can tell of the writes.
+enum class CommitFailure {
+  kNoneApplied,     // lake-server refused, or the commit was never sent
+  kOutcomeUnknown,  // the connection was lost after the commit was sent
+  kSomeCommitted,   // another user mapping's transaction had committed
+};
+
 // Stages whatever is pending and commits, connection by connection; the
-// first failure is returned.
-Status Commit() {
+// first failure is returned, and how far the commit got in `failure`.
+Status Commit(CommitFailure* failure) {
+  bool committed_one = false;
   for (auto& [user_mapping, connection] : Pending()) {
     if (connection.ops.empty() && connection.session == 0) continue;
+    *failure = committed_one ? CommitFailure::kSomeCommitted : CommitFailure::kNoneApplied;
     LAKE_RETURN_IF_ERROR(Flush(connection));
     LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target));
-    LAKE_RETURN_IF_ERROR(session->Call(protocol::CommitTransactionRequest{}).status());
+    const Status status = session->Call(protocol::CommitTransactionRequest{}).status();
+    if (!status.ok()) {
+      // An answer, even an error, means lake-server decided; a lost
+      // connection leaves the transaction whole or absent, unknown which.
+      if (!committed_one && !session->connected()) *failure = CommitFailure::kOutcomeUnknown;
+      return status;
+    }
+    committed_one = true;
   }
   return Status::Ok();
 }
@@ -266,10 +282,21 @@ void OnTransaction(XactEvent event, void*) {
   if (Pending().empty()) return;
   if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT) {
     char error[kErrorBytes];
-    const bool sent = RunCpp(error, [] { return Commit(); });
+    CommitFailure failure = CommitFailure::kNoneApplied;
+    const bool sent = RunCpp(error, [&] { return Commit(&failure); });
     if (!sent) {
       Abort();
       Pending().clear();
+      if (failure == CommitFailure::kOutcomeUnknown)
+        ereport(ERROR, (errcode(ERRCODE_TRANSACTION_RESOLUTION_UNKNOWN),
+                        errmsg("lake: the commit's outcome is unknown: %s", error),
+                        errdetail("lake-server applies a transaction's writes all or none; the "
+                                  "connection was lost before it answered.")));
+      if (failure == CommitFailure::kSomeCommitted)
+        ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
+                        errmsg("lake: the writes through one user mapping were committed, those "
+                               "through another were not: %s",
+                               error)));
       ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
                       errmsg("lake: the transaction's writes were not applied: %s", error)));
     }

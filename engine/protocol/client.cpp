@@ -121,6 +121,12 @@ Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   return client;
 }
 
+bool Client::connected() const {
+  if (fd_ < 0) return false;
+  pollfd p{fd_, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 0 || (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) == 0;
+}
+
 Status Client::Fail(Status status) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

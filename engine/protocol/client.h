@@ -53,7 +53,10 @@ class Client {
   // server's per request.
   Result<std::vector<Result<std::string>>> CallBatch(std::span<const Request> requests);
 
-  bool connected() const { return fd_ >= 0; }
+  // False once a call failed, or once the server hung up (seen without
+  // waiting, so that a caller can reconnect before sending into a dead
+  // socket).
+  bool connected() const;
   // What the server said in its hello.
   std::uint16_t server_version() const { return server_version_; }
 

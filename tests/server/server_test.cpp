@@ -684,7 +684,9 @@ TEST(ServerIdle, IdleConnectionsAreClosed) {
   ASSERT_TRUE(server.Start()) << server.log();
   auto session = server.Connect();
   ASSERT_TRUE(session->Call(PingRequest{}).ok());
+  EXPECT_TRUE(session->connected());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_FALSE(session->connected()) << "the hang-up is seen before any request is sent";
   auto late = session->Call(PingRequest{});
   EXPECT_EQ(late.status().code(), StatusCode::kIOError);
   EXPECT_TRUE(server.Connect()->Call(PingRequest{}).ok());

@@ -2,7 +2,8 @@
 -- wait at once. lake-server dies under a backend that has a session open:
 -- the next query fails with a clear error, the backend lives on, and once
 -- the server is back the same backend reconnects; a transaction that
--- lost its server fails its commit. (Run last: it restarts the server.)
+-- lost its server fails its commit, and one whose commit lost its answer
+-- says the outcome is unknown. (Run last: it restarts the server.)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 DO $$ BEGIN
@@ -55,5 +56,20 @@ COMMIT;
 \set VERBOSITY default
 SELECT substring(:'LAST_ERROR_MESSAGE' from '^[^:]*: [^:]*') AS commit_error;
 SELECT count(*) AS landed FROM points_here WHERE metric = 'lost';
+-- A server that dies after the commit was sent and before it answered:
+-- lake-server applies a transaction whole or not at all, but the backend
+-- cannot know which, and says so (here nothing landed: the server was
+-- stopped before it read the commit).
+BEGIN;
+INSERT INTO points_here VALUES ('unknown', '2026-03-01 00:00+00', 1);
+\! "$LAKE_REGRESS_PAUSE_SERVER"
+\! (sleep 1; "$LAKE_REGRESS_KILL_SERVER") >/dev/null 2>&1 &
+\set VERBOSITY sqlstate
+COMMIT;
+\set VERBOSITY default
+SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate,
+       substring(:'LAST_ERROR_MESSAGE' from '^[^:]*: [^:]*') AS commit_error;
+\! "$LAKE_REGRESS_START_SERVER"
+SELECT count(*) AS landed FROM points_here WHERE metric = 'unknown';
 DROP FUNCTION try_count();
 DROP FOREIGN TABLE docs_here, points_here;
