@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -72,12 +73,15 @@ void Exec(PGconn* conn, const std::string& sql) {
   PQclear(result);
 }
 
+// pgvector's text form, each value in the shortest form that reads back
+// exactly (std::to_chars: the bench's own formatting must not be what a
+// load through COPY measures).
 std::string VectorText(const float* v, std::size_t dim) {
   std::string text = "[";
   char number[32];
   for (std::size_t i = 0; i < dim; ++i) {
-    std::snprintf(number, sizeof(number), i ? ",%.9g" : "%.9g", double(v[i]));
-    text += number;
+    if (i > 0) text += ',';
+    text.append(number, std::to_chars(number, number + sizeof(number), v[i]).ptr);
   }
   return text + "]";
 }

@@ -10,6 +10,10 @@ SELECT ' [ 1.5 , -2e-3,3 ] '::vector;
 SELECT '[1,2,3]'::vector(3);
 SELECT '[0.1, 0.2, 0.30000001]'::vector;
 SELECT '[1e30,-1e-30,0]'::vector;
+-- The forms strtof reads, as pgvector does: a leading plus, hex, values
+-- that round to zero; and a value that reads back exactly.
+SELECT '[+1.5, 0x10, 1e-50, -0]'::vector;
+SELECT '[0.1]'::vector::real[] = ARRAY[0.1::real] AS exact;
 
 -- Malformed text, NaN, infinities, empty, too many dimensions.
 SELECT '[1,2'::vector;
@@ -17,6 +21,8 @@ SELECT '1,2]'::vector;
 SELECT '[1,,2]'::vector;
 SELECT '[1,2]x'::vector;
 SELECT '[1, two]'::vector;
+SELECT '[+-1]'::vector;
+SELECT '[1.5.2]'::vector;
 SELECT '[]'::vector;
 SELECT '[NaN]'::vector;
 SELECT '[1, Infinity]'::vector;
