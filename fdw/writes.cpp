@@ -4,9 +4,11 @@
 #include "writes.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -97,7 +99,8 @@ struct PendingOp {
 struct PendingConnection {
   ConnectTarget target;
   std::vector<PendingOp> ops;
-  std::uint64_t session = 0;  // the session whose server transaction is open; 0: none yet
+  std::uint64_t session = 0;      // the session whose server transaction is open; 0: none yet
+  std::uint64_t transaction = 0;  // its id in lake-server
 };
 
 std::map<Oid, PendingConnection>& Pending() {
@@ -196,7 +199,8 @@ Status Flush(PendingConnection& connection) {
   std::uint64_t number = 0;
   LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target, &number));
   if (connection.session == 0) {
-    LAKE_RETURN_IF_ERROR(session->Call(protocol::BeginTransactionRequest{}).status());
+    LAKE_ASSIGN_OR_RETURN(auto begun, session->Call(protocol::BeginTransactionRequest{}));
+    connection.transaction = begun.id;
     connection.session = number;
   } else if (connection.session != number) {
     return Status::IOError(
@@ -237,10 +241,36 @@ Status Flush(PendingConnection& connection) {
 
 // What a failed commit can tell of the writes.
 enum class CommitFailure {
-  kNoneApplied,     // lake-server refused, or the commit was never sent
-  kOutcomeUnknown,  // the connection was lost after the commit was sent
+  kNoneApplied,     // lake-server refused, dropped the transaction, or never got the commit
+  kOutcomeUnknown,  // the answer was lost, and lake-server could not be asked
   kSomeCommitted,   // another user mapping's transaction had committed
 };
+
+// How long a backend whose commit lost its answer keeps asking lake-server
+// (reconnecting meanwhile) what became of the transaction.
+constexpr auto kResolveFor = std::chrono::seconds(10);
+
+// After a commit whose answer was lost: whether lake-server committed the
+// transaction (Ok), dropped it (kNoneApplied, with why), or could not say
+// within kResolveFor (kOutcomeUnknown).
+Status ResolveLostCommit(const PendingConnection& connection, Status lost, CommitFailure* failure) {
+  const auto deadline = std::chrono::steady_clock::now() + kResolveFor;
+  while (std::chrono::steady_clock::now() < deadline && !QueryCancelPending && !ProcDiePending) {
+    auto session = SessionFor(connection.target);
+    if (session.ok()) {
+      auto answer = (*session)->Call(protocol::TransactionStatusRequest{connection.transaction});
+      if (answer.ok() && answer->state == protocol::TransactionState::kCommitted)
+        return Status::Ok();
+      if (answer.ok() && answer->state == protocol::TransactionState::kAborted) {
+        *failure = CommitFailure::kNoneApplied;
+        return Status(lost.code(), lost.message() + "; lake-server dropped the transaction");
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  *failure = CommitFailure::kOutcomeUnknown;
+  return lost;
+}
 
 // Stages whatever is pending and commits, connection by connection; the
 // first failure is returned, and how far the commit got in `failure`.
@@ -253,10 +283,10 @@ Status Commit(CommitFailure* failure) {
     LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target));
     const Status status = session->Call(protocol::CommitTransactionRequest{}).status();
     if (!status.ok()) {
-      // An answer, even an error, means lake-server decided; a lost
-      // connection leaves the transaction whole or absent, unknown which.
-      if (!committed_one && !session->connected()) *failure = CommitFailure::kOutcomeUnknown;
-      return status;
+      // An answer, even an error, means lake-server decided; a lost one
+      // leaves the transaction whole or absent: ask which.
+      if (committed_one || session->connected()) return status;
+      LAKE_RETURN_IF_ERROR(ResolveLostCommit(connection, status, failure));
     }
     committed_one = true;
   }

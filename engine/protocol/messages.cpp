@@ -61,6 +61,7 @@ constexpr Name kNames[] = {
     {MessageType::kBeginTransaction, "begin_transaction"},
     {MessageType::kCommitTransaction, "commit_transaction"},
     {MessageType::kAbortTransaction, "abort_transaction"},
+    {MessageType::kTransactionStatus, "transaction_status"},
 };
 
 // Scalars are fixed-width little-endian; lengths and counts are varints.
@@ -723,6 +724,29 @@ Status Read(ByteReader&, CommitTransactionRequest*) {
 }
 void Write(ByteWriter&, const AbortTransactionRequest&) {}
 Status Read(ByteReader&, AbortTransactionRequest*) {
+  return Status::Ok();
+}
+void Write(ByteWriter& out, const TransactionStatusRequest& m) {
+  Put(out, m.id);
+}
+Status Read(ByteReader& in, TransactionStatusRequest* m) {
+  return Take(in, &m->id);
+}
+void Write(ByteWriter& out, const TransactionReply& m) {
+  Put(out, m.id);
+}
+Status Read(ByteReader& in, TransactionReply* m) {
+  return Take(in, &m->id);
+}
+void Write(ByteWriter& out, const TransactionStatusReply& m) {
+  Put(out, static_cast<std::uint8_t>(m.state));
+}
+Status Read(ByteReader& in, TransactionStatusReply* m) {
+  std::uint8_t state = 0;
+  LAKE_RETURN_IF_ERROR(Take(in, &state));
+  if (state > static_cast<std::uint8_t>(TransactionState::kCommitted))
+    return Status::InvalidArgument("unknown transaction state " + std::to_string(state));
+  m->state = static_cast<TransactionState>(state);
   return Status::Ok();
 }
 

@@ -62,6 +62,7 @@ enum class MessageType : std::uint16_t {
   kBeginTransaction = 60,
   kCommitTransaction = 61,
   kAbortTransaction = 62,
+  kTransactionStatus = 63,
 };
 
 // "search", "write_points", ...; "unknown" for a number not in the list.
@@ -110,6 +111,17 @@ struct LastPointsReply {
 };
 struct RetentionReply {
   timeseries::RetentionSettings settings;
+};
+struct TransactionReply {
+  std::uint64_t id = 0;  // for transaction_status, should the commit's answer be lost
+};
+enum class TransactionState : std::uint8_t {
+  kAborted = 0,    // dropped, or never the caller's: nothing of it was applied
+  kPending = 1,    // still open on its connection, or committing
+  kCommitted = 2,  // applied, all of it
+};
+struct TransactionStatusReply {
+  TransactionState state = TransactionState::kAborted;
 };
 
 // Requests. A tenant connection's requests are scoped to its tenant by the
@@ -327,9 +339,11 @@ struct EstimatePointsRequest {
 // delete_matching, update_metadata, write_points, write_texts,
 // delete_range) are checked and staged, answered with an empty reply;
 // commit applies them all or none, abort (or a disconnect) drops them.
+// transaction_status, asked on any connection of the same token, tells
+// what became of a transaction whose commit lost its answer.
 struct BeginTransactionRequest {
   static constexpr MessageType kType = MessageType::kBeginTransaction;
-  using Reply = EmptyReply;
+  using Reply = TransactionReply;
 };
 struct CommitTransactionRequest {
   static constexpr MessageType kType = MessageType::kCommitTransaction;
@@ -338,6 +352,11 @@ struct CommitTransactionRequest {
 struct AbortTransactionRequest {
   static constexpr MessageType kType = MessageType::kAbortTransaction;
   using Reply = EmptyReply;
+};
+struct TransactionStatusRequest {
+  static constexpr MessageType kType = MessageType::kTransactionStatus;
+  using Reply = TransactionStatusReply;
+  std::uint64_t id = 0;
 };
 
 // The codec: Write appends a message's fields, Read takes them back. One
@@ -359,6 +378,8 @@ LAKE_PROTOCOL_MESSAGE(ScanReply)
 LAKE_PROTOCOL_MESSAGE(BucketsReply)
 LAKE_PROTOCOL_MESSAGE(LastPointsReply)
 LAKE_PROTOCOL_MESSAGE(RetentionReply)
+LAKE_PROTOCOL_MESSAGE(TransactionReply)
+LAKE_PROTOCOL_MESSAGE(TransactionStatusReply)
 LAKE_PROTOCOL_MESSAGE(AuthenticateRequest)
 LAKE_PROTOCOL_MESSAGE(PingRequest)
 LAKE_PROTOCOL_MESSAGE(StatsRequest)
@@ -384,6 +405,7 @@ LAKE_PROTOCOL_MESSAGE(UpdateMetadataRequest)
 LAKE_PROTOCOL_MESSAGE(BeginTransactionRequest)
 LAKE_PROTOCOL_MESSAGE(CommitTransactionRequest)
 LAKE_PROTOCOL_MESSAGE(AbortTransactionRequest)
+LAKE_PROTOCOL_MESSAGE(TransactionStatusRequest)
 LAKE_PROTOCOL_MESSAGE(EstimatePointsRequest)
 LAKE_PROTOCOL_MESSAGE(DescribeSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(WritePointsRequest)

@@ -26,6 +26,10 @@
 #include "common/status.h"
 #include "protocol/frame.h"
 
+namespace lake::storage {
+class WriteBatch;
+}
+
 namespace lake::server {
 
 // A write request staged by an open transaction: its type and payload.
@@ -45,6 +49,13 @@ struct Caller {
   bool in_transaction = false;
   std::vector<StagedWrite> staged;
   std::size_t staged_bytes = 0;
+  // The open transaction's id, and its place among the service's open
+  // transactions (given up when it ends or the connection closes).
+  std::uint64_t transaction_id = 0;
+  std::shared_ptr<void> transaction_open;
+  // While a commit applies this caller's writes: the record that the
+  // transaction committed, written in the same batch as the writes.
+  const storage::WriteBatch* commit_record = nullptr;
 };
 
 // Answers one request: the reply payload, or the error to send. Called on a

@@ -78,6 +78,7 @@ Result<std::string> Service::Dispatch(Caller& caller, MessageType type, std::str
     LAKE_SERVE(BeginTransaction)
     LAKE_SERVE(CommitTransaction)
     LAKE_SERVE(AbortTransaction)
+    LAKE_SERVE(TransactionStatus)
 #undef LAKE_SERVE
     case MessageType::kAuthenticate:
       break;

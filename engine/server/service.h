@@ -9,7 +9,10 @@
 // administration, tokens and stats are for admins.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -122,9 +125,10 @@ class Service {
   Result<protocol::EmptyReply> Do(Caller& c, protocol::SetRetentionRequest& r);
   Result<protocol::EmptyReply> Do(Caller& c, protocol::ApplyRetentionRequest& r);
 
-  Result<protocol::EmptyReply> Do(Caller& c, protocol::BeginTransactionRequest& r);
+  Result<protocol::TransactionReply> Do(Caller& c, protocol::BeginTransactionRequest& r);
   Result<protocol::CountReply> Do(Caller& c, protocol::CommitTransactionRequest& r);
   Result<protocol::EmptyReply> Do(Caller& c, protocol::AbortTransactionRequest& r);
+  Result<protocol::TransactionStatusReply> Do(Caller& c, protocol::TransactionStatusRequest& r);
 
   static Status RequireAdmin(const Caller& caller, std::string_view what);
   Result<protocol::CountReply> NothingMatches(const std::string& collection) const;
@@ -136,9 +140,17 @@ class Service {
   TokenStore* tokens_;
   const Server* server_ = nullptr;
   RequestStats stats_;
-  // Commits one at a time, each with its own sequence number.
+  // Commits one at a time.
   std::mutex commit_mutex_;
-  std::uint64_t next_transaction_ = 0;
+  // Transaction ids: microseconds since the epoch, made unique.
+  std::atomic<std::uint64_t> last_transaction_id_{0};
+  std::uint64_t commits_ = 0;  // under commit_mutex_
+  // The transactions open on some connection, and whose they are.
+  struct OpenTransactions {
+    std::mutex mutex;
+    std::map<std::uint64_t, std::pair<bool, std::int64_t>> owners;  // admin, tenant
+  };
+  std::shared_ptr<OpenTransactions> open_transactions_ = std::make_shared<OpenTransactions>();
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -57,7 +57,7 @@ Result<EmptyReply> Service::Do(Caller& c, WritePointsRequest& r) {
     batch.push_back({columns.series, columns.timestamps, columns.values});
   }
   LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
-  LAKE_RETURN_IF_ERROR(engines_.series->Write(batch));
+  LAKE_RETURN_IF_ERROR(engines_.series->Write(batch, {.also = c.commit_record}));
   return EmptyReply{};
 }
 
@@ -72,7 +72,7 @@ Result<EmptyReply> Service::Do(Caller& c, WriteTextsRequest& r) {
     batch.push_back({columns.series, columns.timestamps, texts.back()});
   }
   LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
-  LAKE_RETURN_IF_ERROR(engines_.series->WriteText(batch));
+  LAKE_RETURN_IF_ERROR(engines_.series->WriteText(batch, {.also = c.commit_record}));
   return EmptyReply{};
 }
 

@@ -10,6 +10,12 @@
 // removes the intent: a server killed in between applies the intent again
 // when it starts (RecoverTransactions), and every staged write gives the
 // same result applied twice.
+//
+// Every commit also writes a record of itself (under "server/committed/"),
+// in the same atomic batch as its writes or its intent, so that
+// transaction_status can tell a client whose commit lost its answer
+// whether it happened. Records are kept a day.
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <iterator>
@@ -28,6 +34,43 @@ using namespace protocol;
 namespace {
 
 constexpr std::string_view kIntentPrefix = "server/transaction/";
+constexpr std::string_view kCommittedPrefix = "server/committed/";
+constexpr std::uint64_t kCommittedKeptMicros = 24ull * 3600 * 1000 * 1000;
+
+std::uint64_t NowMicros() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// server/committed/<transaction id, 16 hex digits>: whose it was.
+std::string CommittedKey(std::uint64_t id) {
+  char suffix[20];
+  std::snprintf(suffix, sizeof(suffix), "%016" PRIx64, id);
+  return std::string(kCommittedPrefix) + suffix;
+}
+
+std::string EncodeOwner(const Caller& c) {
+  std::string value;
+  ByteWriter out(&value);
+  out.Fixed(std::uint8_t{c.admin});
+  out.Fixed(c.tenant);
+  return value;
+}
+
+// Whether `c` may learn of a transaction of this owner: the admin of any,
+// a tenant of its own.
+bool MayAsk(const Caller& c, bool owner_admin, std::int64_t owner_tenant) {
+  return c.admin || (!owner_admin && owner_tenant == c.tenant);
+}
+
+// Removes the records of commits older than a day.
+void ForgetOldCommits(storage::WriteBatch& batch) {
+  const std::uint64_t now = NowMicros();
+  if (now > kCommittedKeptMicros)
+    batch.DeleteRange(storage::Family::kCatalog, CommittedKey(0),
+                      CommittedKey(now - kCommittedKeptMicros));
+}
 
 // server/transaction/<sequence, 16 hex digits>/<write, 8 hex digits>
 std::string IntentKey(std::uint64_t sequence, std::uint32_t write) {
@@ -198,7 +241,7 @@ std::optional<Status> Service::ApplyTogether(const Caller& as,
       collection = upsert->collection;
       std::move(upsert->records.begin(), upsert->records.end(), std::back_inserter(records));
     }
-    return engines_.vectors->Upsert(collection, records, {}, ScopeOf(as));
+    return engines_.vectors->Upsert(collection, records, {.also = as.commit_record}, ScopeOf(as));
   }
   if (type == MessageType::kWritePoints) {
     std::vector<WritePointsRequest> decoded;
@@ -212,22 +255,61 @@ std::optional<Status> Service::ApplyTogether(const Caller& as,
       for (const PointColumns& columns : request.batch)
         batch.push_back({columns.series, columns.timestamps, columns.values});
     }
-    return engines_.series->Write(batch);
+    return engines_.series->Write(batch, {.also = as.commit_record});
   }
   return std::nullopt;
 }
 
-Result<EmptyReply> Service::Do(Caller& c, BeginTransactionRequest&) {
+Result<TransactionReply> Service::Do(Caller& c, BeginTransactionRequest&) {
   if (c.in_transaction) return Status::InvalidArgument("a transaction is already open");
+  const std::uint64_t now = NowMicros();
+  std::uint64_t id = last_transaction_id_.load();
+  while (!last_transaction_id_.compare_exchange_weak(id, std::max(id + 1, now))) {
+  }
+  id = std::max(id + 1, now);
+  std::shared_ptr<OpenTransactions> open = open_transactions_;
+  {
+    std::lock_guard lock(open->mutex);
+    open->owners[id] = {c.admin, c.tenant};
+  }
+  // Given up with the transaction, or with the connection.
+  c.transaction_open = std::shared_ptr<void>(nullptr, [open, id](void*) {
+    std::lock_guard lock(open->mutex);
+    open->owners.erase(id);
+  });
+  c.transaction_id = id;
   c.in_transaction = true;
-  return EmptyReply{};
+  return TransactionReply{id};
 }
 
 Result<EmptyReply> Service::Do(Caller& c, AbortTransactionRequest&) {
   c.in_transaction = false;
   c.staged.clear();
   c.staged_bytes = 0;
+  c.transaction_open.reset();
   return EmptyReply{};
+}
+
+Result<TransactionStatusReply> Service::Do(Caller& c, TransactionStatusRequest& r) {
+  // After the commit running now, if any: its record is then written or not.
+  std::lock_guard commit(commit_mutex_);
+  LAKE_ASSIGN_OR_RETURN(auto record,
+                        engines_.store->Get(storage::Family::kCatalog, CommittedKey(r.id)));
+  if (record) {
+    ByteReader in(*record);
+    std::uint8_t admin = 0;
+    std::int64_t tenant = 0;
+    LAKE_RETURN_IF_ERROR(in.Fixed(&admin));
+    LAKE_RETURN_IF_ERROR(in.Fixed(&tenant));
+    return TransactionStatusReply{MayAsk(c, admin != 0, tenant) ? TransactionState::kCommitted
+                                                                : TransactionState::kAborted};
+  }
+  std::lock_guard lock(open_transactions_->mutex);
+  const auto open = open_transactions_->owners.find(r.id);
+  if (open != open_transactions_->owners.end() &&
+      MayAsk(c, open->second.first, open->second.second))
+    return TransactionStatusReply{TransactionState::kPending};
+  return TransactionStatusReply{TransactionState::kAborted};
 }
 
 Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
@@ -236,15 +318,25 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
         "no transaction is open on this connection (was it lost with a reconnect?)");
   }
   std::vector<StagedWrite> writes = std::move(c.staged);
+  const std::uint64_t id = c.transaction_id;
+  // Open (pending, to transaction_status) until its record is written.
+  const std::shared_ptr<void> open = std::move(c.transaction_open);
   AbortTransactionRequest end;
   (void)Do(c, end);
-  if (writes.empty()) return CountReply{0};
   Caller as;
   as.authenticated = true;
   as.admin = c.admin;
   as.tenant = c.tenant;
 
   std::lock_guard commit(commit_mutex_);
+  storage::WriteBatch record;
+  record.Put(storage::Family::kCatalog, CommittedKey(id), EncodeOwner(as));
+  if (++commits_ % 4096 == 0) ForgetOldCommits(record);
+  if (writes.empty()) {
+    LAKE_RETURN_IF_ERROR(engines_.store->Write(record, {}));
+    return CountReply{0};
+  }
+  as.commit_record = &record;
   // One engine call checks everything before it changes anything.
   if (writes.size() == 1 && IsAtomicAlone(writes.front().type)) {
     Caller caller = as;
@@ -256,6 +348,7 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
     LAKE_RETURN_IF_ERROR(*together);
     return CountReply{writes.size()};
   }
+  as.commit_record = nullptr;  // written with the intent instead
   // Checked again: the catalog or the retention horizon may have moved.
   for (std::size_t i = 0; i < writes.size(); ++i) {
     if (Status status = CheckStaged(as, writes[i]).status(); !status.ok()) {
@@ -264,12 +357,12 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
     }
   }
   std::size_t applied = 0;
-  const std::uint64_t sequence = next_transaction_++;
+  const std::uint64_t sequence = id;
   storage::WriteBatch intent;
   for (std::size_t i = 0; i < writes.size(); ++i)
     intent.Put(storage::Family::kCatalog, IntentKey(sequence, std::uint32_t(i)),
                EncodeIntent(as, writes[i]));
-  LAKE_RETURN_IF_ERROR(engines_.store->Write(intent, {}));
+  LAKE_RETURN_IF_ERROR(engines_.store->Write(intent, {.also = &record}));
   const Status status = ApplyStaged(as, writes, &applied);
   storage::WriteBatch done;
   done.DeleteRange(storage::Family::kCatalog, IntentKey(sequence, 0), IntentKey(sequence + 1, 0));
@@ -313,6 +406,7 @@ Result<std::size_t> Service::RecoverTransactions() {
   std::string end(kIntentPrefix);
   end.back() += 1;  // just past every intent key
   done.DeleteRange(storage::Family::kCatalog, kIntentPrefix, end);
+  ForgetOldCommits(done);
   LAKE_RETURN_IF_ERROR(engines_.store->Write(done, {}));
   return intents.size();
 }

@@ -60,7 +60,8 @@ Result<EmptyReply> Service::Do(Caller& c, SetActiveVersionRequest& r) {
 }
 
 Result<EmptyReply> Service::Do(Caller& c, UpsertRequest& r) {
-  LAKE_RETURN_IF_ERROR(engines_.vectors->Upsert(r.collection, r.records, {}, ScopeOf(c)));
+  LAKE_RETURN_IF_ERROR(
+      engines_.vectors->Upsert(r.collection, r.records, {.also = c.commit_record}, ScopeOf(c)));
   return EmptyReply{};
 }
 
@@ -75,9 +76,9 @@ Result<RecordsReply> Service::Do(Caller& c, GetRequest& r) {
 }
 
 Result<CountReply> Service::Do(Caller& c, DeleteRequest& r) {
-  LAKE_ASSIGN_OR_RETURN(
-      const std::size_t removed,
-      engines_.vectors->Delete(r.collection, r.ids, r.model_version, {}, ScopeOf(c)));
+  LAKE_ASSIGN_OR_RETURN(const std::size_t removed,
+                        engines_.vectors->Delete(r.collection, r.ids, r.model_version,
+                                                 {.also = c.commit_record}, ScopeOf(c)));
   return CountReply{removed};
 }
 

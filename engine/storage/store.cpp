@@ -184,21 +184,24 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 
 Status Store::Write(WriteBatch& batch, const WriteOptions& options) {
   rocksdb::WriteBatch rocks_batch;
-  for (const auto& op : batch.impl_->ops) {
-    rocksdb::Status status;
-    auto* family = impl_->handle(op.family);
-    switch (op.kind) {
-      case WriteBatch::Impl::Op::kPut:
-        status = rocks_batch.Put(family, op.a, op.b);
-        break;
-      case WriteBatch::Impl::Op::kDelete:
-        status = rocks_batch.Delete(family, op.a);
-        break;
-      case WriteBatch::Impl::Op::kDeleteRange:
-        status = rocks_batch.DeleteRange(family, op.a, op.b);
-        break;
+  for (const WriteBatch* part : {static_cast<const WriteBatch*>(&batch), options.also}) {
+    if (part == nullptr) continue;
+    for (const auto& op : part->impl_->ops) {
+      rocksdb::Status status;
+      auto* family = impl_->handle(op.family);
+      switch (op.kind) {
+        case WriteBatch::Impl::Op::kPut:
+          status = rocks_batch.Put(family, op.a, op.b);
+          break;
+        case WriteBatch::Impl::Op::kDelete:
+          status = rocks_batch.Delete(family, op.a);
+          break;
+        case WriteBatch::Impl::Op::kDeleteRange:
+          status = rocks_batch.DeleteRange(family, op.a, op.b);
+          break;
+      }
+      LAKE_RETURN_IF_ERROR(FromRocks(status, "cannot build write batch"));
     }
-    LAKE_RETURN_IF_ERROR(FromRocks(status, "cannot build write batch"));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options.sync;

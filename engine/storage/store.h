@@ -31,10 +31,15 @@ struct StoreOptions {
   std::size_t block_cache_bytes = std::size_t{256} << 20;
 };
 
+class WriteBatch;
+
 struct WriteOptions {
   // false: durable against a crash of the process (the WAL reaches the OS
   // before the write returns); true: also against power loss (fsync).
   bool sync = false;
+  // Written in the same atomic batch as the write (a caller's record that
+  // the write happened, through an engine that makes the batch).
+  const WriteBatch* also = nullptr;
 };
 
 // What the database holds and uses, for stats.

@@ -258,11 +258,13 @@ std::vector<std::uint64_t> TimeSeriesEngine::FindSeries(const SeriesFilter& filt
   return ids;
 }
 
-Status TimeSeriesEngine::Write(std::span<const SeriesPoints> batch) {
-  return WritePoints(batch, false);
+Status TimeSeriesEngine::Write(std::span<const SeriesPoints> batch,
+                               const storage::WriteOptions& options) {
+  return WritePoints(batch, false, options);
 }
 
-Status TimeSeriesEngine::WriteText(std::span<const TextPoints> batch) {
+Status TimeSeriesEngine::WriteText(std::span<const TextPoints> batch,
+                                   const storage::WriteOptions& options) {
   // Codes for the texts of well-formed parts; WritePoints names any problem.
   std::vector<std::vector<double>> codes(batch.size());
   std::vector<SeriesPoints> parts;
@@ -274,7 +276,7 @@ Status TimeSeriesEngine::WriteText(std::span<const TextPoints> batch) {
     }
     parts.push_back({batch[i].series, batch[i].timestamps, codes[i]});
   }
-  return WritePoints(parts, true);
+  return WritePoints(parts, true, options);
 }
 
 Status TimeSeriesEngine::CheckWrite(std::span<const SeriesPoints> batch, bool text) const {
@@ -305,7 +307,8 @@ Status TimeSeriesEngine::CheckWrite(std::span<const SeriesPoints> batch, bool te
   return Status::Ok();
 }
 
-Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool text) {
+Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool text,
+                                     const storage::WriteOptions& options) {
   // Validate everything and group by series before touching anything.
   LAKE_RETURN_IF_ERROR(CheckWrite(batch, text));
   std::map<std::uint64_t, std::vector<Point>> by_series;
@@ -318,7 +321,7 @@ Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool t
       by_series.emplace(part.series, std::move(points));
     }
   }
-  if (by_series.empty()) return Status::Ok();
+  if (by_series.empty() && options.also == nullptr) return Status::Ok();
 
   // Lock in id order (no deadlock between overlapping batches), log, apply.
   struct Change {
@@ -351,8 +354,8 @@ Status TimeSeriesEngine::WritePoints(std::span<const SeriesPoints> batch, bool t
     change.head_key = HeadKey(s.info.id, change.state->next_head_sequence++);
     log.Put(Family::kHead, change.head_key, PackPoints(change.points));
   }
-  if (log.Count() == 0) return Status::Ok();
-  LAKE_RETURN_IF_ERROR(store_->Write(log, {}));
+  if (log.Count() == 0 && options.also == nullptr) return Status::Ok();
+  LAKE_RETURN_IF_ERROR(store_->Write(log, options));
   for (Change& change : changes) {
     if (change.points.empty()) continue;
     SeriesState& s = *change.state;

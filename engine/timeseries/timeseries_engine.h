@@ -70,10 +70,12 @@ class TimeSeriesEngine {
   // All or nothing: a bad point (unknown series, a series of another kind,
   // a timestamp older than the raw retention horizon) rejects the batch.
   // NaN and infinities are values like any other.
-  Status Write(std::span<const SeriesPoints> batch);
+  // `options.also` is written in the points' batch, even when they change
+  // nothing.
+  Status Write(std::span<const SeriesPoints> batch, const storage::WriteOptions& options = {});
   // Events and states; a state point equal to the state before it is
   // dropped (a state is written only when it changes).
-  Status WriteText(std::span<const TextPoints> batch);
+  Status WriteText(std::span<const TextPoints> batch, const storage::WriteOptions& options = {});
   // What Write (text: WriteText, with each text's code as its value) would
   // refuse, without writing.
   Status CheckWrite(std::span<const SeriesPoints> batch, bool text = false) const;
@@ -119,7 +121,8 @@ class TimeSeriesEngine {
 
   // Points for metric series, or text codes for event and state series
   // (`text`); validates the whole batch before writing any of it.
-  Status WritePoints(std::span<const SeriesPoints> batch, bool text);
+  Status WritePoints(std::span<const SeriesPoints> batch, bool text,
+                     const storage::WriteOptions& options);
   // Under the series' write mutex.
   Status SealLocked(SeriesState& s);
   Status DeleteLocked(SeriesState& s, std::int64_t start, std::int64_t end);

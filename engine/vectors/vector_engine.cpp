@@ -550,7 +550,7 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
       removed.push_back({id, version});
     }
   }
-  if (removed.empty()) return std::size_t{0};
+  if (removed.empty() && options.also == nullptr) return std::size_t{0};
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
   std::unique_lock lock(collection->mutex);
   std::size_t count = 0;

@@ -144,6 +144,12 @@ TEST(Messages, VectorRequestsRoundTrip) {
   SurvivesDamage(update);
   EXPECT_TRUE(Decode<CommitTransactionRequest>("").ok());
   EXPECT_FALSE(Decode<BeginTransactionRequest>("x").ok()) << "trailing bytes";
+  EXPECT_EQ(RoundTrip(TransactionReply{0x1234567890abull}).id, 0x1234567890abull);
+  EXPECT_EQ(RoundTrip(TransactionStatusRequest{77}).id, 77u);
+  SurvivesDamage(TransactionStatusRequest{77});
+  EXPECT_EQ(RoundTrip(TransactionStatusReply{TransactionState::kPending}).state,
+            TransactionState::kPending);
+  EXPECT_FALSE(Decode<TransactionStatusReply>(std::string(1, '\x03')).ok()) << "no such state";
 }
 
 TEST(Messages, VectorRepliesRoundTrip) {

@@ -40,6 +40,7 @@ struct Batch {
   std::vector<std::int64_t> ids;      // vectors
   std::vector<std::uint64_t> series;  // points: these series, timestamps [first, first + n)
   std::int64_t first = 0;
+  std::uint64_t transaction = 0;  // its id, for a transaction's writes
 };
 
 struct Ledger {
@@ -103,7 +104,9 @@ void WriteTransactions(const ClientOptions& options, const std::string& token,
   std::int64_t id = first_id;
   for (std::int64_t first = start;; first += kPointsPerSeries * 1'000'000LL) {
     Batch batch{{}, series, first};
-    bool acked = (*session)->Call(BeginTransactionRequest{}).ok();
+    auto begun = (*session)->Call(BeginTransactionRequest{});
+    bool acked = begun.ok();
+    if (acked) batch.transaction = begun->id;
     for (int half = 0; half < 2 && acked; ++half, id += kRecordsPerBatch) {
       UpsertRequest upsert{"docs", {}};
       for (std::int64_t i = id; i < id + kRecordsPerBatch; ++i) {
@@ -213,11 +216,22 @@ TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
           << "an acknowledged batch lost writes";
       ++acked_batches;
     }
+    std::size_t open_transactions = 0, committed_transactions = 0;
     for (const Batch& batch : ledger.in_flight) {
       const std::size_t whole = WholeSize(batch);
       const std::size_t present = CountPresent(*session, batch);
       EXPECT_TRUE(present == 0 || present == whole)
           << "a batch in flight at the kill is half there: " << present << " of " << whole;
+      if (batch.transaction != 0) {
+        // What lake-server says of the transaction is what is there.
+        auto status = session->Call(TransactionStatusRequest{batch.transaction});
+        ASSERT_TRUE(status.ok()) << status.status().ToString();
+        EXPECT_EQ(status->state == TransactionState::kCommitted, present == whole)
+            << "transaction_status disagrees with the data: " << present << " of " << whole;
+        EXPECT_NE(status->state, TransactionState::kPending) << "open across a restart";
+        ++open_transactions;
+        committed_transactions += status->state == TransactionState::kCommitted ? 1 : 0;
+      }
     }
     EXPECT_GT(acked_batches, 10u) << "round " << round << " wrote too little to mean anything";
     std::size_t in_flight_present = 0;
@@ -228,8 +242,10 @@ TEST(ServerCrash, KillNineDuringHeavyWritesLosesNoAcknowledgedWrite) {
       transactions += !batch.ids.empty() && !batch.series.empty() ? 1 : 0;
     std::printf(
         "round %d: %zu acknowledged batches (%zu of them transactions of 4 writes) all there; "
-        "%zu in flight at the kill, %zu of them whole, the rest absent\n",
-        round, acked_batches, transactions, ledger.in_flight.size(), in_flight_present);
+        "%zu in flight at the kill, %zu of them whole, the rest absent; of those, %zu "
+        "transactions, %zu committed by transaction_status (and whole)\n",
+        round, acked_batches, transactions, ledger.in_flight.size(), in_flight_present,
+        open_transactions, committed_transactions);
     // The index answers for the vectors it recovered.
     const Batch& some = ledger.acknowledged.front();
     if (!some.ids.empty()) {

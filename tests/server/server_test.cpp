@@ -210,6 +210,83 @@ TEST_F(ServerTest, TransactionsApplyAllTheirWritesAtCommitOrNone) {
       << "the tenant's delete reached other tenants' rows";
 }
 
+TEST_F(ServerTest, TransactionStatusTellsWhatBecameOfATransaction) {
+  CreateDocs();
+  auto writer = server_.Connect();
+  auto asker = server_.Connect();
+  const auto state = [&](Session& session, std::uint64_t id) {
+    auto reply = session.Call(TransactionStatusRequest{id});
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    return reply.ok() ? reply->state : TransactionState::kAborted;
+  };
+  // Open, then committed; the record survives a restart.
+  auto begun = writer->Call(BeginTransactionRequest{});
+  ASSERT_TRUE(begun.ok());
+  const std::uint64_t committed = begun->id;
+  EXPECT_EQ(state(*asker, committed), TransactionState::kPending);
+  ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(1, 0)}}).ok());
+  ASSERT_TRUE(writer->Call(CommitTransactionRequest{}).ok());
+  EXPECT_EQ(state(*asker, committed), TransactionState::kCommitted);
+  // Every commit path writes its record: nothing staged, an intent (writes
+  // of two kinds), and upserts applied together.
+  std::vector<std::uint64_t> ids;
+  for (int path = 0; path < 3; ++path) {
+    auto next = writer->Call(BeginTransactionRequest{});
+    ASSERT_TRUE(next.ok());
+    EXPECT_GT(next->id, committed);
+    ids.push_back(next->id);
+    if (path >= 1) {
+      ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(2, 0)}}).ok());
+    }
+    if (path == 1) {
+      ASSERT_TRUE(writer->Call(DeleteRequest{"docs", std::nullopt, {1}}).ok());
+    }
+    if (path == 2) {
+      ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(3, 0)}}).ok());
+    }
+    ASSERT_TRUE(writer->Call(CommitTransactionRequest{}).ok());
+    EXPECT_EQ(state(*asker, ids.back()), TransactionState::kCommitted) << "path " << path;
+  }
+  // Aborted, and dropped with its connection.
+  const std::uint64_t aborted = writer->Call(BeginTransactionRequest{})->id;
+  ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(4, 0)}}).ok());
+  ASSERT_TRUE(writer->Call(AbortTransactionRequest{}).ok());
+  EXPECT_EQ(state(*asker, aborted), TransactionState::kAborted);
+  auto leaver = server_.Connect();
+  const std::uint64_t dropped = leaver->Call(BeginTransactionRequest{})->id;
+  ASSERT_TRUE(leaver->Call(UpsertRequest{"docs", {Record(5, 0)}}).ok());
+  EXPECT_EQ(state(*asker, dropped), TransactionState::kPending);
+  leaver.reset();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (state(*asker, dropped) == TransactionState::kPending &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(state(*asker, dropped), TransactionState::kAborted);
+  EXPECT_EQ(state(*asker, 12345), TransactionState::kAborted) << "an id never given";
+  // A tenant learns of its own transactions only.
+  auto mine = server_.Connect(NewToken(1));
+  auto other = server_.Connect(NewToken(2));
+  const std::uint64_t tenants = mine->Call(BeginTransactionRequest{})->id;
+  EXPECT_EQ(state(*other, tenants), TransactionState::kAborted);
+  EXPECT_EQ(state(*mine, tenants), TransactionState::kPending);
+  ASSERT_TRUE(mine->Call(CommitTransactionRequest{}).ok());
+  EXPECT_EQ(state(*other, tenants), TransactionState::kAborted);
+  EXPECT_EQ(state(*mine, tenants), TransactionState::kCommitted);
+  EXPECT_EQ(state(*other, committed), TransactionState::kAborted) << "the admin's";
+
+  writer.reset();
+  asker.reset();
+  mine.reset();
+  other.reset();
+  EXPECT_EQ(server_.Stop(), 0);
+  ASSERT_TRUE(server_.Start()) << server_.log();
+  auto after = server_.Connect();
+  EXPECT_EQ(state(*after, committed), TransactionState::kCommitted);
+  for (std::uint64_t id : ids)
+    EXPECT_EQ(state(*after, id), TransactionState::kCommitted);
+  EXPECT_EQ(state(*after, dropped), TransactionState::kAborted);
+}
+
 TEST_F(ServerTest, BadInputGetsClearErrors) {
   CreateDocs();
   auto admin = server_.Connect();

@@ -3,7 +3,8 @@
 -- the next query fails with a clear error, the backend lives on, and once
 -- the server is back the same backend reconnects; a transaction that
 -- lost its server fails its commit, and one whose commit lost its answer
--- says the outcome is unknown. (Run last: it restarts the server.)
+-- asks the server what became of it, or says the outcome is unknown.
+-- (Run last: it restarts the server.)
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS lake_fdw;
 DO $$ BEGIN
@@ -57,9 +58,21 @@ COMMIT;
 SELECT substring(:'LAST_ERROR_MESSAGE' from '^[^:]*: [^:]*') AS commit_error;
 SELECT count(*) AS landed FROM points_here WHERE metric = 'lost';
 -- A server that dies after the commit was sent and before it answered:
--- lake-server applies a transaction whole or not at all, but the backend
--- cannot know which, and says so (here nothing landed: the server was
--- stopped before it read the commit).
+-- the backend asks the restarted server what became of the transaction
+-- (transaction_status). Here the server was stopped before it read the
+-- commit, so the transaction was dropped and the COMMIT says so.
+BEGIN;
+INSERT INTO points_here VALUES ('dropped', '2026-03-01 00:00+00', 1);
+\! "$LAKE_REGRESS_PAUSE_SERVER"
+\! (sleep 1; "$LAKE_REGRESS_KILL_SERVER"; "$LAKE_REGRESS_START_SERVER") >/dev/null 2>&1 &
+\set VERBOSITY sqlstate
+COMMIT;
+\set VERBOSITY default
+SELECT substring(:'LAST_ERROR_MESSAGE' from '^[^:]*: [^:]*') AS commit_error,
+       :'LAST_ERROR_MESSAGE' LIKE '%lake-server dropped the transaction' AS asked;
+SELECT count(*) AS landed FROM points_here WHERE metric = 'dropped';
+-- A server that stays down cannot be asked: after 10 s of trying, the
+-- COMMIT says its outcome is unknown (SQLSTATE 08007).
 BEGIN;
 INSERT INTO points_here VALUES ('unknown', '2026-03-01 00:00+00', 1);
 \! "$LAKE_REGRESS_PAUSE_SERVER"
