@@ -89,6 +89,9 @@ int Serve(const Flags& flags) {
   options.tcp_host = flags.tcp_host;
   options.workers = flags.workers;
   options.idle_timeout = std::chrono::milliseconds(static_cast<long>(flags.idle_timeout_s * 1000));
+  // Before the first answer: whoever sees the server answer finds its pid.
+  const std::string pid_path = data_dir + "/lake-server.pid";
+  std::ofstream(pid_path) << ::getpid() << "\n";
   auto server = server::Server::Start(
       options, [&service](server::Caller& caller, const protocol::Frame& request) {
         return service.Handle(caller, request);
@@ -96,8 +99,6 @@ int Serve(const Flags& flags) {
   if (!server.ok()) return Fail(server.status(), "cannot listen");
   service.AttachServer(server->get());
 
-  const std::string pid_path = data_dir + "/lake-server.pid";
-  std::ofstream(pid_path) << ::getpid() << "\n";
   std::string listening = options.socket_path;
   if (auto port = (*server)->tcp_port())
     listening += " and " + options.tcp_host + ":" + std::to_string(*port);
