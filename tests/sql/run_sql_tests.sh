@@ -43,10 +43,13 @@ mkdir -p "$WORK/lake"
 [ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$WORK/lake"
 lakectl() { "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" "$@"; }
 # Scripts the dead_server test runs (psql's \!): kill -9 and start again,
-# pause and resume.
+# pause and resume. As root, lake-server is started through setpriv, which
+# execs: runuser would stay as its parent, stop itself when the server is
+# paused, and resume the server whenever it is itself continued.
 cat >"$WORK/start-server" <<EOS
 #!/usr/bin/env bash
-$( [ "$(id -u)" -eq 0 ] && echo "runuser -u $RUN_AS --" ) "$BUILD_DIR/engine/server/lake-server" \\
+$( [ "$(id -u)" -eq 0 ] && echo "setpriv --reuid=$RUN_AS --regid=$RUN_AS --init-groups --" ) \\
+  "$BUILD_DIR/engine/server/lake-server" \\
   --data-dir "$WORK/lake" >>"$WORK/lake-server.log" 2>&1 </dev/null &
 for _ in \$(seq 300); do
   "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" status >/dev/null 2>&1 && exit 0
