@@ -1,6 +1,9 @@
-// SQL functions for the lake's administrator, run with the caller's user
-// mapping (which must carry the admin token):
+// SQL functions run with the caller's user mapping on a lake server:
 //   lake.create_tenant_token(server name, user_id bigint) -> text
+//     (the mapping must carry the admin token);
+//   lake.transaction_status(server name, id bigint) -> text
+//     'committed', 'pending' or 'aborted': what became of a transaction
+//     whose COMMIT said its outcome was unknown (a tenant asks of its own).
 #include <cstring>
 #include <string>
 
@@ -29,5 +32,28 @@ Datum lake_create_tenant_token(PG_FUNCTION_ARGS) {
       }))
     lake::fdw::Raise(error);
   PG_RETURN_TEXT_P(cstring_to_text(token));
+}
+
+PG_FUNCTION_INFO_V1(lake_transaction_status);
+Datum lake_transaction_status(PG_FUNCTION_ARGS) {
+  const char* server_name = NameStr(*PG_GETARG_NAME(0));
+  const int64 id = PG_GETARG_INT64(1);
+  lake::fdw::ConnectTarget target;
+  lake::fdw::ReadConnectTarget(GetForeignServerByName(server_name, false)->serverid, GetUserId(),
+                               &target);
+  const char* state = nullptr;
+  char error[lake::fdw::kErrorBytes];
+  if (!lake::fdw::RunCpp(error, [&]() -> lake::Status {
+        LAKE_ASSIGN_OR_RETURN(lake::protocol::Session * session, lake::fdw::SessionFor(target));
+        LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(lake::protocol::TransactionStatusRequest{
+                                              static_cast<std::uint64_t>(id)}));
+        using lake::protocol::TransactionState;
+        state = reply.state == TransactionState::kCommitted ? "committed"
+                : reply.state == TransactionState::kPending ? "pending"
+                                                            : "aborted";
+        return lake::Status::Ok();
+      }))
+    lake::fdw::Raise(error);
+  PG_RETURN_TEXT_P(cstring_to_text(state));
 }
 }

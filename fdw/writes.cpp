@@ -269,7 +269,8 @@ Status ResolveLostCommit(const PendingConnection& connection, Status lost, Commi
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   *failure = CommitFailure::kOutcomeUnknown;
-  return lost;
+  return Status(lost.code(),
+                "transaction " + std::to_string(connection.transaction) + ": " + lost.message());
 }
 
 // Stages whatever is pending and commits, connection by connection; the
@@ -321,7 +322,10 @@ void OnTransaction(XactEvent event, void*) {
         ereport(ERROR, (errcode(ERRCODE_TRANSACTION_RESOLUTION_UNKNOWN),
                         errmsg("lake: the commit's outcome is unknown: %s", error),
                         errdetail("lake-server applies a transaction's writes all or none; the "
-                                  "connection was lost before it answered.")));
+                                  "connection was lost before it answered, and lake-server "
+                                  "could not be reached for 10 s to ask which."),
+                        errhint("Once lake-server is back, lake.transaction_status(server, id) "
+                                "tells whether the transaction committed.")));
       if (failure == CommitFailure::kSomeCommitted)
         ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
                         errmsg("lake: the writes through one user mapping were committed, those "

@@ -140,6 +140,12 @@ CREATE FUNCTION create_tenant_token(server name, user_id bigint) RETURNS text
   AS 'MODULE_PATHNAME', 'lake_create_tenant_token' LANGUAGE C STRICT VOLATILE;
 REVOKE ALL ON FUNCTION create_tenant_token(name, bigint) FROM PUBLIC;
 
+-- 'committed', 'pending' or 'aborted': what became of the transaction a
+-- COMMIT named when it said its outcome was unknown (lake-server was
+-- down). Anyone may ask; lake-server answers a tenant of its own only.
+CREATE FUNCTION transaction_status(server name, id bigint) RETURNS text
+  AS 'MODULE_PATHNAME', 'lake_transaction_status' LANGUAGE C STRICT VOLATILE;
+
 -- A login role for `user_id`, mapped to a new tenant token on `server`,
 -- that reads and writes the vectors and timeseries schemas: lake-server
 -- scopes each of its requests to its tenant, so it reads and changes its

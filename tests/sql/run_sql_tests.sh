@@ -43,12 +43,15 @@ mkdir -p "$WORK/lake"
 [ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$WORK/lake"
 lakectl() { "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" "$@"; }
 # Scripts the dead_server test runs (psql's \!): kill -9 and start again,
-# pause and resume. As root, lake-server is started through setpriv, which
-# execs: runuser would stay as its parent, stop itself when the server is
-# paused, and resume the server whenever it is itself continued.
+# pause and resume. A paused server must stay paused: lake-server gets a
+# session of its own (setsid; else, in a process group the kernel deems
+# orphaned, the exit of the shell that paused it sends it SIGCONT), and as
+# root it is started through setpriv, which execs (runuser would stay as
+# its parent, stop itself when the server is paused, and resume the server
+# whenever it is itself continued).
 cat >"$WORK/start-server" <<EOS
 #!/usr/bin/env bash
-$( [ "$(id -u)" -eq 0 ] && echo "setpriv --reuid=$RUN_AS --regid=$RUN_AS --init-groups --" ) \\
+setsid $( [ "$(id -u)" -eq 0 ] && echo "setpriv --reuid=$RUN_AS --regid=$RUN_AS --init-groups --" ) \\
   "$BUILD_DIR/engine/server/lake-server" \\
   --data-dir "$WORK/lake" >>"$WORK/lake-server.log" 2>&1 </dev/null &
 for _ in \$(seq 300); do

@@ -84,5 +84,9 @@ SELECT :'LAST_ERROR_SQLSTATE' AS sqlstate,
        substring(:'LAST_ERROR_MESSAGE' from '^[^:]*: [^:]*') AS commit_error;
 \! "$LAKE_REGRESS_START_SERVER"
 SELECT count(*) AS landed FROM points_here WHERE metric = 'unknown';
+-- The error names the transaction; lake-server, back, tells what became
+-- of it (dropped: the server was stopped before it read the commit).
+SELECT lake.transaction_status('lake',
+         substring(:'LAST_ERROR_MESSAGE' from 'transaction ([0-9]+)')::bigint) AS status;
 DROP FUNCTION try_count();
 DROP FOREIGN TABLE docs_here, points_here;
