@@ -14,13 +14,18 @@ extern "C" {
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 
+// Where the calling role reaches the named lake server, and with what token.
+static lake::fdw::ConnectTarget CallersTarget(Name server) {
+  lake::fdw::ConnectTarget target;
+  lake::fdw::ReadConnectTarget(GetForeignServerByName(NameStr(*server), false)->serverid,
+                               GetUserId(), &target);
+  return target;
+}
+
 PG_FUNCTION_INFO_V1(lake_create_tenant_token);
 Datum lake_create_tenant_token(PG_FUNCTION_ARGS) {
-  const char* server_name = NameStr(*PG_GETARG_NAME(0));
+  const lake::fdw::ConnectTarget target = CallersTarget(PG_GETARG_NAME(0));
   const int64 tenant = PG_GETARG_INT64(1);
-  lake::fdw::ConnectTarget target;
-  lake::fdw::ReadConnectTarget(GetForeignServerByName(server_name, false)->serverid, GetUserId(),
-                               &target);
   char token[256] = {};
   char error[lake::fdw::kErrorBytes];
   if (!lake::fdw::RunCpp(error, [&]() -> lake::Status {
@@ -36,11 +41,8 @@ Datum lake_create_tenant_token(PG_FUNCTION_ARGS) {
 
 PG_FUNCTION_INFO_V1(lake_transaction_status);
 Datum lake_transaction_status(PG_FUNCTION_ARGS) {
-  const char* server_name = NameStr(*PG_GETARG_NAME(0));
+  const lake::fdw::ConnectTarget target = CallersTarget(PG_GETARG_NAME(0));
   const int64 id = PG_GETARG_INT64(1);
-  lake::fdw::ConnectTarget target;
-  lake::fdw::ReadConnectTarget(GetForeignServerByName(server_name, false)->serverid, GetUserId(),
-                               &target);
   const char* state = nullptr;
   char error[lake::fdw::kErrorBytes];
   if (!lake::fdw::RunCpp(error, [&]() -> lake::Status {

@@ -246,17 +246,24 @@ struct SeriesScanState : ScanStateBase {
   std::vector<timeseries::SeriesInfo> series;
   std::size_t next_series = 0;  // the first not yet requested
   // The current batch: points per series and each series' tags as JSON.
-  std::int64_t rollup_width = 0;                             // µs; 0: points
-  std::vector<timeseries::SeriesScan> batch;                 // points
-  std::vector<timeseries::BucketRow> buckets;                // rollup rows
-  std::unordered_map<std::uint64_t, std::size_t> info_of;    // id -> index in `series`
-  std::unordered_map<std::uint64_t, std::string> tags_json;  // of the batch's series
+  std::int64_t rollup_width = 0;                           // µs; 0: points
+  std::vector<timeseries::SeriesScan> batch;               // points
+  std::vector<timeseries::BucketRow> buckets;              // rollup rows
+  std::unordered_map<std::uint64_t, std::size_t> info_of;  // id -> index in `series`
+  // Of the batch's series: their tags as JSON, and as the tags column's
+  // value once a row needed it (parsed once per series, in `context`).
+  struct Tags {
+    std::string json;
+    Datum value = 0;
+  };
+  std::unordered_map<std::uint64_t, Tags> tags;
   std::size_t batch_series = 0;
   std::size_t point = 0;  // in the current series' points, or in `buckets`
   bool exhausted = false;
   AttrNumber attno[kColumnCount] = {};
   FmgrInfo tags_input;
   Oid tags_ioparam = InvalidOid;
+  MemoryContext context = nullptr;  // the query's
 
   // The next batch of points (empty when there is none).
   Status Fetch();
@@ -265,7 +272,7 @@ struct SeriesScanState : ScanStateBase {
 Status SeriesScanState::Fetch() {
   batch.clear();
   buckets.clear();
-  tags_json.clear();
+  tags.clear();
   batch_series = point = 0;
   if (!found) {
     LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(protocol::FindSeriesRequest{filter}));
@@ -281,10 +288,10 @@ Status SeriesScanState::Fetch() {
   std::vector<std::uint64_t> ids;
   for (; next_series < series.size() && ids.size() < kSeriesPerRequest; ++next_series) {
     ids.push_back(series[next_series].id);
-    nlohmann::json tags = nlohmann::json::object();
+    nlohmann::json json = nlohmann::json::object();
     for (const auto& [name, value] : series[next_series].key.tags)
-      tags[name] = value;
-    tags_json[ids.back()] = tags.dump();
+      json[name] = value;
+    tags[ids.back()].json = json.dump();
   }
   if (rollup_width != 0) {
     // The rollup's buckets of these series (bounded: buckets hold data).
@@ -420,6 +427,7 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
     Raise(error);
   }
   AdoptScanState(node, state, estate->es_query_cxt);
+  state->context = estate->es_query_cxt;
   if (OidIsValid(tags_input)) {
     fmgr_info(tags_input, &state->tags_input);
     state->tags_ioparam = tags_ioparam;
@@ -433,6 +441,31 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
 
 namespace {
 
+// Starts a row of `series` in `slot`: every column null, then the series'
+// user_id, metric and tags; returns the setter for the other columns.
+auto StartRow(SeriesScanState* state, TupleTableSlot* slot, std::uint64_t series) {
+  std::memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+  const auto set = [state, slot](Column column, Datum value) {
+    if (state->attno[column] == 0) return;
+    slot->tts_values[state->attno[column] - 1] = value;
+    slot->tts_isnull[state->attno[column] - 1] = false;
+  };
+  const timeseries::SeriesKey& key = state->series[state->info_of.find(series)->second].key;
+  set(kUserId, Int64GetDatum(key.tenant));
+  if (state->attno[kMetric] != 0) set(kMetric, CStringGetTextDatum(key.metric.c_str()));
+  if (state->attno[kTags] != 0) {
+    SeriesScanState::Tags& tags = state->tags.find(series)->second;
+    if (tags.value == 0) {  // the series' first row in this batch
+      const MemoryContext row_context = MemoryContextSwitchTo(state->context);
+      tags.value = InputFunctionCall(&state->tags_input, const_cast<char*>(tags.json.c_str()),
+                                     state->tags_ioparam, -1);
+      MemoryContextSwitchTo(row_context);
+    }
+    set(kTags, tags.value);
+  }
+  return set;
+}
+
 // A rollup table's next row: a bucket of one series.
 TupleTableSlot* NextBucket(SeriesScanState* state, TupleTableSlot* slot) {
   while (state->point >= state->buckets.size()) {
@@ -442,23 +475,8 @@ TupleTableSlot* NextBucket(SeriesScanState* state, TupleTableSlot* slot) {
   }
   const timeseries::BucketRow& row = state->buckets[state->point++];
   const std::uint64_t id = std::strtoull(row.group.c_str(), nullptr, 10);
-  const timeseries::SeriesKey& key = state->series[state->info_of.find(id)->second].key;
   const timeseries::Aggregate& a = row.aggregate;
-  Datum* values = slot->tts_values;
-  bool* nulls = slot->tts_isnull;
-  std::memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-  const auto set = [&](Column column, Datum value) {
-    if (state->attno[column] == 0) return;
-    values[state->attno[column] - 1] = value;
-    nulls[state->attno[column] - 1] = false;
-  };
-  set(kUserId, Int64GetDatum(key.tenant));
-  if (state->attno[kMetric] != 0) set(kMetric, CStringGetTextDatum(key.metric.c_str()));
-  if (state->attno[kTags] != 0) {
-    set(kTags, InputFunctionCall(&state->tags_input,
-                                 const_cast<char*>(state->tags_json.find(id)->second.c_str()),
-                                 state->tags_ioparam, -1));
-  }
+  const auto set = StartRow(state, slot, id);
   set(kBucket, TimestampTzGetDatum(row.bucket - kPostgresEpochMicros));
   set(kCount, Int64GetDatum(static_cast<int64>(a.count)));
   set(kSum, Float8GetDatum(a.sum));
@@ -490,24 +508,8 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
   const timeseries::SeriesScan& scan = state->batch[state->batch_series];
-  const timeseries::SeriesKey& key = state->series[state->info_of.find(scan.series)->second].key;
   const std::size_t i = state->point++;
-  Datum* values = slot->tts_values;
-  bool* nulls = slot->tts_isnull;
-  std::memset(nulls, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-  const auto set = [&](Column column, Datum value) {
-    if (state->attno[column] == 0) return;
-    values[state->attno[column] - 1] = value;
-    nulls[state->attno[column] - 1] = false;
-  };
-  set(kUserId, Int64GetDatum(key.tenant));
-  if (state->attno[kMetric] != 0) set(kMetric, CStringGetTextDatum(key.metric.c_str()));
-  if (state->attno[kTags] != 0) {
-    set(kTags,
-        InputFunctionCall(&state->tags_input,
-                          const_cast<char*>(state->tags_json.find(scan.series)->second.c_str()),
-                          state->tags_ioparam, -1));
-  }
+  const auto set = StartRow(state, slot, scan.series);
   set(kTs, TimestampTzGetDatum(scan.timestamps[i] - kPostgresEpochMicros));
   if (state->attno[kValue] != 0) {
     set(kValue, scan.texts.empty() ? Float8GetDatum(scan.values[i])
@@ -520,7 +522,7 @@ void SeriesReScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   state->batch.clear();
   state->buckets.clear();
-  state->tags_json.clear();
+  state->tags.clear();
   state->batch_series = state->point = state->next_series = 0;
   state->exhausted = false;
 }

@@ -463,6 +463,16 @@ Status ScanState::Fetch() {
   return Status::Ok();
 }
 
+// Counts the rows the scan still passes, page by page (keys only when the
+// scan asks for no vectors).
+Status CountRows(ScanState* state, double* count) {
+  while (!state->exhausted) {
+    LAKE_RETURN_IF_ERROR(state->Fetch());
+    *count += static_cast<double>(state->rows.size());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void VectorsBeginScan(ForeignScanState* node, int eflags) {
@@ -695,16 +705,12 @@ double VectorsQueueMetadataUpdate(ForeignScanState* node) {
   }
   double count = 0;
   char error[kErrorBytes];
-  // Counted now (keys only), changed at commit.
+  // Counted now, changed at commit.
   if (!RunCpp(error, [&]() -> Status {
         state->scan.with_embeddings = false;
         if (!state->exhausted)
           QueueMetadataUpdate(state->target, state->collection, state->scan, metadata);
-        while (!state->exhausted) {
-          LAKE_RETURN_IF_ERROR(state->Fetch());
-          count += static_cast<double>(state->rows.size());
-        }
-        return Status::Ok();
+        return CountRows(state, &count);
       }))
     Raise(error);
   return count;
@@ -714,15 +720,11 @@ double VectorsQueueDelete(ForeignScanState* node) {
   ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   double count = 0;
   char error[kErrorBytes];
-  // Counted now (keys only, no vectors), deleted at commit.
+  // Counted now, deleted at commit.
   if (!RunCpp(error, [&]() -> Status {
         state->scan.with_embeddings = false;
         if (!state->exhausted) QueueRecordDelete(state->target, state->collection, state->scan);
-        while (!state->exhausted) {
-          LAKE_RETURN_IF_ERROR(state->Fetch());
-          count += static_cast<double>(state->rows.size());
-        }
-        return Status::Ok();
+        return CountRows(state, &count);
       }))
     Raise(error);
   return count;

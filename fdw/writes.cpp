@@ -86,8 +86,9 @@ struct PendingOp {
   std::vector<PendingPoint> points;                // kInsertPoints
   std::vector<timeseries::SeriesKey> series_keys;  // of the points
   std::unordered_map<std::string, std::uint32_t> series_by_identity;  // SeriesIdentity
-  int series_kind = 0;                                                // kInsertPoints, kDeleteRange
-  timeseries::SeriesFilter series;                                    // kDeleteRange
+  std::string identity;             // the last row's, rebuilt in place (no allocation per row)
+  int series_kind = 0;              // kInsertPoints, kDeleteRange
+  timeseries::SeriesFilter series;  // kDeleteRange
   std::int64_t start = 0, end = 0;
   std::size_t bytes = 0;  // of the records and points, roughly
   std::size_t rows() const { return records.size() + points.size(); }
@@ -399,14 +400,13 @@ char* AsText(InsertState* s, Column column, Datum value) {
 }
 
 // A series as a row names it: tenant, metric and the tags' jsonb bytes.
-std::string SeriesIdentity(std::int64_t tenant, std::string_view metric,
-                           std::string_view tags_jsonb) {
-  std::string identity = std::to_string(tenant);
-  identity += '\0';
-  identity += metric;
-  identity += '\0';
-  identity += tags_jsonb;
-  return identity;
+const std::string& SeriesIdentity(std::int64_t tenant, std::string_view metric,
+                                  std::string_view tags_jsonb, std::string* identity) {
+  identity->assign(reinterpret_cast<const char*>(&tenant), sizeof(tenant));
+  *identity += metric;
+  *identity += '\0';
+  *identity += tags_jsonb;
+  return *identity;
 }
 
 }  // namespace
@@ -585,7 +585,8 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
   if (!RunCpp(error, [&]() -> Status {
         connection = &ConnectionFor(s->target);
         op = &OpFor(*connection, PendingOp::kInsertPoints, "", s->series_kind);
-        const auto found = op->series_by_identity.find(SeriesIdentity(tenant, metric, tags_bytes));
+        const auto found =
+            op->series_by_identity.find(SeriesIdentity(tenant, metric, tags_bytes, &op->identity));
         known = found != op->series_by_identity.end();
         if (known) add_point(found->second);
         return Status::Ok();
@@ -604,7 +605,7 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
           }
           op->series_keys.push_back(std::move(key));
           const auto series = std::uint32_t(op->series_keys.size() - 1);
-          op->series_by_identity.emplace(SeriesIdentity(tenant, metric, tags_bytes), series);
+          op->series_by_identity.emplace(op->identity, series);
           add_point(series);
           return Status::Ok();
         }))

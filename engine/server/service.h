@@ -135,6 +135,10 @@ class Service {
   // For a tenant caller: fails with "unknown series N" unless every series
   // is the caller's.
   Status CheckSeries(const Caller& caller, std::span<const std::uint64_t> series) const;
+  // The same for the series a batch of points writes.
+  Status CheckSeries(const Caller& caller, std::span<const timeseries::SeriesPoints> batch) const;
+  // A write_points request as the engine's batch (views of its columns).
+  static std::vector<timeseries::SeriesPoints> PointsOf(const protocol::WritePointsRequest& r);
 
   Engines engines_;
   TokenStore* tokens_;

@@ -15,6 +15,23 @@ Status Service::CheckSeries(const Caller& caller, std::span<const std::uint64_t>
   return Status::Ok();
 }
 
+Status Service::CheckSeries(const Caller& caller,
+                            std::span<const timeseries::SeriesPoints> batch) const {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(batch.size());
+  for (const timeseries::SeriesPoints& part : batch)
+    ids.push_back(part.series);
+  return CheckSeries(caller, ids);
+}
+
+std::vector<timeseries::SeriesPoints> Service::PointsOf(const WritePointsRequest& r) {
+  std::vector<timeseries::SeriesPoints> batch;
+  batch.reserve(r.batch.size());
+  for (const PointColumns& columns : r.batch)
+    batch.push_back({columns.series, columns.timestamps, columns.values});
+  return batch;
+}
+
 Result<SeriesIdsReply> Service::Do(Caller& c, EnsureSeriesRequest& r) {
   SeriesIdsReply reply;
   for (timeseries::SeriesKey& key : r.keys) {
@@ -50,13 +67,8 @@ Result<SeriesInfosReply> Service::Do(Caller& c, DescribeSeriesRequest& r) {
 }
 
 Result<EmptyReply> Service::Do(Caller& c, WritePointsRequest& r) {
-  std::vector<std::uint64_t> ids;
-  std::vector<timeseries::SeriesPoints> batch;
-  for (const PointColumns& columns : r.batch) {
-    ids.push_back(columns.series);
-    batch.push_back({columns.series, columns.timestamps, columns.values});
-  }
-  LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
+  const std::vector<timeseries::SeriesPoints> batch = PointsOf(r);
+  LAKE_RETURN_IF_ERROR(CheckSeries(c, batch));
   LAKE_RETURN_IF_ERROR(engines_.series->Write(batch, {.also = c.commit_record}));
   return EmptyReply{};
 }

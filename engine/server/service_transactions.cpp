@@ -155,26 +155,19 @@ Status Service::Check(const Caller& c, const UpdateMetadataRequest& r) const {
   return engines_.vectors->CheckUpsert(r.collection, {}, ScopeOf(c));
 }
 Status Service::Check(const Caller& c, const WritePointsRequest& r) const {
-  std::vector<std::uint64_t> ids;
-  std::vector<timeseries::SeriesPoints> batch;
-  for (const PointColumns& columns : r.batch) {
-    ids.push_back(columns.series);
-    batch.push_back({columns.series, columns.timestamps, columns.values});
-  }
-  LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
+  const std::vector<timeseries::SeriesPoints> batch = PointsOf(r);
+  LAKE_RETURN_IF_ERROR(CheckSeries(c, batch));
   return engines_.series->CheckWrite(batch);
 }
 Status Service::Check(const Caller& c, const WriteTextsRequest& r) const {
-  std::vector<std::uint64_t> ids;
   std::vector<std::vector<double>> codes;  // stand-ins: checks look at counts only
   codes.reserve(r.batch.size());
   std::vector<timeseries::SeriesPoints> batch;
   for (const TextColumns& columns : r.batch) {
-    ids.push_back(columns.series);
     codes.emplace_back(columns.texts.size());
     batch.push_back({columns.series, columns.timestamps, codes.back()});
   }
-  LAKE_RETURN_IF_ERROR(CheckSeries(c, ids));
+  LAKE_RETURN_IF_ERROR(CheckSeries(c, batch));
   return engines_.series->CheckWrite(batch, true);
 }
 Status Service::Check(const Caller& c, const DeleteRangeRequest& r) const {
@@ -252,8 +245,8 @@ std::optional<Status> Service::ApplyTogether(const Caller& as,
     }
     std::vector<timeseries::SeriesPoints> batch;
     for (const WritePointsRequest& request : decoded) {
-      for (const PointColumns& columns : request.batch)
-        batch.push_back({columns.series, columns.timestamps, columns.values});
+      const std::vector<timeseries::SeriesPoints> part = PointsOf(request);
+      batch.insert(batch.end(), part.begin(), part.end());
     }
     return engines_.series->Write(batch, {.also = as.commit_record});
   }

@@ -53,22 +53,27 @@ struct Ledger {
   }
 };
 
+// An upsert of kRecordsPerBatch records from `first_id`, noted in `batch`.
+UpsertRequest UpsertOf(std::int64_t first_id, Batch* batch) {
+  UpsertRequest upsert{"docs", {}};
+  for (std::int64_t i = first_id; i < first_id + kRecordsPerBatch; ++i) {
+    vectors::VectorRecord record;
+    record.id = i;
+    for (std::uint32_t d = 0; d < kDim; ++d)
+      record.embedding.push_back(ValueOf(i, d));
+    upsert.records.push_back(std::move(record));
+    batch->ids.push_back(i);
+  }
+  return upsert;
+}
+
 void WriteVectors(const ClientOptions& options, const std::string& token, std::int64_t first_id,
                   Ledger& ledger) {
   auto session = Session::Open(options, token);
   if (!session.ok()) return;
   for (std::int64_t id = first_id;; id += kRecordsPerBatch) {
-    UpsertRequest upsert{"docs", {}};
     Batch batch;
-    for (std::int64_t i = id; i < id + kRecordsPerBatch; ++i) {
-      vectors::VectorRecord record;
-      record.id = i;
-      for (std::uint32_t d = 0; d < kDim; ++d)
-        record.embedding.push_back(ValueOf(i, d));
-      upsert.records.push_back(std::move(record));
-      batch.ids.push_back(i);
-    }
-    const bool acked = (*session)->Call(upsert).ok();
+    const bool acked = (*session)->Call(UpsertOf(id, &batch)).ok();
     ledger.Add(std::move(batch), acked);
     if (!acked) return;
   }
@@ -108,15 +113,7 @@ void WriteTransactions(const ClientOptions& options, const std::string& token,
     bool acked = begun.ok();
     if (acked) batch.transaction = begun->id;
     for (int half = 0; half < 2 && acked; ++half, id += kRecordsPerBatch) {
-      UpsertRequest upsert{"docs", {}};
-      for (std::int64_t i = id; i < id + kRecordsPerBatch; ++i) {
-        vectors::VectorRecord record;
-        record.id = i;
-        for (std::uint32_t d = 0; d < kDim; ++d)
-          record.embedding.push_back(ValueOf(i, d));
-        upsert.records.push_back(std::move(record));
-        batch.ids.push_back(i);
-      }
+      const UpsertRequest upsert = UpsertOf(id, &batch);
       WritePointsRequest write;
       for (std::size_t s = half; s < series.size(); s += 2) {
         PointColumns columns{series[s], {}, {}};
