@@ -27,7 +27,7 @@ Datum lake_create_tenant_token(PG_FUNCTION_ARGS) {
   const lake::fdw::ConnectTarget target = CallersTarget(PG_GETARG_NAME(0));
   const int64 tenant = PG_GETARG_INT64(1);
   char token[256] = {};
-  char error[lake::fdw::kErrorBytes];
+  lake::fdw::CppError error;
   if (!lake::fdw::RunCpp(error, [&]() -> lake::Status {
         LAKE_ASSIGN_OR_RETURN(lake::protocol::Session * session, lake::fdw::SessionFor(target));
         LAKE_ASSIGN_OR_RETURN(auto reply,
@@ -44,7 +44,7 @@ Datum lake_transaction_status(PG_FUNCTION_ARGS) {
   const lake::fdw::ConnectTarget target = CallersTarget(PG_GETARG_NAME(0));
   const int64 id = PG_GETARG_INT64(1);
   const char* state = nullptr;
-  char error[lake::fdw::kErrorBytes];
+  lake::fdw::CppError error;
   if (!lake::fdw::RunCpp(error, [&]() -> lake::Status {
         LAKE_ASSIGN_OR_RETURN(lake::protocol::Session * session, lake::fdw::SessionFor(target));
         LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(lake::protocol::TransactionStatusRequest{

@@ -26,4 +26,21 @@ namespace lake::fdw {
 // (2000-01-01), the offset between their timestamps.
 inline constexpr std::int64_t kPostgresEpochMicros = 946684800LL * 1000000;
 
+// A finite timestamptz as the engine's Unix microseconds; false for an
+// infinity or a time in PostgreSQL's last years, which lie beyond int64 in
+// Unix microseconds.
+inline bool ToUnixMicros(TimestampTz ts, std::int64_t* unix_micros) {
+  return !TIMESTAMP_NOT_FINITE(ts) &&
+         !__builtin_add_overflow(ts, kPostgresEpochMicros, unix_micros);
+}
+
+// A value of a timestamptz column written to lake-server (`what` names it).
+inline std::int64_t WrittenUnixMicros(TimestampTz ts, const char* what) {
+  std::int64_t unix_micros = 0;
+  if (!ToUnixMicros(ts, &unix_micros))
+    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                    errmsg("lake: %s must be a finite time before 294247-01-10", what)));
+  return unix_micros;
+}
+
 }  // namespace lake::fdw

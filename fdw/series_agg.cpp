@@ -21,6 +21,7 @@
 
 #include "pg_boundary.h"
 #include "planner_util.h"
+#include "scan_values.h"
 #include "series_plan.h"
 #include "table_kind.h"
 
@@ -101,7 +102,9 @@ bool ReadBucket(Node* node, const RelOptInfo* baserel, const SeriesRel* rel, std
   if (list_length(call->args) == 3) {
     Node* start = static_cast<Node*>(lthird(call->args));
     if (!IsA(start, Const) || castNode(Const, start)->constisnull) return false;
-    *origin = DatumGetTimestampTz(castNode(Const, start)->constvalue) + kPostgresEpochMicros;
+    // An origin beyond the engine's range stays with PostgreSQL.
+    if (!ToUnixMicros(DatumGetTimestampTz(castNode(Const, start)->constvalue), origin))
+      return false;
   }
   return true;
 }
@@ -244,7 +247,9 @@ namespace {
 
 struct AggregateState : ScanStateBase {
   AggregateState() : ScanStateBase(TableKind::kSeriesAggregate) {}
+  ConnectTarget target;
   protocol::Session* session = nullptr;
+  int kind = 0;  // timeseries::SeriesKind
   timeseries::SeriesFilter filter;
   timeseries::BucketQuery query;
   std::vector<int> roles;
@@ -320,22 +325,16 @@ void SeriesAggregateBegin(ForeignScanState* node, int eflags) {
   ConnectTarget target;
   ReadScanTarget(node, bms_next_member(plan->fs_relids, -1), &target);
   List* items = plan->fdw_private;
-  SeriesFilterValues values;
-  EvaluateSeriesFilters(node, static_cast<List*>(list_nth(items, kPlanFilters)), &values);
   const std::int64_t width = std::strtoll(strVal(list_nth(items, kPlanWidth)), nullptr, 10);
   const std::int64_t origin = std::strtoll(strVal(list_nth(items, kPlanOrigin)), nullptr, 10);
   const char* tag = strVal(list_nth(items, kPlanTag));
   List* roles = static_cast<List*>(list_nth(items, kPlanRoles));
 
-  char error[kErrorBytes];
+  CppError error;
   AggregateState* state = nullptr;
   if (!RunCpp(error, [&]() -> Status {
         state = new AggregateState();
-        state->filter = ToSeriesFilter(values, intVal(list_nth(items, kPlanKind)));
-        // Buckets of data only: the range is the data's, bounded for sure.
-        constexpr std::int64_t kFar = std::int64_t{1} << 61;
-        state->query.start = std::max(values.start, -kFar);
-        state->query.end = std::min(values.end, kFar);
+        state->kind = intVal(list_nth(items, kPlanKind));
         state->query.width = width;
         state->query.origin = origin;
         state->query.group_by =
@@ -345,22 +344,54 @@ void SeriesAggregateBegin(ForeignScanState* node, int eflags) {
         foreach (cell, roles)
           state->roles.push_back(lfirst_int(cell));
         state->by_metric = boolVal(list_nth(items, kPlanByMetric));
-        state->fetched = values.contradiction;
-        LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(target));
+        state->target = target;
         return Status::Ok();
       })) {
     delete state;
     Raise(error);
   }
   AdoptScanState(node, state, estate->es_query_cxt);
+  InitPushedValues(node, state);
 }
+
+namespace {
+
+// Asks anew with the pushed conditions when they are due: at the first
+// row, and after a ReScan that changed a parameter they read.
+void ApplyPushedValues(ForeignScanState* node, AggregateState* state) {
+  SeriesFilterValues values;
+  List* filters = static_cast<List*>(
+      list_nth(castNode(ForeignScan, node->ss.ps.plan)->fdw_private, kPlanFilters));
+  if (!EvaluateSeriesFiltersIfDue(node, filters, &values)) return;
+  CppError error;
+  if (!RunCpp(error, [&]() -> Status {
+        state->filter = ToSeriesFilter(values, state->kind);
+        // Buckets of data only: the range is the data's, bounded for sure.
+        constexpr std::int64_t kFar = std::int64_t{1} << 61;
+        state->query.start = std::max(values.start, -kFar);
+        state->query.end = std::min(values.end, kFar);
+        state->query.series.clear();
+        state->rows.clear();
+        state->metrics.clear();
+        state->next = 0;
+        state->fetched = values.contradiction;
+        if (!state->fetched && state->session == nullptr) {
+          LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(state->target));
+        }
+        return Status::Ok();
+      }))
+    Raise(error);
+}
+
+}  // namespace
 
 TupleTableSlot* SeriesAggregateIterate(ForeignScanState* node) {
   auto* state = static_cast<AggregateState*>(static_cast<ScanStateBase*>(node->fdw_state));
   TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
   ExecClearTuple(slot);
+  ApplyPushedValues(node, state);
   if (!state->fetched) {
-    char error[kErrorBytes];
+    CppError error;
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
   if (state->next >= state->rows.size()) return slot;
@@ -416,6 +447,7 @@ TupleTableSlot* SeriesAggregateIterate(ForeignScanState* node) {
 
 void SeriesAggregateReScan(ForeignScanState* node) {
   auto* state = static_cast<AggregateState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  RescanPushedValues(node);
   state->next = 0;
 }
 

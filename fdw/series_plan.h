@@ -73,7 +73,9 @@ struct SeriesFilterValues {
 };
 // Adds one pushed condition's value (filter: a Filter).
 void ApplySeriesFilter(int filter, Datum value, bool is_null, SeriesFilterValues* out);
-void EvaluateSeriesFilters(ForeignScanState* node, List* filters, SeriesFilterValues* out);
+// When the scan's pushed values are due (scan_values.h): adds each of
+// `filters` to `out` and returns true.
+bool EvaluateSeriesFiltersIfDue(ForeignScanState* node, List* filters, SeriesFilterValues* out);
 // The engine's filter for them (C++ side).
 timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind);
 

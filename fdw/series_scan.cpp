@@ -15,6 +15,7 @@
 #include "connection.h"
 #include "pg_boundary.h"
 #include "planner_util.h"
+#include "scan_values.h"
 #include "table_kind.h"
 #include "writes.h"
 
@@ -143,7 +144,7 @@ void Estimate(SeriesRel* rel) {
     rel->rows = 0;
     return;
   }
-  char error[kErrorBytes];
+  CppError error;
   timeseries::PointEstimate estimate;
   if (!RunCpp(error, [&]() -> Status {
         LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(rel->target));
@@ -170,13 +171,10 @@ double BucketsBetween(std::int64_t first, std::int64_t last, std::int64_t width)
   return std::floor(double(last) / double(width)) - std::floor(double(first) / double(width)) + 1;
 }
 
-void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table) {
-  SeriesRel* rel = static_cast<SeriesRel*>(palloc0(sizeof(SeriesRel)));
-  baserel->fdw_private = rel;
-  rel->kind = KindOfTable(foreign_table);
-  rel->rollup_width = RollupWidth(foreign_table, rel->kind);
-  const bool rollup = rel->rollup_width != 0;
-  const Oid value_type = rel->kind == int(timeseries::SeriesKind::kMetric) ? FLOAT8OID : TEXTOID;
+void SeriesReadColumns(Oid table, AttrNumber* attno) {
+  const int kind = KindOfTable(table);
+  const bool rollup = RollupWidth(table, kind) != 0;
+  const Oid value_type = kind == int(timeseries::SeriesKind::kMetric) ? FLOAT8OID : TEXTOID;
   const auto only = [](bool here, const char* name) { return here ? name : nullptr; };
   const ColumnSpec columns[kColumnCount] = {{"user_id", INT8OID},
                                             {"metric", TEXTOID},
@@ -191,12 +189,19 @@ void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table)
                                             {only(rollup, "avg"), FLOAT8OID},
                                             {only(rollup, "first"), FLOAT8OID},
                                             {only(rollup, "last"), FLOAT8OID}};
-  ReadColumns(foreign_table, columns, kColumnCount,
-              rollup ? "a rollup table" : "a time-series table",
+  ReadColumns(table, columns, kColumnCount, rollup ? "a rollup table" : "a time-series table",
               rollup ? "rollup tables have user_id, metric, tags, bucket, count, sum, min, max, "
                        "avg, first and last"
                      : "time-series tables have user_id, metric, tags, ts and value",
-              rel->attno);
+              attno);
+}
+
+void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table) {
+  SeriesRel* rel = static_cast<SeriesRel*>(palloc0(sizeof(SeriesRel)));
+  baserel->fdw_private = rel;
+  rel->kind = KindOfTable(foreign_table);
+  rel->rollup_width = RollupWidth(foreign_table, rel->kind);
+  SeriesReadColumns(foreign_table, rel->attno);
   ReadConnectTarget(GetForeignTable(foreign_table)->serverid, PlanningUser(baserel), &rel->target);
   ListCell* cell;
   foreach (cell, baserel->baserestrictinfo) {
@@ -258,8 +263,10 @@ struct SeriesScanState : ScanStateBase {
   };
   std::unordered_map<std::uint64_t, Tags> tags;
   std::size_t batch_series = 0;
-  std::size_t point = 0;  // in the current series' points, or in `buckets`
+  std::size_t point = 0;   // in the current series' points, or in `buckets`
+  bool none_pass = false;  // a pushed condition no row passes (metric = NULL)
   bool exhausted = false;
+  int kind = 0;  // timeseries::SeriesKind
   AttrNumber attno[kColumnCount] = {};
   FmgrInfo tags_input;
   Oid tags_ioparam = InvalidOid;
@@ -267,6 +274,13 @@ struct SeriesScanState : ScanStateBase {
 
   // The next batch of points (empty when there is none).
   Status Fetch();
+  // Back to the first series (found ones stay found).
+  void Rewind() {
+    batch.clear();
+    buckets.clear();
+    tags.clear();
+    batch_series = point = next_series = 0;
+  }
 };
 
 Status SeriesScanState::Fetch() {
@@ -311,12 +325,14 @@ Status SeriesScanState::Fetch() {
   return Status::Ok();
 }
 
-// A timestamptz Datum as Unix microseconds; infinities to the extremes.
+// A timestamptz Datum as Unix microseconds; infinities, and times beyond
+// int64 in Unix microseconds, to the extremes.
 std::int64_t UnixMicros(Datum value) {
   const TimestampTz ts = DatumGetTimestampTz(value);
-  if (TIMESTAMP_IS_NOBEGIN(ts)) return std::numeric_limits<std::int64_t>::min();
-  if (TIMESTAMP_IS_NOEND(ts)) return std::numeric_limits<std::int64_t>::max();
-  return ts + kPostgresEpochMicros;
+  std::int64_t unix_micros = 0;
+  if (ToUnixMicros(ts, &unix_micros)) return unix_micros;
+  return TIMESTAMP_IS_NOBEGIN(ts) || ts < 0 ? std::numeric_limits<std::int64_t>::min()
+                                            : std::numeric_limits<std::int64_t>::max();
 }
 
 }  // namespace
@@ -348,18 +364,16 @@ void ApplySeriesFilter(int filter, Datum value, bool is_null, SeriesFilterValues
   }
 }
 
-void EvaluateSeriesFilters(ForeignScanState* node, List* filters, SeriesFilterValues* out) {
-  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
-  List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
-  ExprContext* econtext = node->ss.ps.ps_ExprContext;
-  ListCell* filter_cell;
-  ListCell* value_cell;
-  forboth(filter_cell, filters, value_cell, value_states) {
-    bool is_null = false;
-    const Datum value =
-        ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
-    ApplySeriesFilter(lfirst_int(filter_cell), value, is_null, out);
+bool EvaluateSeriesFiltersIfDue(ForeignScanState* node, List* filters, SeriesFilterValues* out) {
+  Datum* values;
+  bool* nulls;
+  if (!EvaluatePushedValuesIfDue(node, &values, &nulls)) return false;
+  ListCell* cell;
+  foreach (cell, filters) {
+    const int i = foreach_current_index(cell);
+    ApplySeriesFilter(lfirst_int(cell), values[i], nulls[i], out);
   }
+  return true;
 }
 
 timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind) {
@@ -387,10 +401,6 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
   ConnectTarget target;
   ReadScanTarget(node, plan->scan.scanrelid, &target);
   List* items = plan->fdw_private;
-  List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
-
-  SeriesFilterValues values;
-  EvaluateSeriesFilters(node, filters, &values);
   List* attnos = static_cast<List*>(list_nth(items, kPlanAttnos));
   const AttrNumber tags_attno = static_cast<AttrNumber>(list_nth_int(attnos, kTags));
   Oid tags_input = InvalidOid;
@@ -400,14 +410,43 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
                      &tags_input, &tags_ioparam);
   }
 
-  char error[kErrorBytes];
+  CppError error;
   SeriesScanState* state = nullptr;
   if (!RunCpp(error, [&]() -> Status {
         state = new SeriesScanState();
-        state->filter = ToSeriesFilter(values, intVal(list_nth(items, kPlanKind)));
+        state->kind = intVal(list_nth(items, kPlanKind));
+        state->rollup_width = std::strtoll(strVal(list_nth(items, kPlanRollup)), nullptr, 10);
+        for (int c = 0; c < kColumnCount; ++c)
+          state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
+        state->target = target;
+        return Status::Ok();
+      })) {
+    delete state;
+    Raise(error);
+  }
+  AdoptScanState(node, state, estate->es_query_cxt);
+  InitPushedValues(node, state);
+  state->context = estate->es_query_cxt;
+  if (OidIsValid(tags_input)) {
+    fmgr_info(tags_input, &state->tags_input);
+    state->tags_ioparam = tags_ioparam;
+  }
+}
+
+namespace {
+
+// Starts the scan over with the pushed conditions when they are due: at
+// its first row, and after a ReScan that changed a parameter they read.
+void ApplyPushedValues(ForeignScanState* node, SeriesScanState* state) {
+  SeriesFilterValues values;
+  List* filters = static_cast<List*>(
+      list_nth(castNode(ForeignScan, node->ss.ps.plan)->fdw_private, kPlanFilters));
+  if (!EvaluateSeriesFiltersIfDue(node, filters, &values)) return;
+  CppError error;
+  if (!RunCpp(error, [&]() -> Status {
+        state->filter = ToSeriesFilter(values, state->kind);
         state->start = values.start;
         state->end = values.end;
-        state->rollup_width = std::strtoll(strVal(list_nth(items, kPlanRollup)), nullptr, 10);
         if (state->rollup_width != 0) {
           // Conditions are on bucket starts: the points of every bucket
           // that may pass (the local check trims the rest).
@@ -417,27 +456,21 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
           if (state->start != kMin) state->start = timeseries::FloorTo(state->start, w);
           if (state->end != kMax) state->end = timeseries::FloorTo(state->end - 1, w) + w;
         }
-        for (int c = 0; c < kColumnCount; ++c)
-          state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
-        state->exhausted = values.contradiction;
-        state->target = target;
-        return Status::Ok();
-      })) {
-    delete state;
-    Raise(error);
-  }
-  AdoptScanState(node, state, estate->es_query_cxt);
-  state->context = estate->es_query_cxt;
-  if (OidIsValid(tags_input)) {
-    fmgr_info(tags_input, &state->tags_input);
-    state->tags_ioparam = tags_ioparam;
-  }
-  if (!state->exhausted && !RunCpp(error, [&]() -> Status {
-        LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(target));
+        state->found = false;
+        state->series.clear();
+        state->info_of.clear();
+        state->Rewind();
+        state->none_pass = values.contradiction;
+        state->exhausted = state->none_pass;
+        if (!state->exhausted && state->session == nullptr) {
+          LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(state->target));
+        }
         return Status::Ok();
       }))
     Raise(error);
 }
+
+}  // namespace
 
 namespace {
 
@@ -470,7 +503,7 @@ auto StartRow(SeriesScanState* state, TupleTableSlot* slot, std::uint64_t series
 TupleTableSlot* NextBucket(SeriesScanState* state, TupleTableSlot* slot) {
   while (state->point >= state->buckets.size()) {
     if (state->exhausted) return slot;
-    char error[kErrorBytes];
+    CppError error;
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
   const timeseries::BucketRow& row = state->buckets[state->point++];
@@ -494,6 +527,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
   ExecClearTuple(slot);
+  ApplyPushedValues(node, state);
   if (state->rollup_width != 0) return NextBucket(state, slot);
   // Past the points of the current series: the next series, or batch.
   while (state->batch_series >= state->batch.size() ||
@@ -504,7 +538,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
       continue;
     }
     if (state->exhausted) return slot;
-    char error[kErrorBytes];
+    CppError error;
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
   const timeseries::SeriesScan& scan = state->batch[state->batch_series];
@@ -520,11 +554,9 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
 
 void SeriesReScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
-  state->batch.clear();
-  state->buckets.clear();
-  state->tags.clear();
-  state->batch_series = state->point = state->next_series = 0;
-  state->exhausted = false;
+  RescanPushedValues(node);
+  state->Rewind();
+  state->exhausted = state->none_pass;
 }
 
 void SeriesEndScan(ForeignScanState* node) {
@@ -538,9 +570,10 @@ bool SeriesAllPushed(ForeignScan* plan) {
 
 double SeriesQueueDelete(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  ApplyPushedValues(node, state);
   if (state->exhausted) return 0;
   double count = 0;
-  char error[kErrorBytes];
+  CppError error;
   // How many points the matching series hold in the range now (from chunk
   // headers and rollups: no point is read); deleted at commit.
   if (!RunCpp(error, [&]() -> Status {

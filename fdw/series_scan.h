@@ -12,6 +12,10 @@ extern "C" {
 
 namespace lake::fdw {
 
+// Checks the table's options and columns (names and types, as the series
+// kind or rollup gives them) and fills attno (kColumnCount entries).
+void SeriesReadColumns(Oid table, AttrNumber* attno);
+
 void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
 void SeriesGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
 ForeignScan* SeriesGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table,

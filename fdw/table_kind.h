@@ -27,6 +27,10 @@ struct ScanStateBase {
   const TableKind kind;
   bool done = false;  // a direct DELETE has been queued
   MemoryContextCallback cleanup;
+  // The plan's fdw_exprs ready to evaluate, and whether the scan holds
+  // their current values (scan_values.h).
+  List* value_states = nullptr;
+  bool values_current = false;
 };
 
 // Deletes `state` when `context` (the query's) goes: at the end of the

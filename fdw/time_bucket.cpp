@@ -8,6 +8,7 @@
 extern "C" {
 #include "common/int.h"
 #include "datatype/timestamp.h"
+#include "utils/date.h"
 #include "utils/datetime.h"
 }
 
@@ -48,6 +49,10 @@ Timestamp BucketMonths(int months, Timestamp ts, Timestamp origin) {
 }
 
 Timestamp Bucket(const Interval* width, Timestamp ts, bool has_origin, Timestamp origin) {
+  if (has_origin && TIMESTAMP_NOT_FINITE(origin))
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid origin value: infinity"),
+             errhint("The origin of time_bucket must be a finite time.")));
   if (TIMESTAMP_NOT_FINITE(ts)) return ts;
   if (width->month != 0) {
     if (width->day != 0 || width->time != 0)
@@ -70,6 +75,15 @@ Timestamp Bucket(const Interval* width, Timestamp ts, bool has_origin, Timestamp
   return FloorDiv(shifted, period) * period + offset;
 }
 
+// The start of `date` as a timestamp (no time zone).
+Timestamp Midnight(DateADT date) {
+  Timestamp result;
+  if (pg_mul_s64_overflow(date, USECS_PER_DAY, &result))
+    ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                    errmsg("date out of range for timestamp")));
+  return result;
+}
+
 }  // namespace
 }  // namespace lake::fdw
 
@@ -87,6 +101,27 @@ Datum time_bucket_timestamp(PG_FUNCTION_ARGS) {
   const bool has_origin = PG_NARGS() > 2 && !PG_ARGISNULL(2);
   PG_RETURN_TIMESTAMP(lake::fdw::Bucket(PG_GETARG_INTERVAL_P(0), PG_GETARG_TIMESTAMP(1), has_origin,
                                         has_origin ? PG_GETARG_TIMESTAMP(2) : 0));
+}
+
+PG_FUNCTION_INFO_V1(time_bucket_date);
+Datum time_bucket_date(PG_FUNCTION_ARGS) {
+  const Interval* width = PG_GETARG_INTERVAL_P(0);
+  if (width->time != 0)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("interval must not have sub-day precision"),
+                    errhint("A date is bucketed by whole days or months.")));
+  const bool has_origin = PG_NARGS() > 2 && !PG_ARGISNULL(2);
+  if (has_origin && DATE_NOT_FINITE(PG_GETARG_DATEADT(2)))
+    ereport(ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid origin value: infinity"),
+             errhint("The origin of time_bucket must be a finite date.")));
+  const DateADT date = PG_GETARG_DATEADT(1);
+  if (DATE_NOT_FINITE(date)) PG_RETURN_DATEADT(date);
+  // Days since 2000-01-01 as a timestamp at midnight: no time zone.
+  const Timestamp bucket =
+      lake::fdw::Bucket(width, lake::fdw::Midnight(date), has_origin,
+                        has_origin ? lake::fdw::Midnight(PG_GETARG_DATEADT(2)) : 0);
+  PG_RETURN_DATEADT(static_cast<DateADT>(lake::fdw::FloorDiv(bucket, USECS_PER_DAY)));
 }
 
 }  // extern "C"

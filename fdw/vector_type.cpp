@@ -346,6 +346,22 @@ Datum vector_norm(PG_FUNCTION_ARGS) {
   PG_RETURN_FLOAT8(std::sqrt(sum));
 }
 
+// a || b: the values of a, then those of b (pgvector's concatenation).
+PG_FUNCTION_INFO_V1(vector_concat);
+Datum vector_concat(PG_FUNCTION_ARGS) {
+  const PgVector* a = lake::fdw::DatumToVector(PG_GETARG_DATUM(0));
+  const PgVector* b = lake::fdw::DatumToVector(PG_GETARG_DATUM(1));
+  const int dim = a->dim + b->dim;
+  if (dim > lake::fdw::kMaxVectorDimensions)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                    errmsg("vector cannot have more than %d dimensions",
+                           lake::fdw::kMaxVectorDimensions)));
+  PgVector* result = lake::fdw::NewVector(dim);
+  std::memcpy(result->x, a->x, sizeof(float) * a->dim);
+  std::memcpy(result->x + a->dim, b->x, sizeof(float) * b->dim);
+  PG_RETURN_POINTER(result);
+}
+
 PG_FUNCTION_INFO_V1(vector_cmp);
 Datum vector_cmp(PG_FUNCTION_ARGS) {
   PG_RETURN_INT32(lake::fdw::Compare(lake::fdw::DatumToVector(PG_GETARG_DATUM(0)),

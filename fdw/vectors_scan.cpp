@@ -10,6 +10,7 @@
 #include "connection.h"
 #include "pg_boundary.h"
 #include "planner_util.h"
+#include "scan_values.h"
 #include "table_kind.h"
 #include "vector_type.h"
 #include "writes.h"
@@ -52,6 +53,7 @@ enum Column { kId, kUserId, kModelVersion, kEmbedding, kMetadata, kCreatedAt, kC
 enum Filter { kIdEquals, kIdIn, kUserEquals, kVersionEquals, kKnnQuery };
 
 constexpr std::size_t kScanPage = 1000;
+constexpr double kMaxKnn = 10000;
 
 // What planning learns about the relation (baserel->fdw_private).
 struct VectorRel {
@@ -140,9 +142,19 @@ constexpr ColumnSpec kColumns[kColumnCount] = {{"id", INT8OID},
                                                {"metadata", InvalidOid},
                                                {"created_at", TIMESTAMPTZOID}};
 
+}  // namespace
+
+void VectorsReadColumns(Oid table, AttrNumber* attno) {
+  ReadColumns(table, kColumns, kColumnCount, "a vector table",
+              "vector tables have id, user_id, model_version, embedding, metadata and created_at",
+              attno);
+}
+
+namespace {
+
 // The engine's description of the collection: rows (this user's), dimension, metric.
 void Describe(VectorRel* rel) {
-  char error[kErrorBytes];
+  CppError error;
   if (!RunCpp(error, [&]() -> Status {
         LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(rel->target));
         LAKE_ASSIGN_OR_RETURN(auto reply,
@@ -194,9 +206,7 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
                     errmsg("lake: collection name \"%s\" is too long", collection)));
   std::strcpy(rel->collection, collection);
   ReadConnectTarget(GetForeignTable(foreign_table)->serverid, PlanningUser(baserel), &rel->target);
-  ReadColumns(foreign_table, kColumns, kColumnCount, "a vector table",
-              "vector tables have id, user_id, model_version, embedding, metadata and created_at",
-              rel->attno);
+  VectorsReadColumns(foreign_table, rel->attno);
   Describe(rel);
 
   ListCell* cell;
@@ -256,7 +266,9 @@ void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
   int metric = -1;
   Expr* ordering = nullptr;
   Expr* query = KnnOrdering(root, baserel, rel, &metric, &ordering);
-  if (query == nullptr) return;
+  // A LIMIT beyond kMaxKnn rows sorts the scanned rows instead: a graph
+  // walk that wide costs as much, and the request stays bounded.
+  if (query == nullptr || root->limit_tuples > kMaxKnn) return;
   // One engine kNN: k rows instead of every passing row and a sort, so
   // always cheaper than the scan.
   // The request asks for k = LIMIT (+ OFFSET) rows; fewer may pass.
@@ -406,15 +418,18 @@ struct ScanState : ScanStateBase {
   protocol::Session* session = nullptr;  // owned by the connection cache
   std::string collection;
   vectors::RecordScan scan;
-  bool knn = false;
-  bool rows_needed = true;  // kNN: fetch the rows, not only their ids
+  bool knn_planned = false;  // the plan is a kNN
+  bool knn = false;          // ... and its query vector is not NULL
+  bool rows_needed = true;   // kNN: fetch the rows, not only their ids
   vectors::SearchRequest search;
   std::vector<float> query;
   std::vector<vectors::VectorRecord> rows;
   std::vector<float> distances;  // kNN: the engine's, parallel to rows
   std::vector<int> scan_roles;   // per output column (fdw_scan_tlist), or empty
   std::size_t next = 0;
+  bool none_pass = false;  // a pushed condition no row passes (id = NULL)
   bool exhausted = false;
+  std::string new_metadata;  // UPDATE ... SET metadata: the value, as text
   // Columns (attribute numbers, 0: absent) and the metadata column's input.
   AttrNumber attno[kColumnCount] = {};
   FmgrInfo metadata_input;
@@ -481,62 +496,7 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
   EState* estate = node->ss.ps.state;
   ConnectTarget target;
   ReadScanTarget(node, plan->scan.scanrelid, &target);
-
-  // The pushed values, computed now (they may be parameters), into plain C.
   List* items = plan->fdw_private;
-  List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
-  List* value_states = ExecInitExprList(plan->fdw_exprs, &node->ss.ps);
-  ExprContext* econtext = node->ss.ps.ps_ExprContext;
-  bool contradiction = false;  // e.g. id = NULL: no row can pass
-  int64* ids = static_cast<int64*>(palloc(sizeof(int64)));
-  int id_count = 0;
-  bool has_tenant = false, has_version = false;
-  int64 tenant = 0;
-  int32 version = 0;
-  const PgVector* query = nullptr;
-  ListCell* filter_cell;
-  ListCell* value_cell;
-  forboth(filter_cell, filters, value_cell, value_states) {
-    bool is_null = false;
-    const Datum value =
-        ExecEvalExpr(static_cast<ExprState*>(lfirst(value_cell)), econtext, &is_null);
-    if (is_null) {
-      contradiction = true;
-      continue;
-    }
-    switch (static_cast<Filter>(lfirst_int(filter_cell))) {
-      case kIdEquals:
-        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + 1)));
-        ids[id_count++] = DatumGetInt64(value);
-        break;
-      case kIdIn: {
-        Datum* elements;
-        bool* nulls;
-        int count;
-        deconstruct_array(DatumGetArrayTypeP(value), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-                          &elements, &nulls, &count);
-        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + count + 1)));
-        int taken = 0;
-        for (int i = 0; i < count; ++i) {
-          if (!nulls[i]) ids[id_count + taken++] = DatumGetInt64(elements[i]);
-        }
-        id_count += taken;
-        contradiction = contradiction || taken == 0;
-        break;
-      }
-      case kUserEquals:
-        has_tenant = true;
-        tenant = DatumGetInt64(value);
-        break;
-      case kVersionEquals:
-        has_version = true;
-        version = DatumGetInt32(value);
-        break;
-      case kKnnQuery:
-        query = DatumToVector(value);
-        break;
-    }
-  }
   Oid metadata_input = InvalidOid;
   Oid metadata_ioparam = InvalidOid;
   List* attnos = static_cast<List*>(list_nth(items, kPlanAttnos));
@@ -547,34 +507,21 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
     getTypeInputInfo(type, &metadata_input, &metadata_ioparam);
   }
 
-  char error[kErrorBytes];
+  CppError error;
   ScanState* state = nullptr;
   if (!RunCpp(error, [&]() -> Status {
         state = new ScanState();
         state->collection = strVal(list_nth(items, kPlanCollection));
-        if (has_tenant) state->scan.tenant_id = tenant;
-        if (has_version) state->scan.model_version = version;
-        state->scan.ids.assign(ids, ids + id_count);
         state->scan.limit = kScanPage;
         state->scan.with_embeddings = intVal(list_nth(items, kPlanEmbeddings)) != 0;
         state->rows_needed = intVal(list_nth(items, kPlanRows)) != 0;
-        state->knn = intVal(list_nth(items, kPlanMetric)) >= 0;
-        if (state->knn && query != nullptr) {
-          state->query.assign(query->x, query->x + query->dim);
-          state->search.k = static_cast<std::size_t>(intVal(list_nth(items, kPlanLimit)));
-          state->search.dimension = static_cast<std::uint32_t>(query->dim);
-          state->search.tenant_id = state->scan.tenant_id;
-          state->search.model_version = version;
-          state->search.allowed_ids = state->scan.ids;
-          state->search.ef_search = static_cast<std::size_t>(ef_search_setting);
-          state->search.probes = static_cast<std::size_t>(probes_setting);
-        }
+        state->knn_planned = intVal(list_nth(items, kPlanMetric)) >= 0;
+        state->search.k = static_cast<std::size_t>(intVal(list_nth(items, kPlanLimit)));
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
         ListCell* role;
         foreach (role, static_cast<List*>(list_nth(items, kPlanScanRoles)))
           state->scan_roles.push_back(lfirst_int(role));
-        state->exhausted = contradiction || (state->knn && query == nullptr);
         state->target = target;
         return Status::Ok();
       })) {
@@ -582,24 +529,131 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
     Raise(error);
   }
   AdoptScanState(node, state, estate->es_query_cxt);
+  InitPushedValues(node, state);
   if (OidIsValid(metadata_input)) {
     fmgr_info(metadata_input, &state->metadata_input);
     state->metadata_ioparam = metadata_ioparam;
   }
-  if (!state->exhausted && !RunCpp(error, [&]() -> Status {
-        LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(target));
+}
+
+namespace {
+
+// Starts the scan over with the pushed values (filters, the kNN query)
+// when they are due: at its first row, and after a ReScan that changed a
+// parameter they read.
+void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
+  Datum* values;
+  bool* nulls;
+  if (!EvaluatePushedValuesIfDue(node, &values, &nulls)) return;
+  List* items = castNode(ForeignScan, node->ss.ps.plan)->fdw_private;
+  List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
+  bool contradiction = false;  // e.g. id = NULL: no row can pass
+  int64* ids = static_cast<int64*>(palloc(sizeof(int64)));
+  int id_count = 0;
+  bool has_ids = false, has_tenant = false, has_version = false;
+  int64 tenant = 0;
+  int32 version = 0;
+  const PgVector* query = nullptr;
+  ListCell* filter_cell;
+  foreach (filter_cell, filters) {
+    const int i = foreach_current_index(filter_cell);
+    const Filter filter = static_cast<Filter>(lfirst_int(filter_cell));
+    if (nulls[i]) {
+      // ORDER BY a distance to NULL orders nothing: the rows come in any order.
+      if (filter != kKnnQuery) contradiction = true;
+      continue;
+    }
+    switch (filter) {
+      case kIdEquals:
+        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + 1)));
+        ids[id_count++] = DatumGetInt64(values[i]);
+        has_ids = true;
+        break;
+      case kIdIn: {
+        Datum* elements;
+        bool* element_nulls;
+        int count;
+        deconstruct_array(DatumGetArrayTypeP(values[i]), INT8OID, 8, FLOAT8PASSBYVAL,
+                          TYPALIGN_DOUBLE, &elements, &element_nulls, &count);
+        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + count + 1)));
+        int taken = 0;
+        for (int e = 0; e < count; ++e) {
+          if (!element_nulls[e]) ids[id_count + taken++] = DatumGetInt64(elements[e]);
+        }
+        id_count += taken;
+        has_ids = true;
+        contradiction = contradiction || taken == 0;
+        break;
+      }
+      case kUserEquals:
+        has_tenant = true;
+        tenant = DatumGetInt64(values[i]);
+        break;
+      case kVersionEquals:
+        has_version = true;
+        version = DatumGetInt32(values[i]);
+        break;
+      case kKnnQuery:
+        query = DatumToVector(values[i]);
+        break;
+    }
+  }
+  // UPDATE ... SET metadata = value: the value, after the conditions.
+  const char* new_metadata = nullptr;
+  const int update_index = intVal(list_nth(items, kPlanUpdateValue));
+  if (update_index >= 0) {
+    if (nulls[update_index])
+      ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("lake: metadata cannot be NULL"),
+                      errhint("Set it to '{}' for a record without metadata.")));
+    Oid output;
+    bool varlena;
+    getTypeOutputInfo(exprType(static_cast<Node*>(list_nth(
+                          castNode(ForeignScan, node->ss.ps.plan)->fdw_exprs, update_index))),
+                      &output, &varlena);
+    new_metadata = OidOutputFunctionCall(output, values[update_index]);
+  }
+  CppError error;
+  if (!RunCpp(error, [&]() -> Status {
+        state->rows.clear();
+        state->next = 0;
+        state->scan.tenant_id.reset();
+        state->scan.model_version.reset();
+        if (has_tenant) state->scan.tenant_id = tenant;
+        if (has_version) state->scan.model_version = version;
+        state->scan.ids.assign(ids, ids + id_count);
+        state->scan.after.reset();
+        state->knn = state->knn_planned && query != nullptr;
+        if (state->knn) {
+          state->query.assign(query->x, query->x + query->dim);
+          state->search.dimension = static_cast<std::uint32_t>(query->dim);
+          state->search.tenant_id = state->scan.tenant_id;
+          state->search.model_version = version;
+          state->search.allowed_ids = state->scan.ids;
+          state->search.ef_search = static_cast<std::size_t>(ef_search_setting);
+          state->search.probes = static_cast<std::size_t>(probes_setting);
+        }
+        // Ids pushed as conditions that all were NULL: nothing passes.
+        state->none_pass = contradiction || (has_ids && id_count == 0);
+        state->exhausted = state->none_pass;
+        if (new_metadata != nullptr) state->new_metadata = new_metadata;
+        if (!state->exhausted && state->session == nullptr) {
+          LAKE_ASSIGN_OR_RETURN(state->session, SessionFor(state->target));
+        }
         return Status::Ok();
       }))
     Raise(error);
 }
 
+}  // namespace
+
 TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
   ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
   ExecClearTuple(slot);
+  ApplyPushedValues(node, state);
   if (state->next >= state->rows.size()) {
     if (state->exhausted) return slot;
-    char error[kErrorBytes];
+    CppError error;
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
     if (state->rows.empty()) return slot;
   }
@@ -622,7 +676,7 @@ TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
     values[state->attno[column] - 1] = value;
     nulls[state->attno[column] - 1] = false;
   };
-  for (std::size_t i = 0; i < state->scan_roles.size(); ++i) {
+  for (std::size_t i = 0; i < state->scan_roles.size() && state->knn; ++i) {
     if (state->scan_roles[i] != kDistanceRole) continue;
     values[i] = Float8GetDatum(static_cast<double>(state->distances[index]));
     nulls[i] = false;
@@ -648,10 +702,11 @@ TupleTableSlot* VectorsIterateScan(ForeignScanState* node) {
 
 void VectorsReScan(ForeignScanState* node) {
   ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  RescanPushedValues(node);
   state->rows.clear();
   state->next = 0;
   state->scan.after.reset();
-  state->exhausted = false;
+  state->exhausted = state->none_pass;
 }
 
 void VectorsEndScan(ForeignScanState* node) {
@@ -690,26 +745,14 @@ bool VectorsPlanMetadataUpdate(ForeignScan* plan, List* target_columns) {
 
 double VectorsQueueMetadataUpdate(ForeignScanState* node) {
   ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
-  ForeignScan* plan = castNode(ForeignScan, node->ss.ps.plan);
-  const int index = intVal(list_nth(plan->fdw_private, kPlanUpdateValue));
-  ExprState* value_state =
-      ExecInitExpr(static_cast<Expr*>(list_nth(plan->fdw_exprs, index)), &node->ss.ps);
-  bool is_null = false;
-  const Datum value = ExecEvalExpr(value_state, node->ss.ps.ps_ExprContext, &is_null);
-  const char* metadata = "{}";
-  if (!is_null) {
-    Oid output;
-    bool varlena;
-    getTypeOutputInfo(exprType(reinterpret_cast<Node*>(value_state->expr)), &output, &varlena);
-    metadata = OidOutputFunctionCall(output, value);
-  }
+  ApplyPushedValues(node, state);
   double count = 0;
-  char error[kErrorBytes];
+  CppError error;
   // Counted now, changed at commit.
   if (!RunCpp(error, [&]() -> Status {
         state->scan.with_embeddings = false;
         if (!state->exhausted)
-          QueueMetadataUpdate(state->target, state->collection, state->scan, metadata);
+          QueueMetadataUpdate(state->target, state->collection, state->scan, state->new_metadata);
         return CountRows(state, &count);
       }))
     Raise(error);
@@ -718,8 +761,9 @@ double VectorsQueueMetadataUpdate(ForeignScanState* node) {
 
 double VectorsQueueDelete(ForeignScanState* node) {
   ScanState* state = static_cast<ScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
+  ApplyPushedValues(node, state);
   double count = 0;
-  char error[kErrorBytes];
+  CppError error;
   // Counted now, deleted at commit.
   if (!RunCpp(error, [&]() -> Status {
         state->scan.with_embeddings = false;

@@ -12,6 +12,10 @@ extern "C" {
 
 namespace lake::fdw {
 
+// Checks the table's columns (names and types, as the collection gives
+// them) and fills attno (kColumnCount entries) with their numbers.
+void VectorsReadColumns(Oid table, AttrNumber* attno);
+
 void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
 void VectorsGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table);
 ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table,

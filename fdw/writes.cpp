@@ -14,8 +14,10 @@
 
 #include "connection.h"
 #include "pg_boundary.h"
+#include "series_scan.h"
 #include "table_kind.h"
 #include "vector_type.h"
+#include "vectors_scan.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -204,7 +206,7 @@ Status Flush(PendingConnection& connection) {
     connection.transaction = begun.id;
     connection.session = number;
   } else if (connection.session != number) {
-    return Status::IOError(
+    return Status::Unavailable(
         "the connection to lake-server was lost during the transaction, and the writes it had "
         "been sent with it");
   }
@@ -300,7 +302,7 @@ Status Commit(CommitFailure* failure) {
 void Abort() {
   for (auto& [user_mapping, connection] : Pending()) {
     if (connection.session == 0) continue;
-    char ignored[kErrorBytes];
+    CppError ignored;
     RunCpp(ignored, [&]() -> Status {
       std::uint64_t number = 0;
       LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target, &number));
@@ -313,7 +315,7 @@ void Abort() {
 void OnTransaction(XactEvent event, void*) {
   if (Pending().empty()) return;
   if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT) {
-    char error[kErrorBytes];
+    CppError error;
     CommitFailure failure = CommitFailure::kNoneApplied;
     const bool sent = RunCpp(error, [&] { return Commit(&failure); });
     if (!sent) {
@@ -321,7 +323,7 @@ void OnTransaction(XactEvent event, void*) {
       Pending().clear();
       if (failure == CommitFailure::kOutcomeUnknown)
         ereport(ERROR, (errcode(ERRCODE_TRANSACTION_RESOLUTION_UNKNOWN),
-                        errmsg("lake: the commit's outcome is unknown: %s", error),
+                        errmsg("lake: the commit's outcome is unknown: %s", error.text),
                         errdetail("lake-server applies a transaction's writes all or none; the "
                                   "connection was lost before it answered, and lake-server "
                                   "could not be reached for 10 s to ask which."),
@@ -331,9 +333,9 @@ void OnTransaction(XactEvent event, void*) {
         ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
                         errmsg("lake: the writes through one user mapping were committed, those "
                                "through another were not: %s",
-                               error)));
-      ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
-                      errmsg("lake: the transaction's writes were not applied: %s", error)));
+                               error.text)));
+      ereport(ERROR, (errcode(SqlStateOf(error)),
+                      errmsg("lake: the transaction's writes were not applied: %s", error.text)));
     }
     Pending().clear();
   } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
@@ -358,7 +360,7 @@ void SendIfFull(PendingConnection& connection, const PendingOp& op, int batch_ro
   const bool full =
       batch_rows > 0 ? op.rows() >= std::size_t(batch_rows) : op.bytes >= kRequestBytes;
   if (!full || GetCurrentTransactionNestLevel() > 1) return;
-  char error[kErrorBytes];
+  CppError error;
   if (!RunCpp(error, [&] { return Flush(connection); })) Raise(error);
 }
 
@@ -460,6 +462,10 @@ void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
   const Oid table = RelationGetRelid(relation);
   InsertState* s = static_cast<InsertState*>(palloc0(sizeof(InsertState)));
   s->kind = KindOf(table);
+  // The columns' names and types, as scans check them.
+  AttrNumber checked[32];
+  s->kind == TableKind::kVectors ? VectorsReadColumns(table, checked)
+                                 : SeriesReadColumns(table, checked);
   if (s->kind == TableKind::kVectors) {
     const char* collection = TableOption(table, "collection");
     if (std::strlen(collection) >= sizeof(s->name))
@@ -507,7 +513,7 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
     return *present ? slot->tts_values[s->attno[c] - 1] : Datum(0);
   };
   bool present = false;
-  char error[kErrorBytes];
+  CppError error;
   PendingConnection* connection = nullptr;
   PendingOp* op = nullptr;
   if (s->kind == TableKind::kVectors) {
@@ -525,13 +531,14 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
     const Datum metadata_datum = value(kMetadata, &has_metadata);
     const Datum created = value(kCreatedAt, &has_created);
     const char* metadata = has_metadata ? AsText(s, kMetadata, metadata_datum) : nullptr;
+    const std::int64_t created_at_us =
+        has_created ? WrittenUnixMicros(DatumGetTimestampTz(created), "created_at") : 0;
     if (!RunCpp(error, [&]() -> Status {
           vectors::VectorRecord record;
           record.id = DatumGetInt64(id);
           record.tenant_id = has_user ? DatumGetInt64(user) : 0;
           record.model_version = has_version ? DatumGetInt32(version) : 0;
-          record.created_at_us =
-              has_created ? DatumGetTimestampTz(created) + kPostgresEpochMicros : 0;
+          record.created_at_us = created_at_us;
           record.embedding.assign(embedding->x, embedding->x + embedding->dim);
           if (metadata != nullptr) record.metadata_json = metadata;
           connection = &ConnectionFor(s->target);
@@ -570,10 +577,11 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
   const bool metric_kind = s->series_kind == int(timeseries::SeriesKind::kMetric);
   const char* event_text = nullptr;
   if (!metric_kind) event_text = TextDatumGetCString(point_value);
+  const std::int64_t point_ts = WrittenUnixMicros(DatumGetTimestampTz(ts), "ts");
   const auto add_point = [&](std::uint32_t series) {
     PendingPoint p;
     p.series = series;
-    p.ts = DatumGetTimestampTz(ts) + kPostgresEpochMicros;
+    p.ts = point_ts;
     if (metric_kind)
       p.value = DatumGetFloat8(point_value);
     else

@@ -67,6 +67,9 @@ CREATE FUNCTION vector_dims(vector) RETURNS integer
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION vector_norm(vector) RETURNS double precision
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_concat(vector, vector) RETURNS vector
+  AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OPERATOR || (LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_concat);
 
 CREATE OPERATOR <-> (LEFTARG = vector, RIGHTARG = vector, PROCEDURE = l2_distance,
                      COMMUTATOR = '<->');
@@ -120,6 +123,12 @@ CREATE FUNCTION time_bucket(interval, timestamp) RETURNS timestamp
   AS 'MODULE_PATHNAME', 'time_bucket_timestamp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION time_bucket(interval, timestamp, timestamp) RETURNS timestamp
   AS 'MODULE_PATHNAME', 'time_bucket_timestamp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- A date stays a date (never read in the session's time zone); the width
+-- is whole days or months.
+CREATE FUNCTION time_bucket(interval, date) RETURNS date
+  AS 'MODULE_PATHNAME', 'time_bucket_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION time_bucket(interval, date, date) RETURNS date
+  AS 'MODULE_PATHNAME', 'time_bucket_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- The foreign data wrapper. Servers take `socket` (lake-server's Unix
 -- socket) or `host` and `port`; user mappings take `token`; foreign tables
@@ -130,6 +139,30 @@ CREATE FUNCTION lake_fdw_handler() RETURNS fdw_handler
 CREATE FUNCTION lake_fdw_validator(text[], oid) RETURNS void
   AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
 CREATE FOREIGN DATA WRAPPER lake_fdw HANDLER lake_fdw_handler VALIDATOR lake_fdw_validator;
+
+-- A foreign table's columns are checked when it is declared or altered
+-- (names and types, as its collection or series gives them), not at first
+-- use; inserts and scans check them again.
+CREATE FUNCTION check_foreign_table(regclass) RETURNS void
+  AS 'MODULE_PATHNAME', 'lake_check_foreign_table' LANGUAGE C STRICT;
+CREATE FUNCTION check_declared_foreign_tables() RETURNS event_trigger
+  LANGUAGE plpgsql AS $$
+DECLARE
+  declared oid;
+BEGIN
+  FOR declared IN
+    SELECT DISTINCT c.objid FROM pg_event_trigger_ddl_commands() c
+      JOIN pg_foreign_table t ON t.ftrelid = c.objid
+      JOIN pg_foreign_server s ON s.oid = t.ftserver
+      JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+     WHERE c.classid = 'pg_class'::regclass AND w.fdwname = 'lake_fdw'
+  LOOP
+    PERFORM lake.check_foreign_table(declared);
+  END LOOP;
+END $$;
+CREATE EVENT TRIGGER lake_check_foreign_tables ON ddl_command_end
+  WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
+  EXECUTE FUNCTION check_declared_foreign_tables();
 
 -- Users. Each PostgreSQL role reaches lake-server through its own user
 -- mapping and tenant token; lake-server scopes every request of a tenant

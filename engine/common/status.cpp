@@ -24,6 +24,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "permission denied";
     case StatusCode::kCancelled:
       return "cancelled";
+    case StatusCode::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }

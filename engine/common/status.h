@@ -22,6 +22,7 @@ enum class StatusCode {
   kInternal,          // a bug or an unexpected library failure
   kPermissionDenied,  // the caller's token does not allow this
   kCancelled,         // the caller gave up waiting (a query cancel)
+  kUnavailable,       // lake-server cannot be reached, or stopped answering
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -45,6 +46,7 @@ class [[nodiscard]] Status {
     return {StatusCode::kPermissionDenied, std::move(m)};
   }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -39,7 +39,7 @@ Result<short> WaitFor(int fd, short events, std::chrono::milliseconds timeout,
     const int ready = ::poll(&p, 1, static_cast<int>(slice.count()));
     if (ready > 0) return p.revents;
     if (ready < 0 && errno != EINTR)
-      return Status::IOError(std::string("poll: ") + std::strerror(errno));
+      return Status::Unavailable(std::string("poll: ") + std::strerror(errno));
   }
 }
 
@@ -64,7 +64,7 @@ Result<int> OpenSocket(const ClientOptions& o) {
     length = sizeof(sockaddr_in);
   }
   const int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Status::IOError(std::string("socket: ") + std::strerror(errno));
+  if (fd < 0) return Status::Unavailable(std::string("socket: ") + std::strerror(errno));
   if (family == AF_INET) {
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -72,7 +72,7 @@ Result<int> OpenSocket(const ClientOptions& o) {
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 && errno != EINPROGRESS) {
     const std::string why = std::strerror(errno);
     ::close(fd);
-    return Status::IOError("cannot connect to lake-server at " + Describe(o) + ": " + why);
+    return Status::Unavailable("cannot connect to lake-server at " + Describe(o) + ": " + why);
   }
   auto ready = WaitFor(fd, POLLOUT, o.connect_timeout);
   int error = 0;
@@ -80,10 +80,10 @@ Result<int> OpenSocket(const ClientOptions& o) {
   if (ready.ok() && *ready != 0) ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &error_length);
   if (!ready.ok() || *ready == 0 || error != 0) {
     ::close(fd);
-    return Status::IOError("cannot connect to lake-server at " + Describe(o) + ": " +
-                           (!ready.ok()  ? ready.status().message()
-                            : error != 0 ? std::string(std::strerror(error))
-                                         : std::string("timed out")));
+    return Status::Unavailable("cannot connect to lake-server at " + Describe(o) + ": " +
+                               (!ready.ok()  ? ready.status().message()
+                                : error != 0 ? std::string(std::strerror(error))
+                                             : std::string("timed out")));
   }
   return fd;
 }
@@ -104,12 +104,13 @@ Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   std::string hello;
   while (hello.size() < kHelloBytes) {
     LAKE_ASSIGN_OR_RETURN(const short ready, WaitFor(client->fd_, POLLIN, options.connect_timeout));
-    if (ready == 0) return client->Fail(Status::IOError("lake-server did not answer the hello"));
+    if (ready == 0)
+      return client->Fail(Status::Unavailable("lake-server did not answer the hello"));
     char byte;
     const ssize_t got = ::recv(client->fd_, &byte, 1, 0);
-    if (got == 0) return client->Fail(Status::IOError("lake-server closed the connection"));
+    if (got == 0) return client->Fail(Status::Unavailable("lake-server closed the connection"));
     if (got < 0 && errno != EINTR && errno != EAGAIN)
-      return client->Fail(Status::IOError(std::string("recv: ") + std::strerror(errno)));
+      return client->Fail(Status::Unavailable(std::string("recv: ") + std::strerror(errno)));
     if (got == 1) hello.push_back(byte);
   }
   LAKE_ASSIGN_OR_RETURN(client->server_version_, DecodeHello(hello));
@@ -146,12 +147,13 @@ Status Client::SendAll(std::string_view bytes) {
       // its answers in, or both sides would wait on full buffers.
       auto ready = WaitFor(fd_, POLLOUT | POLLIN, options_.io_timeout, options_.interrupted);
       if (!ready.ok()) return Fail(ready.status());
-      if (*ready == 0) return Fail(Status::IOError("lake-server did not take the request in time"));
+      if (*ready == 0)
+        return Fail(Status::Unavailable("lake-server did not take the request in time"));
       if ((*ready & POLLIN) != 0) LAKE_RETURN_IF_ERROR(Receive());
       continue;
     }
     return Fail(
-        Status::IOError(std::string("lake-server connection lost: ") + std::strerror(errno)));
+        Status::Unavailable(std::string("lake-server connection lost: ") + std::strerror(errno)));
   }
   return Status::Ok();
 }
@@ -164,10 +166,10 @@ Status Client::Receive() {
       decoder_.Feed(std::string_view(buffer, static_cast<std::size_t>(got)));
       return Status::Ok();
     }
-    if (got == 0) return Fail(Status::IOError("lake-server closed the connection"));
+    if (got == 0) return Fail(Status::Unavailable("lake-server closed the connection"));
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::Ok();
-    return Fail(Status::IOError(std::string("recv: ") + std::strerror(errno)));
+    return Fail(Status::Unavailable(std::string("recv: ") + std::strerror(errno)));
   }
 }
 
@@ -179,13 +181,13 @@ Result<Frame> Client::ReadFrame() {
     auto ready = WaitFor(fd_, POLLIN, options_.io_timeout, options_.interrupted);
     // A cancelled wait leaves an answer in flight: the connection is done.
     if (!ready.ok()) return Fail(ready.status());
-    if (*ready == 0) return Fail(Status::IOError("lake-server did not answer in time"));
+    if (*ready == 0) return Fail(Status::Unavailable("lake-server did not answer in time"));
     LAKE_RETURN_IF_ERROR(Receive());
   }
 }
 
 Status Client::CheckSize(std::string_view payload) const {
-  if (fd_ < 0) return Status::IOError("not connected to lake-server");
+  if (fd_ < 0) return Status::Unavailable("not connected to lake-server");
   if (payload.size() > options_.max_payload_bytes)
     return Status::InvalidArgument("request of " + std::to_string(payload.size()) +
                                    " bytes is over the frame limit");

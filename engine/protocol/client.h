@@ -1,7 +1,7 @@
 // The synchronous client of lake-server: no threads of its own, no global
 // state, usable from inside a PostgreSQL backend. One connection, one request
 // at a time or a pipelined batch; every wait has a timeout; a dead server is
-// a clean kIOError, after which the client stays disconnected (make a new
+// a clean kUnavailable, after which the client stays disconnected (make a new
 // one to reconnect).
 #pragma once
 
@@ -46,7 +46,7 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // The answer's payload, or the error the server sent, or kIOError.
+  // The answer's payload, or the error the server sent, or kUnavailable.
   Result<std::string> Call(std::uint16_t type, std::string_view payload);
   // Sends every request before reading any answer; the answers come back in
   // request order. The outer error is the connection's; inner ones are the

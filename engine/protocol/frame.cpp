@@ -10,7 +10,7 @@ namespace lake::protocol {
 namespace {
 
 constexpr char kMagic[4] = {'L', 'A', 'K', 'E'};
-constexpr StatusCode kLastStatusCode = StatusCode::kCancelled;
+constexpr StatusCode kLastStatusCode = StatusCode::kUnavailable;
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 // A typed, authenticated conversation with lake-server: a Client that has
 // presented its token, and calls that take a request struct from
 // messages.h and return its reply. Like Client, no threads and no global
-// state; a dead server is a kIOError and the session stays closed (open a
+// state; a dead server is a kUnavailable and the session stays closed (open a
 // new one to reconnect).
 #pragma once
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include <nlohmann/json.hpp>
+#include "common/json_syntax.h"
 
 #include "storage/key_codec.h"
 
@@ -126,9 +126,8 @@ Status CheckMetadata(std::string_view metadata_json) {
     return Status::InvalidArgument("metadata is " + std::to_string(metadata_json.size()) +
                                    " bytes; the limit is " + std::to_string(kMaxMetadataBytes));
   }
-  const nlohmann::json parsed =
-      nlohmann::json::parse(metadata_json, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return Status::InvalidArgument("metadata must be a JSON object");
+  if (!IsJsonObject(metadata_json))
+    return Status::InvalidArgument("metadata must be a JSON object");
   return Status::Ok();
 }
 

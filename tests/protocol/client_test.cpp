@@ -124,17 +124,17 @@ TEST(Client, ADeadServerIsACleanErrorAndStaysOne) {
   auto client = Client::Connect(OptionsFor(dir.Sub("lake.sock")));
   ASSERT_TRUE(client.ok());
   auto answer = (*client)->Call(kHangUp, "");
-  EXPECT_EQ(answer.status().code(), StatusCode::kIOError);
+  EXPECT_EQ(answer.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(answer.status().message().find("closed the connection"), std::string::npos);
   EXPECT_FALSE((*client)->connected());
-  EXPECT_EQ((*client)->Call(kReverse, "x").status().code(), StatusCode::kIOError);
+  EXPECT_EQ((*client)->Call(kReverse, "x").status().code(), StatusCode::kUnavailable);
 }
 
 TEST(Client, NothingListeningNamesTheSocket) {
   lake::testing::TempDir dir;
   auto client = Client::Connect(OptionsFor(dir.Sub("missing.sock")));
   ASSERT_FALSE(client.ok());
-  EXPECT_EQ(client.status().code(), StatusCode::kIOError);
+  EXPECT_EQ(client.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(client.status().message().find("missing.sock"), std::string::npos);
 }
 

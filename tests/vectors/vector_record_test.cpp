@@ -84,3 +84,16 @@ TEST(VectorRecord, ValidationGivesClearErrors) {
 
 }  // namespace
 }  // namespace lake::vectors
+
+TEST(VectorRecord, MetadataIsAnyJsonObjectThatJsonbAccepts) {
+  // Numbers beyond double are valid JSON (jsonb keeps them as numerics).
+  EXPECT_TRUE(lake::vectors::CheckMetadata(R"({"n": 1e400, "m": -0.5E-400})").ok());
+  EXPECT_TRUE(lake::vectors::CheckMetadata(R"( {"a": [1, {"b": null}, true, "\u00e9\n"]} )").ok());
+  EXPECT_TRUE(lake::vectors::CheckMetadata("{}").ok());
+  for (const char* bad : {"[1]", "1", "\"x\"", "{", "{\"a\"}", "{\"a\": 01}", "{\"a\": 1.}",
+                          "{\"a\": tru}", "{\"a\": \"\\x\"}", "{} {}", "{\"a\": 1,}", "{'a': 1}"}) {
+    EXPECT_FALSE(lake::vectors::CheckMetadata(bad).ok()) << bad;
+  }
+  const std::string deep = std::string(600, '[') + std::string(600, ']');
+  EXPECT_FALSE(lake::vectors::CheckMetadata("{\"a\": " + deep + "}").ok());
+}

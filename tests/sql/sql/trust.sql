@@ -1,0 +1,94 @@
+-- What issue 12 saw besides parameters (params.sql): vector ||, time_bucket
+-- of a date, INSERT ... ON CONFLICT, SQLSTATEs of engine errors, options and
+-- columns checked when declared, inserts that bypass column types, extreme
+-- timestamps and valid jsonb metadata.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lake_fdw;
+RESET client_min_messages;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
+END $$;
+CREATE SCHEMA t;
+SET search_path = public, lake;
+SET timezone = 'UTC';
+
+-- || concatenates vectors, as pgvector's; the dimension limit holds.
+SELECT '[1,2,3]'::vector || '[4,5]'::vector AS joined;
+SELECT vector_dims(array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[8000])::vector);
+SELECT array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[8001])::vector;
+
+-- A date is bucketed as a date, in no time zone.
+SET timezone = 'Europe/Berlin';
+SELECT time_bucket('1 day', date '2018-09-17') AS day,
+       time_bucket('1 week', date '2018-09-17') AS week,
+       time_bucket('1 month', date '2018-09-17') AS month,
+       time_bucket('2 days', date '2018-09-17', date '2018-09-16') AS from_origin;
+SELECT time_bucket('1 hour', date '2018-09-17');
+SELECT time_bucket('1 day', 'infinity'::date);
+SET timezone = 'UTC';
+-- An infinite origin is refused, not turned into a finite bucket.
+SELECT time_bucket('1 hour', timestamptz '2026-01-01 10:30', 'infinity');
+
+-- INSERT ... ON CONFLICT is refused: an existing id would be replaced.
+CREATE FOREIGN TABLE t.docs (id bigint, user_id bigint, embedding vector(3), metadata jsonb)
+  SERVER lake OPTIONS (collection 'writable');
+INSERT INTO t.docs VALUES (1, 1, '[1,2,3]', '{}') ON CONFLICT DO NOTHING;
+SELECT count(*) FROM t.docs WHERE id = 1;
+
+-- Engine errors carry a SQLSTATE of their kind.
+\set VERBOSITY sqlstate
+CREATE FOREIGN TABLE t.missing (id bigint) SERVER lake OPTIONS (collection 'no_such');
+SELECT * FROM t.missing;
+INSERT INTO t.docs (id, embedding) VALUES (2, '[1,2]');
+SELECT 1 FROM t.docs ORDER BY embedding <-> '[1,2]' LIMIT 1;
+\set VERBOSITY default
+
+-- Options are checked when declared.
+CREATE SERVER t_both FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket '/tmp/x.sock', host '127.0.0.1', port '7000');
+CREATE SERVER t_relative FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket 'lake.sock');
+CREATE SERVER t_empty FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket '');
+CREATE SERVER t_host FOREIGN DATA WRAPPER lake_fdw OPTIONS (host '127.0.0.1');
+CREATE SERVER t_ok FOREIGN DATA WRAPPER lake_fdw OPTIONS (host '127.0.0.1', port '7000');
+ALTER SERVER t_ok OPTIONS (ADD socket '/tmp/lake.sock');
+DROP SERVER t_ok;
+CREATE FOREIGN TABLE t.both (id bigint) SERVER lake OPTIONS (collection 'docs', series 'metrics');
+CREATE FOREIGN TABLE t.two_hours (user_id bigint) SERVER lake OPTIONS (series 'metrics', rollup '2 hours');
+CREATE FOREIGN TABLE t.event_rollup (user_id bigint) SERVER lake OPTIONS (series 'events', rollup '1 hour');
+CREATE FOREIGN TABLE t.empty_name (id bigint) SERVER lake OPTIONS (collection '');
+-- ... and so are the columns: names and types the collection or series gives.
+CREATE FOREIGN TABLE t.b20 (id text, embedding bytea) SERVER lake OPTIONS (collection 'writable');
+CREATE FOREIGN TABLE t.points (user_id bigint, metric text, ts timestamp, value float8)
+  SERVER lake OPTIONS (series 'metrics');
+CREATE FOREIGN TABLE t.late (id bigint) SERVER lake OPTIONS (collection 'writable');
+ALTER FOREIGN TABLE t.late ADD COLUMN embedding bytea;
+ALTER FOREIGN TABLE t.late ADD COLUMN embedding vector(3);
+-- A table altered after the check is checked again by an insert.
+\d t.late
+
+-- Timestamps at and past the ends of the range.
+CREATE FOREIGN TABLE t.metrics (user_id bigint, metric text, tags jsonb, ts timestamptz,
+                                 value float8) SERVER lake OPTIONS (series 'metrics');
+SELECT count(*) FROM t.metrics WHERE ts < '294276-01-01';
+SELECT count(*) FROM t.metrics WHERE ts < 'infinity';
+SELECT count(*) FROM t.metrics WHERE ts > '-infinity' AND ts <= 'infinity';
+SELECT count(*) FROM t.metrics WHERE ts > 'infinity';
+SELECT count(*) FROM t.metrics WHERE ts >= '4713-01-01 BC';
+-- A point at an infinite time, or beyond the engine's range, is refused.
+INSERT INTO t.metrics VALUES (1, 'cpu', '{}', 'infinity', 1);
+INSERT INTO t.metrics VALUES (1, 'cpu', '{}', '294270-01-01', 1);
+
+-- Valid jsonb metadata is accepted, numbers beyond double included.
+BEGIN;
+INSERT INTO t.docs VALUES (50, 1, '[1,1,1]', '{"n": 1e400, "s": "x"}');
+COMMIT;
+SELECT metadata->>'s' AS s, (metadata->>'n')::numeric > 1e399 AS big FROM t.docs WHERE id = 50;
+BEGIN;
+DELETE FROM t.docs WHERE id = 50;
+COMMIT;
+
+DROP SCHEMA t CASCADE;
