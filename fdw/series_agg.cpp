@@ -262,7 +262,9 @@ struct AggregateState : ScanStateBase {
   Status Fetch() {
     fetched = true;
     LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::FindSeriesRequest{filter}));
-    if (found.series.empty() || query.start >= query.end) return Status::Ok();
+    if (found.series.empty()) return Status::Ok();
+    LAKE_RETURN_IF_ERROR(NarrowToData(*session, filter, &query.start, &query.end));
+    if (query.start >= query.end) return Status::Ok();
     for (const auto& info : found.series)
       query.series.push_back(info.id);
     const std::string tag = query.group_tag;

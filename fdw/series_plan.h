@@ -8,6 +8,7 @@
 
 #include "connection.h"
 #include "postgres_headers.h"
+#include "protocol/session.h"
 #include "timeseries/timeseries_types.h"
 
 extern "C" {
@@ -76,6 +77,13 @@ void ApplySeriesFilter(int filter, Datum value, bool is_null, SeriesFilterValues
 // When the scan's pushed values are due (scan_values.h): adds each of
 // `filters` to `out` and returns true.
 bool EvaluateSeriesFiltersIfDue(ForeignScanState* node, List* filters, SeriesFilterValues* out);
+// Narrows [start, end) to the span in which the filter's series hold
+// points (from chunk headers and heads: no point is read), so a request
+// costs what the data costs, never the width of the range a query names;
+// an empty range when no point lies in it. The points in it are the same.
+Status NarrowToData(protocol::Session& session, const timeseries::SeriesFilter& filter,
+                    std::int64_t* start, std::int64_t* end);
+
 // The engine's filter for them (C++ side).
 timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind);
 

@@ -294,6 +294,14 @@ Status SeriesScanState::Fetch() {
     for (std::size_t i = 0; i < series.size(); ++i)
       info_of[series[i].id] = i;
     found = true;
+    if (rollup_width != 0 && start < end) {
+      // Whole buckets still, so the engine answers from its rollups.
+      LAKE_RETURN_IF_ERROR(NarrowToData(*session, filter, &start, &end));
+      if (start < end) {
+        start = timeseries::FloorTo(start, rollup_width);
+        end = timeseries::FloorTo(end - 1, rollup_width) + rollup_width;
+      }
+    }
   }
   if (next_series >= series.size() || start >= end) {
     exhausted = true;
@@ -374,6 +382,20 @@ bool EvaluateSeriesFiltersIfDue(ForeignScanState* node, List* filters, SeriesFil
     ApplySeriesFilter(lfirst_int(cell), values[i], nulls[i], out);
   }
   return true;
+}
+
+Status NarrowToData(protocol::Session& session, const timeseries::SeriesFilter& filter,
+                    std::int64_t* start, std::int64_t* end) {
+  if (*start >= *end) return Status::Ok();
+  LAKE_ASSIGN_OR_RETURN(auto reply,
+                        session.Call(protocol::EstimatePointsRequest{filter, *start, *end}));
+  if (reply.estimate.series == 0 || reply.estimate.points <= 0) {
+    *end = *start;
+    return Status::Ok();
+  }
+  *start = std::max(*start, reply.estimate.first);
+  *end = std::min(*end, reply.estimate.last + 1);
+  return Status::Ok();
 }
 
 timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind) {

@@ -123,7 +123,10 @@ PendingOp& OpFor(PendingConnection& connection, PendingOp::Kind kind, const char
                  int series_kind) {
   const SubTransactionId subid = GetCurrentSubTransactionId();
   std::vector<PendingOp>& ops = connection.ops;
-  if (ops.empty() || ops.back().kind != kind || ops.back().subid != subid ||
+  // Rows are added to the last op of their kind; a condition (a delete or
+  // an update) is an op of its own, or the later would replace the earlier.
+  const bool rows = kind == PendingOp::kUpsert || kind == PendingOp::kInsertPoints;
+  if (!rows || ops.empty() || ops.back().kind != kind || ops.back().subid != subid ||
       ops.back().collection != collection || ops.back().series_kind != series_kind) {
     ops.push_back(PendingOp{kind, subid});
     ops.back().collection = collection;

@@ -33,8 +33,17 @@ void Merge(Aggregate& into, const Aggregate& later) {
   if (std::isnan(into.min) || later.min < into.min) into.min = later.min;
   if (!std::isnan(into.max) && (std::isnan(later.max) || later.max > into.max))
     into.max = later.max;
-  into.last_ts = later.last_ts;
-  into.last = later.last;
+  // By time, not by call order: series merged into one group (GROUP BY
+  // all or a tag) arrive in series order. Ties: the one merged later, as
+  // PostgreSQL's last() keeps the later of equal times.
+  if (later.first_ts < into.first_ts) {
+    into.first_ts = later.first_ts;
+    into.first = later.first;
+  }
+  if (later.last_ts >= into.last_ts) {
+    into.last_ts = later.last_ts;
+    into.last = later.last;
+  }
 }
 
 }  // namespace lake::timeseries

@@ -41,7 +41,8 @@ struct Aggregate {
 // The state of `count` > 0 points in time order.
 Aggregate Summarize(const std::int64_t* timestamps, const double* values, std::size_t count);
 
-// Folds `later` (whose points all come after `into`'s) into `into`.
+// Folds `later` into `into`: in time order within a series; first and last
+// are chosen by time, so states of several series merge in any order.
 void Merge(Aggregate& into, const Aggregate& later);
 
 }  // namespace lake::timeseries

@@ -20,46 +20,8 @@ fi
 ORDERED=(setup)
 for t in "${TESTS[@]}"; do [ "$t" = setup ] || ORDERED+=("$t"); done
 TESTS=("${ORDERED[@]}")
-RUN_AS="${LAKE_PG_USER:-postgres}"
-as_pg_user() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u "$RUN_AS" -- "$@"; else "$@"; fi
-}
-
-LAKE_BUILD_DIR="$BUILD_DIR" "$ROOT/tools/lake" install-extension
-WORK="$(mktemp -d)"
-chmod 755 "$WORK"
-cleanup() {
-  local pid
-  pid="$(cat "$WORK/lake/lake-server.pid" 2>/dev/null || true)"
-  [ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null || true
-  "$ROOT/tools/pg-cluster" stop "$WORK/pg"
-  while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-PORT="$("$ROOT/tools/pg-cluster" start "$WORK/pg")"
-
-mkdir -p "$WORK/lake"
-[ "$(id -u)" -ne 0 ] || chown "$RUN_AS" "$WORK/lake"
-lakectl() { "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" "$@"; }
-# Scripts the dead_server test runs (psql's \!): kill -9 and start again,
-# pause and resume. A paused server must stay paused: lake-server gets a
-# session of its own (setsid; else, in a process group the kernel deems
-# orphaned, the exit of the shell that paused it sends it SIGCONT), and as
-# root it is started through setpriv, which execs (runuser would stay as
-# its parent, stop itself when the server is paused, and resume the server
-# whenever it is itself continued).
-cat >"$WORK/start-server" <<EOS
-#!/usr/bin/env bash
-setsid $( [ "$(id -u)" -eq 0 ] && echo "setpriv --reuid=$RUN_AS --regid=$RUN_AS --init-groups --" ) \\
-  "$BUILD_DIR/engine/server/lake-server" \\
-  --data-dir "$WORK/lake" >>"$WORK/lake-server.log" 2>&1 </dev/null &
-for _ in \$(seq 300); do
-  "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" status >/dev/null 2>&1 && exit 0
-  sleep 0.1
-done
-exit 1
-EOS
+# PostgreSQL and lake-server in $WORK ($PORT, lakectl, $WORK/start-server).
+source "$ROOT/tests/sql/lake_env.sh"
 cat >"$WORK/kill-server" <<EOS
 #!/usr/bin/env bash
 kill -9 "\$(cat "$WORK/lake/lake-server.pid")"
@@ -69,10 +31,9 @@ for signal in STOP CONT; do  # pause and resume: a server that does not answer
   printf '#!/usr/bin/env bash\nkill -%s "$(cat "%s/lake/lake-server.pid")"\n' "$signal" "$WORK" \
     >"$WORK/signal-$signal"
 done
-chmod +x "$WORK/start-server" "$WORK/kill-server" "$WORK/signal-STOP" "$WORK/signal-CONT"
+chmod +x "$WORK/kill-server" "$WORK/signal-STOP" "$WORK/signal-CONT"
 export LAKE_REGRESS_START_SERVER="$WORK/start-server" LAKE_REGRESS_KILL_SERVER="$WORK/kill-server" \
   LAKE_REGRESS_PAUSE_SERVER="$WORK/signal-STOP" LAKE_REGRESS_RESUME_SERVER="$WORK/signal-CONT"
-"$WORK/start-server" || { cat "$WORK/lake-server.log"; exit 1; }
 lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
 lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
 lakectl create-collection docs_cosine --dimension 3 --metric cosine >/dev/null

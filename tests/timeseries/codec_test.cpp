@@ -272,3 +272,20 @@ TEST(CodecKernels, EveryIsaUnpacksAndSummarisesTheSame) {
 
 }  // namespace
 }  // namespace lake::timeseries
+
+// Series merged into one group arrive in series order, not time order: the
+// first and last values are still the earliest and latest (found by the
+// differential SQL tester: time_bucket ... last(value, ts) over all series).
+TEST(Aggregate, MergeChoosesFirstAndLastByTimeInAnyOrder) {
+  const std::int64_t late_ts[] = {300, 400};
+  const double late_values[] = {3, 4};
+  const std::int64_t early_ts[] = {100, 200};
+  const double early_values[] = {1, 2};
+  lake::timeseries::Aggregate merged = lake::timeseries::Summarize(late_ts, late_values, 2);
+  lake::timeseries::Merge(merged, lake::timeseries::Summarize(early_ts, early_values, 2));
+  EXPECT_EQ(merged.count, 4u);
+  EXPECT_EQ(merged.first, 1);
+  EXPECT_EQ(merged.first_ts, 100);
+  EXPECT_EQ(merged.last, 4);
+  EXPECT_EQ(merged.last_ts, 400);
+}

@@ -91,4 +91,32 @@ BEGIN;
 DELETE FROM t.docs WHERE id = 50;
 COMMIT;
 
+-- Two deletes (or updates) of one table in one transaction both apply: they
+-- were queued as one, the later replacing the earlier (found by sqldiff).
+BEGIN;
+INSERT INTO t.docs VALUES (60, 1, '[1,1,1]', '{}'), (61, 1, '[1,1,2]', '{}'), (62, 1, '[1,1,3]', '{}');
+COMMIT;
+BEGIN;
+DELETE FROM t.docs WHERE id = 60;
+DELETE FROM t.docs WHERE id = 61;
+UPDATE t.docs SET metadata = '{"a": 1}' WHERE id = 62;
+UPDATE t.docs SET metadata = '{"b": 2}' WHERE id = 60;
+COMMIT;
+SELECT id, metadata FROM t.docs WHERE id IN (60, 61, 62) ORDER BY id;
+BEGIN;
+DELETE FROM t.docs WHERE id = 62;
+COMMIT;
+
+-- first and last of buckets over several series are the earliest and the
+-- latest point's, as PostgreSQL aggregates them (found by sqldiff: the
+-- engine took the last series' values).
+SELECT count(*) AS differing FROM (
+  (SELECT time_bucket('1 hour', ts) AS b, first(value, ts), last(value, ts), count(*)
+     FROM t.metrics GROUP BY 1)
+  EXCEPT
+  (SELECT time_bucket('1 hour', ts), first(value, ts), last(value, ts), count(*)
+     FROM (SELECT * FROM t.metrics OFFSET 0) s GROUP BY 1)) d;
+EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT time_bucket('1 hour', ts) AS b, first(value, ts), last(value, ts) FROM t.metrics GROUP BY 1;
+
 DROP SCHEMA t CASCADE;
