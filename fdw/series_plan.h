@@ -68,7 +68,7 @@ struct SeriesFilterValues {
   bool has_tenant = false;
   int64 tenant = 0;
   char* metric = nullptr;
-  char* tags = nullptr;  // JSON text of the @> value
+  List* tags = nullptr;  // JSON text of each @> value
   std::int64_t start = std::numeric_limits<std::int64_t>::min();
   std::int64_t end = std::numeric_limits<std::int64_t>::max();
 };
@@ -84,7 +84,8 @@ bool EvaluateSeriesFiltersIfDue(ForeignScanState* node, List* filters, SeriesFil
 Status NarrowToData(protocol::Session& session, const timeseries::SeriesFilter& filter,
                     std::int64_t* start, std::int64_t* end);
 
-// The engine's filter for them (C++ side).
-timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind);
+// The engine's filter for them (C++ side); sets values.contradiction when
+// a tags condition can match no series.
+timeseries::SeriesFilter ToSeriesFilter(SeriesFilterValues& values, int kind);
 
 }  // namespace lake::fdw

@@ -351,15 +351,22 @@ void ApplySeriesFilter(int filter, Datum value, bool is_null, SeriesFilterValues
     return;
   }
   switch (filter) {
+    // Conditions are ANDed: two values of one column match nothing; tag
+    // pairs add up. (A pushed aggregate has no local check to fall back on.)
     case kUserEquals:
+      if (out->has_tenant && out->tenant != DatumGetInt64(value)) out->contradiction = true;
       out->has_tenant = true;
       out->tenant = DatumGetInt64(value);
       break;
-    case kMetricEquals:
-      out->metric = TextDatumGetCString(value);
+    case kMetricEquals: {
+      char* metric = TextDatumGetCString(value);
+      if (out->metric != nullptr && std::strcmp(out->metric, metric) != 0)
+        out->contradiction = true;
+      out->metric = metric;
       break;
+    }
     case kTagsContain:
-      out->tags = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
+      out->tags = lappend(out->tags, DatumGetCString(DirectFunctionCall1(jsonb_out, value)));
       break;
     default: {
       const std::int64_t t = UnixMicros(value);
@@ -398,19 +405,25 @@ Status NarrowToData(protocol::Session& session, const timeseries::SeriesFilter& 
   return Status::Ok();
 }
 
-timeseries::SeriesFilter ToSeriesFilter(const SeriesFilterValues& values, int kind) {
+timeseries::SeriesFilter ToSeriesFilter(SeriesFilterValues& values, int kind) {
   timeseries::SeriesFilter filter;
   if (values.has_tenant) filter.tenant = values.tenant;
   if (values.metric != nullptr) filter.metric = std::string(values.metric);
   filter.kind = static_cast<timeseries::SeriesKind>(kind);
-  if (values.tags != nullptr) {
-    // Tags are strings: pairs with other values match no series, and the
-    // local check of the condition drops their rows.
-    const auto json = nlohmann::json::parse(values.tags, nullptr, false);
-    if (json.is_object()) {
-      for (const auto& [name, value] : json.items()) {
-        if (value.is_string()) filter.tags.emplace_back(name, value.get<std::string>());
-      }
+  ListCell* cell;
+  foreach (cell, values.tags) {
+    // Tags are strings: a value that is not one, or a containment of
+    // anything but an object, matches no series.
+    const auto json = nlohmann::json::parse(static_cast<char*>(lfirst(cell)), nullptr, false);
+    if (!json.is_object()) {
+      values.contradiction = true;
+      continue;
+    }
+    for (const auto& [name, value] : json.items()) {
+      if (value.is_string())
+        filter.tags.emplace_back(name, value.get<std::string>());
+      else
+        values.contradiction = true;
     }
   }
   return filter;

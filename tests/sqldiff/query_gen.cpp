@@ -182,7 +182,9 @@ std::string QueryGenerator::SeriesAtom(const std::string& t) {
     case 8:
       return "m.tags->>'dc' = '" + std::string(Chance(50) ? "east" : "west") + "'";
     case 9:
-      return "m.tags ? 'dc'";
+      return Chance(60)   ? "m.tags ? 'dc'"
+             : Chance(50) ? "m.tags @> '{\"n\": 1}'"
+                          : "m.tags @> '{}'";
     case 10:
       return t + " >= " + Time();
     case 11:

@@ -118,5 +118,19 @@ SELECT count(*) AS differing FROM (
      FROM (SELECT * FROM t.metrics OFFSET 0) s GROUP BY 1)) d;
 EXPLAIN (VERBOSE, COSTS OFF)
   SELECT time_bucket('1 hour', ts) AS b, first(value, ts), last(value, ts) FROM t.metrics GROUP BY 1;
+-- A pushed aggregate has no local check: conditions that contradict each
+-- other, or tags no series can have, match nothing (found by sqldiff: the
+-- later condition replaced the earlier).
+SELECT time_bucket('1 day', ts), count(*) FROM t.metrics
+ WHERE tags @> '{"host": "a"}' AND tags @> '{"host": "b"}' GROUP BY 1;
+SELECT time_bucket('1 day', ts), count(*) FROM t.metrics
+ WHERE metric = 'cpu' AND metric = 'mem' GROUP BY 1;
+SELECT time_bucket('1 day', ts), count(*) FROM t.metrics WHERE user_id = 1 AND user_id = 2 GROUP BY 1;
+SELECT time_bucket('1 day', ts), count(*) FROM t.metrics WHERE tags @> '{"n": 1}' GROUP BY 1;
+SELECT time_bucket('1 day', ts), count(*) FROM t.metrics WHERE tags @> '["a"]' GROUP BY 1;
+SELECT time_bucket('1 day', ts), count(*) FROM t.metrics
+ WHERE tags @> '{"host": "a"}' AND tags @> '{"dc": "east"}' GROUP BY 1 ORDER BY 1;
+SELECT time_bucket('1 day', ts), count(*) FROM (SELECT * FROM t.metrics OFFSET 0) m
+ WHERE tags @> '{"host": "a"}' AND tags @> '{"dc": "east"}' GROUP BY 1 ORDER BY 1;
 
 DROP SCHEMA t CASCADE;
