@@ -28,6 +28,7 @@ extern "C" {
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "parser/parsetree.h"
+#include "storage/predicate.h"
 #include "utils/rel.h"
 }
 
@@ -318,6 +319,12 @@ void Abort() {
 void OnTransaction(XactEvent event, void*) {
   if (Pending().empty()) return;
   if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT) {
+    // A SERIALIZABLE transaction learns whether it may commit only after
+    // these callbacks: ask first, so that a serialization failure fails it
+    // before lake-server applies its writes, not after. Once this passes,
+    // PostgreSQL's own check later cannot fail (the transaction is
+    // prepared in the predicate-lock sense; its conflicts doom the others).
+    if (IsolationIsSerializable()) PreCommit_CheckForSerializationFailure();
     CppError error;
     CommitFailure failure = CommitFailure::kNoneApplied;
     const bool sent = RunCpp(error, [&] { return Commit(&failure); });

@@ -51,6 +51,19 @@ status=0
   --host="$WORK/pg" --port="$PORT" --user=postgres \
   --bindir="$(pg_config --bindir)" --inputdir="$ROOT/tests/sql" --outputdir="$WORK/out" \
   --dbname=lake_regress "${TESTS[@]}" || status=$?
+# Concurrency: isolation specs (tests/sql/specs), sessions interleaved.
+if [ -z "${LAKE_SQL_NO_SPECS:-}" ]; then
+  mapfile -t SPECS < <(cd "$ROOT/tests/sql/specs" && ls *.spec | sed 's/\.spec$//' | sort)
+  mkdir -p "$WORK/out-specs"
+  "$(pg_config --pkglibdir)/pgxs/src/test/isolation/pg_isolation_regress" \
+    --host="$WORK/pg" --port="$PORT" --user=postgres \
+    --bindir="$(pg_config --bindir)" --inputdir="$ROOT/tests/sql" --outputdir="$WORK/out-specs" \
+    --dbname=lake_isolation "${SPECS[@]}" || status=$?
+  if [ -f "$WORK/out-specs/regression.diffs" ]; then cat "$WORK/out-specs/regression.diffs"; fi
+  if [ -n "${LAKE_SQL_RESULTS:-}" ]; then
+    mkdir -p "$LAKE_SQL_RESULTS" && cp "$WORK/out-specs/results/"*.out "$LAKE_SQL_RESULTS/"
+  fi
+fi
 if [ "$status" -ne 0 ] && [ -f "$WORK/out/regression.diffs" ]; then
   cat "$WORK/out/regression.diffs"
 fi
