@@ -102,14 +102,6 @@ void ExplainScan(ForeignScanState* node, ExplainState* es) {
 
 void BeginModify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List*, int, int eflags) {
   if (mtstate->operation != CMD_INSERT) RefuseRowChange();
-  // An INSERT of an existing id replaces the record (lake tables upsert),
-  // which is neither DO NOTHING nor DO UPDATE: refused, not guessed.
-  if (castNode(ModifyTable, mtstate->ps.plan)->onConflictAction != ONCONFLICT_NONE)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("lake: INSERT ... ON CONFLICT is not supported on lake tables"),
-                    errdetail("An INSERT of an id that exists replaces that record."),
-                    errhint("To keep existing records, insert only new ids: INSERT ... SELECT "
-                            "... WHERE NOT EXISTS (SELECT 1 FROM the table WHERE id = ...).")));
   if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
   BeginInsert(mtstate, rinfo);
 }

@@ -79,7 +79,10 @@ void CheckTogether(List* options, Oid context) {
     if (socket != nullptr && std::strlen(socket) >= 108)
       Refuse("socket path is longer than a Unix socket allows (107 bytes)", kHint);
     if ((host != nullptr) != (port != nullptr)) Refuse("host and port go together", kHint);
-    if (host != nullptr && host[0] == '\0') Refuse("host must not be empty", kHint);
+    if (socket == nullptr && host == nullptr)
+      Refuse("a server needs socket, or host and port", kHint);
+    if (host != nullptr && (host[0] == '\0' || std::strlen(host) >= 256))
+      Refuse("host must be an IPv4 address", kHint);
   }
   if (context == UserMappingRelationId) {
     const char* token = ValueOf(options, "token");

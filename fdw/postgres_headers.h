@@ -34,12 +34,15 @@ inline bool ToUnixMicros(TimestampTz ts, std::int64_t* unix_micros) {
          !__builtin_add_overflow(ts, kPostgresEpochMicros, unix_micros);
 }
 
-// A value of a timestamptz column written to lake-server (`what` names it).
+// A value of a timestamptz column written to lake-server (`what` names it):
+// within 2^61 us of 1970 (years 71,000 BC to 75,000 AD), so that bucket
+// arithmetic on stored times never overflows.
 inline std::int64_t WrittenUnixMicros(TimestampTz ts, const char* what) {
+  constexpr std::int64_t kFar = std::int64_t{1} << 61;
   std::int64_t unix_micros = 0;
-  if (!ToUnixMicros(ts, &unix_micros))
+  if (!ToUnixMicros(ts, &unix_micros) || unix_micros >= kFar || unix_micros <= -kFar)
     ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-                    errmsg("lake: %s must be a finite time before 294247-01-10", what)));
+                    errmsg("lake: %s must be a finite time before the year 75000", what)));
   return unix_micros;
 }
 

@@ -304,8 +304,9 @@ struct AggregateState : ScanStateBase {
     a.m2 += b.m2 + delta * delta * na * nb / (na + nb);
     a.count += b.count;
     a.sum += b.sum;
-    a.min = std::min(a.min, b.min);
-    a.max = std::max(a.max, b.max);
+    // NaN sorts above every number, as in PostgreSQL (and the engine's Merge).
+    if (std::isnan(a.min) || b.min < a.min) a.min = b.min;
+    if (!std::isnan(a.max) && (std::isnan(b.max) || b.max > a.max)) a.max = b.max;
     if (b.first_ts < a.first_ts) {
       a.first_ts = b.first_ts;
       a.first = b.first;

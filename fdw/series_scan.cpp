@@ -270,7 +270,9 @@ struct SeriesScanState : ScanStateBase {
   AttrNumber attno[kColumnCount] = {};
   FmgrInfo tags_input;
   Oid tags_ioparam = InvalidOid;
-  MemoryContext context = nullptr;  // the query's
+  // Holds the batch's tags values: reset with every batch and rescan, so a
+  // scan rescanned per outer row does not grow.
+  MemoryContext context = nullptr;
 
   // The next batch of points (empty when there is none).
   Status Fetch();
@@ -282,6 +284,14 @@ struct SeriesScanState : ScanStateBase {
     batch_series = point = next_series = 0;
   }
 };
+
+// The end of the bucket of width w that holds end - 1; the largest time
+// where that would pass it.
+std::int64_t CeilToBucket(std::int64_t end, std::int64_t w) {
+  const std::int64_t floor = timeseries::FloorTo(end - 1, w);
+  std::int64_t ceil = 0;
+  return __builtin_add_overflow(floor, w, &ceil) ? std::numeric_limits<std::int64_t>::max() : ceil;
+}
 
 Status SeriesScanState::Fetch() {
   batch.clear();
@@ -299,7 +309,7 @@ Status SeriesScanState::Fetch() {
       LAKE_RETURN_IF_ERROR(NarrowToData(*session, filter, &start, &end));
       if (start < end) {
         start = timeseries::FloorTo(start, rollup_width);
-        end = timeseries::FloorTo(end - 1, rollup_width) + rollup_width;
+        end = CeilToBucket(end, rollup_width);
       }
     }
   }
@@ -396,12 +406,12 @@ Status NarrowToData(protocol::Session& session, const timeseries::SeriesFilter& 
   if (*start >= *end) return Status::Ok();
   LAKE_ASSIGN_OR_RETURN(auto reply,
                         session.Call(protocol::EstimatePointsRequest{filter, *start, *end}));
-  if (reply.estimate.series == 0 || reply.estimate.points <= 0) {
+  if (!reply.estimate.any) {
     *end = *start;
     return Status::Ok();
   }
-  *start = std::max(*start, reply.estimate.first);
-  *end = std::min(*end, reply.estimate.last + 1);
+  *start = std::max(*start, reply.estimate.data_first);
+  *end = std::min(*end, reply.estimate.data_last + 1);
   return Status::Ok();
 }
 
@@ -461,7 +471,8 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
   }
   AdoptScanState(node, state, estate->es_query_cxt);
   InitPushedValues(node, state);
-  state->context = estate->es_query_cxt;
+  state->context =
+      AllocSetContextCreate(estate->es_query_cxt, "lake series batch", ALLOCSET_SMALL_SIZES);
   if (OidIsValid(tags_input)) {
     fmgr_info(tags_input, &state->tags_input);
     state->tags_ioparam = tags_ioparam;
@@ -477,6 +488,7 @@ void ApplyPushedValues(ForeignScanState* node, SeriesScanState* state) {
   List* filters = static_cast<List*>(
       list_nth(castNode(ForeignScan, node->ss.ps.plan)->fdw_private, kPlanFilters));
   if (!EvaluateSeriesFiltersIfDue(node, filters, &values)) return;
+  MemoryContextReset(state->context);
   CppError error;
   if (!RunCpp(error, [&]() -> Status {
         state->filter = ToSeriesFilter(values, state->kind);
@@ -489,7 +501,7 @@ void ApplyPushedValues(ForeignScanState* node, SeriesScanState* state) {
           constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
           const std::int64_t w = state->rollup_width;
           if (state->start != kMin) state->start = timeseries::FloorTo(state->start, w);
-          if (state->end != kMax) state->end = timeseries::FloorTo(state->end - 1, w) + w;
+          if (state->end != kMax) state->end = CeilToBucket(state->end, w);
         }
         state->found = false;
         state->series.clear();
@@ -539,6 +551,7 @@ TupleTableSlot* NextBucket(SeriesScanState* state, TupleTableSlot* slot) {
   while (state->point >= state->buckets.size()) {
     if (state->exhausted) return slot;
     CppError error;
+    MemoryContextReset(state->context);  // the last batch's tags go
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
   const timeseries::BucketRow& row = state->buckets[state->point++];
@@ -574,6 +587,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
     }
     if (state->exhausted) return slot;
     CppError error;
+    MemoryContextReset(state->context);  // the last batch's tags go
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
   const timeseries::SeriesScan& scan = state->batch[state->batch_series];
@@ -590,6 +604,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
 void SeriesReScan(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   RescanPushedValues(node);
+  MemoryContextReset(state->context);
   state->Rewind();
   state->exhausted = state->none_pass;
 }
@@ -606,7 +621,7 @@ bool SeriesAllPushed(ForeignScan* plan) {
 double SeriesQueueDelete(ForeignScanState* node) {
   auto* state = static_cast<SeriesScanState*>(static_cast<ScanStateBase*>(node->fdw_state));
   ApplyPushedValues(node, state);
-  if (state->exhausted) return 0;
+  if (state->exhausted || state->start >= state->end) return 0;  // an empty range: nothing
   double count = 0;
   CppError error;
   // How many points the matching series hold in the range now (from chunk

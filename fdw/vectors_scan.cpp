@@ -538,6 +538,26 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
 
 namespace {
 
+// Narrows the ids a scan may return to `count` more (conditions are ANDed:
+// `id = 1 AND id IN (2, 3)` matches nothing), kept sorted and unique.
+void KeepIds(const Datum* more, int count, bool narrowing, int64** ids, int* id_count) {
+  int64* incoming = static_cast<int64*>(palloc(sizeof(int64) * (count + 1)));
+  for (int i = 0; i < count; ++i)
+    incoming[i] = DatumGetInt64(more[i]);
+  std::sort(incoming, incoming + count);
+  const int unique = static_cast<int>(std::unique(incoming, incoming + count) - incoming);
+  if (!narrowing) {
+    *ids = incoming;
+    *id_count = unique;
+    return;
+  }
+  int64* kept = static_cast<int64*>(palloc(sizeof(int64) * (*id_count + 1)));
+  const int64* end =
+      std::set_intersection(*ids, *ids + *id_count, incoming, incoming + unique, kept);
+  *id_count = static_cast<int>(end - kept);
+  *ids = kept;
+}
+
 // Starts the scan over with the pushed values (filters, the kNN query)
 // when they are due: at its first row, and after a ReScan that changed a
 // parameter they read.
@@ -548,7 +568,7 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
   List* items = castNode(ForeignScan, node->ss.ps.plan)->fdw_private;
   List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
   bool contradiction = false;  // e.g. id = NULL: no row can pass
-  int64* ids = static_cast<int64*>(palloc(sizeof(int64)));
+  int64* ids = nullptr;
   int id_count = 0;
   bool has_ids = false, has_tenant = false, has_version = false;
   int64 tenant = 0;
@@ -565,8 +585,7 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
     }
     switch (filter) {
       case kIdEquals:
-        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + 1)));
-        ids[id_count++] = DatumGetInt64(values[i]);
+        KeepIds(&values[i], 1, has_ids, &ids, &id_count);
         has_ids = true;
         break;
       case kIdIn: {
@@ -575,14 +594,12 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
         int count;
         deconstruct_array(DatumGetArrayTypeP(values[i]), INT8OID, 8, FLOAT8PASSBYVAL,
                           TYPALIGN_DOUBLE, &elements, &element_nulls, &count);
-        ids = static_cast<int64*>(repalloc(ids, sizeof(int64) * (id_count + count + 1)));
         int taken = 0;
         for (int e = 0; e < count; ++e) {
-          if (!element_nulls[e]) ids[id_count + taken++] = DatumGetInt64(elements[e]);
+          if (!element_nulls[e]) elements[taken++] = elements[e];
         }
-        id_count += taken;
+        KeepIds(elements, taken, has_ids, &ids, &id_count);
         has_ids = true;
-        contradiction = contradiction || taken == 0;
         break;
       }
       case kUserEquals:
@@ -620,7 +637,7 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
         state->scan.model_version.reset();
         if (has_tenant) state->scan.tenant_id = tenant;
         if (has_version) state->scan.model_version = version;
-        state->scan.ids.assign(ids, ids + id_count);
+        state->scan.ids.assign(ids, ids + (has_ids ? id_count : 0));
         state->scan.after.reset();
         state->knn = state->knn_planned && query != nullptr;
         if (state->knn) {

@@ -468,6 +468,16 @@ TupleTableSlot* RowChange(EState*, ResultRelInfo*, TupleTableSlot*, TupleTableSl
 }
 
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
+  // An INSERT of an existing id replaces the record (lake tables upsert),
+  // which is neither DO NOTHING nor DO UPDATE: refused, not guessed; also
+  // for rows a partitioned table routes here (COPY has no plan).
+  if (mtstate != nullptr && mtstate->ps.plan != nullptr &&
+      castNode(ModifyTable, mtstate->ps.plan)->onConflictAction != ONCONFLICT_NONE)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("lake: INSERT ... ON CONFLICT is not supported on lake tables"),
+                    errdetail("An INSERT of an id that exists replaces that record."),
+                    errhint("To keep existing records, insert only new ids: INSERT ... SELECT "
+                            "... WHERE NOT EXISTS (SELECT 1 FROM the table WHERE id = ...).")));
   Relation relation = rinfo->ri_RelationDesc;
   const Oid table = RelationGetRelid(relation);
   InsertState* s = static_cast<InsertState*>(palloc0(sizeof(InsertState)));

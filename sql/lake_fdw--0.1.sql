@@ -146,7 +146,7 @@ CREATE FOREIGN DATA WRAPPER lake_fdw HANDLER lake_fdw_handler VALIDATOR lake_fdw
 CREATE FUNCTION check_foreign_table(regclass) RETURNS void
   AS 'MODULE_PATHNAME', 'lake_check_foreign_table' LANGUAGE C STRICT;
 CREATE FUNCTION check_declared_foreign_tables() RETURNS event_trigger
-  LANGUAGE plpgsql AS $$
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
   declared oid;
 BEGIN
@@ -161,7 +161,7 @@ BEGIN
   END LOOP;
 END $$;
 CREATE EVENT TRIGGER lake_check_foreign_tables ON ddl_command_end
-  WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
+  WHEN TAG IN ('CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE', 'ALTER TABLE')
   EXECUTE FUNCTION check_declared_foreign_tables();
 
 -- Users. Each PostgreSQL role reaches lake-server through its own user

@@ -1,9 +1,12 @@
 #include "common/json_syntax.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace lake {
 namespace {
+
+constexpr std::uint32_t kBadEscape = 0xFFFFFFFF;
 
 class JsonChecker {
  public:
@@ -28,27 +31,78 @@ class JsonChecker {
            (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
       ++at_;
   }
-  bool Digits() {
+  std::size_t Digits() {
     const std::size_t start = at_;
     while (Peek() >= '0' && Peek() <= '9')
       ++at_;
-    return at_ > start;
+    return at_ - start;
   }
   bool Literal(std::string_view word) {
     if (text_.substr(at_, word.size()) != word) return false;
     at_ += word.size();
     return true;
   }
+  // A number jsonb keeps as a numeric: at most 131,072 digits before the
+  // decimal point and 16,383 after, once the exponent is applied.
   bool Number() {
     Take('-');
-    if (!Take('0') && !Digits()) return false;
-    if (Take('.') && !Digits()) return false;
+    std::size_t integer = 0, fraction = 0;
+    if (Take('0')) {
+      integer = 1;
+    } else if ((integer = Digits()) == 0) {
+      return false;
+    }
+    if (Take('.') && (fraction = Digits()) == 0) return false;
+    long exponent = 0;
     if (Peek() == 'e' || Peek() == 'E') {
       ++at_;
-      if (!Take('+')) Take('-');
-      if (!Digits()) return false;
+      const bool negative = Take('-');
+      if (!negative) Take('+');
+      const std::size_t start = at_;
+      if (Digits() == 0) return false;
+      for (std::size_t i = start; i < at_ && exponent < 1000000; ++i)
+        exponent = exponent * 10 + (text_[i] - '0');
+      if (negative) exponent = -exponent;
+    }
+    return long(integer) + exponent <= 131072 && long(fraction) - exponent <= 16383;
+  }
+  std::uint32_t Hex4() {
+    std::uint32_t code = 0;
+    for (int i = 0; i < 4; ++i, ++at_) {
+      const char h = Peek();
+      const int digit = h >= '0' && h <= '9'   ? h - '0'
+                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                               : -1;
+      if (digit < 0) return kBadEscape;
+      code = code * 16 + std::uint32_t(digit);
+    }
+    return code;
+  }
+  // Valid UTF-8 of one character (a continuation of `lead`), as jsonb's
+  // text must be.
+  bool Utf8(unsigned char lead) {
+    const int more = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC2 ? 1 : -1;
+    if (more < 0 || lead > 0xF4) return false;
+    for (int i = 0; i < more; ++i) {
+      const unsigned char c = static_cast<unsigned char>(Peek());
+      if ((c & 0xC0) != 0x80) return false;
+      ++at_;
     }
     return true;
+  }
+  // Escapes jsonb takes: no \u0000, surrogates only in pairs.
+  bool Escape() {
+    const char escaped = Peek();
+    ++at_;
+    if (escaped != 'u')
+      return std::string_view("\"\\/bfnrt").find(escaped) != std::string_view::npos;
+    const std::uint32_t code = Hex4();
+    if (code == kBadEscape || code == 0 || (code >= 0xDC00 && code <= 0xDFFF)) return false;
+    if (code < 0xD800 || code > 0xDBFF) return true;
+    if (!Take('\\') || !Take('u')) return false;
+    const std::uint32_t low = Hex4();
+    return low >= 0xDC00 && low <= 0xDFFF;
   }
   bool String() {
     if (!Take('"')) return false;
@@ -56,18 +110,8 @@ class JsonChecker {
       const unsigned char c = static_cast<unsigned char>(text_[at_++]);
       if (c == '"') return true;
       if (c < 0x20) return false;
-      if (c != '\\') continue;
-      const char escaped = Peek();
-      ++at_;
-      if (escaped == 'u') {
-        for (int i = 0; i < 4; ++i, ++at_) {
-          const char h = Peek();
-          if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')))
-            return false;
-        }
-      } else if (std::string_view("\"\\/bfnrt").find(escaped) == std::string_view::npos) {
-        return false;
-      }
+      if (c == '\\' && !Escape()) return false;
+      if (c >= 0x80 && !Utf8(c)) return false;
     }
     return false;
   }

@@ -465,12 +465,18 @@ void Write(ByteWriter& out, const PointEstimateReply& m) {
   Put(out, m.estimate.points);
   Put(out, m.estimate.first);
   Put(out, m.estimate.last);
+  PutBool(out, m.estimate.any);
+  Put(out, m.estimate.data_first);
+  Put(out, m.estimate.data_last);
 }
 Status Read(ByteReader& in, PointEstimateReply* m) {
   LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.series));
   LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.points));
   LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.first));
-  return Take(in, &m->estimate.last);
+  LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.last));
+  LAKE_RETURN_IF_ERROR(TakeBool(in, &m->estimate.any));
+  LAKE_RETURN_IF_ERROR(Take(in, &m->estimate.data_first));
+  return Take(in, &m->estimate.data_last);
 }
 
 void Write(ByteWriter& out, const LastPointsReply& m) {

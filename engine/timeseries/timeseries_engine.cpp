@@ -412,11 +412,21 @@ Result<PointEstimate> TimeSeriesEngine::EstimatePoints(std::span<const std::uint
   PointEstimate estimate;
   std::int64_t first = std::numeric_limits<std::int64_t>::max();
   std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  std::int64_t rollup_first = first, rollup_last = last;
   for (const std::uint64_t id : series) {
     const SeriesState* s = Find(id);
     if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(id));
     std::shared_lock lock(s->state_mutex);
     const std::int64_t from = std::max(start, RawHorizon(s->info.key.retention));
+    if (start < from) {  // below the raw horizon: rollup buckets, not counted
+      std::int64_t oldest = from;
+      for (Level level : kRollupLevels)
+        oldest = std::min(oldest, Horizon(s->info.key.retention, level));
+      if (std::max(start, oldest) < std::min(end, from)) {
+        rollup_first = std::min(rollup_first, std::max(start, oldest));
+        rollup_last = std::max(rollup_last, std::min(end, from) - 1);
+      }
+    }
     if (from >= end) continue;
     const double points_before = estimate.points;
     for (const auto& [chunk_first, ref] : s->chunks) {
@@ -445,6 +455,10 @@ Result<PointEstimate> TimeSeriesEngine::EstimatePoints(std::span<const std::uint
     estimate.first = first;
     estimate.last = last;
   }
+  estimate.data_first = std::min(first, rollup_first);
+  estimate.data_last = std::max(last, rollup_last);
+  estimate.any = estimate.data_first <= estimate.data_last;
+  if (!estimate.any) estimate.data_first = estimate.data_last = 0;
   return estimate;
 }
 

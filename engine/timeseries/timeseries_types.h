@@ -122,6 +122,13 @@ struct PointEstimate {
   double points = 0;
   std::int64_t first = 0;  // the earliest and latest point in range (0 when none)
   std::int64_t last = 0;
+  // Where data may lie in range, when any may (else `any` is false):
+  // [first, last], and, where the range reaches below the raw horizon, the
+  // time down to the oldest rollup horizon, which rollups alone hold. A
+  // request narrowed to it reads the same data.
+  bool any = false;
+  std::int64_t data_first = 0;
+  std::int64_t data_last = 0;
 };
 
 struct TimeSeriesStats {

@@ -206,9 +206,11 @@ TEST(Messages, SeriesMessagesRoundTrip) {
   EXPECT_EQ(decoded_estimate.filter.kind, std::nullopt);
   EXPECT_EQ(decoded_estimate.end, 40);
   SurvivesDamage(estimate);
-  const auto estimated = RoundTrip(PointEstimateReply{{2, 12.5, -3, 9}}).estimate;
+  const auto estimated = RoundTrip(PointEstimateReply{{2, 12.5, -3, 9, true, -7, 9}}).estimate;
   EXPECT_EQ(estimated.points, 12.5);
   EXPECT_EQ(estimated.last, 9);
+  EXPECT_TRUE(estimated.any);
+  EXPECT_EQ(estimated.data_first, -7);
 
   TimeBucketRequest bucket;
   bucket.query = {.series = {1, 2},

@@ -319,10 +319,13 @@ TEST(TimeSeriesEngine, EstimatesCountPointsFromChunkHeadersAndHeads) {
   ASSERT_TRUE(half.ok());
   EXPECT_NEAR(half->points, 500, 1);
   EXPECT_EQ(half->first, kStart + 500 * kMicrosPerMinute);
+  EXPECT_TRUE(half->any);
+  EXPECT_EQ(half->data_first, half->first);
   auto none = h.engine->EstimatePoints(both, kStart - kMicrosPerDay, kStart);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->points, 0);
   EXPECT_EQ(none->first, 0);
+  EXPECT_FALSE(none->any);
   EXPECT_FALSE(h.engine->EstimatePoints(std::vector<std::uint64_t>{999}, 0, 1).ok());
 }
 
@@ -531,6 +534,16 @@ TEST(TimeSeriesEngine, EveryResolutionHasItsOwnRetention) {
   ASSERT_EQ(hourly.size(), std::size_t{10 * 24});
   EXPECT_EQ(hourly.front().bucket, start);
   EXPECT_EQ(hourly.front().aggregate.count, 60u);
+  // Below the raw horizon only rollups hold data: the estimate's span of
+  // data still reaches down to the start asked, so a request narrowed to
+  // it (the wrapper's rollup scans and pushed aggregates) keeps every
+  // hourly bucket.
+  auto estimate = h.engine->EstimatePoints(std::vector<std::uint64_t>{series}, start, h.now);
+  ASSERT_TRUE(estimate.ok());
+  EXPECT_TRUE(estimate->any);
+  EXPECT_EQ(estimate->data_first, start);
+  EXPECT_EQ(estimate->data_last, h.now - kMicrosPerMinute);
+  EXPECT_GT(estimate->first, start);  // the raw points counted are the last 3 days'
 }
 
 TEST(TimeSeriesEngine, RetentionSettingsPersistAndValidate) {

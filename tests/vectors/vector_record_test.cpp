@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <limits>
+#include <string>
 
 namespace lake::vectors {
 namespace {
@@ -96,4 +98,16 @@ TEST(VectorRecord, MetadataIsAnyJsonObjectThatJsonbAccepts) {
   }
   const std::string deep = std::string(600, '[') + std::string(600, ']');
   EXPECT_FALSE(lake::vectors::CheckMetadata("{\"a\": " + deep + "}").ok());
+}
+
+TEST(VectorRecord, MetadataIsRefusedWhereJsonbRefusesIt) {
+  EXPECT_TRUE(
+      lake::vectors::CheckMetadata(R"({"a": 1e131071, "b": 1e-16000, "c": "\ud83d\ude00"})").ok());
+  EXPECT_TRUE(lake::vectors::CheckMetadata("{\"caf\xc3\xa9\": \"\xe2\x82\xac\"}").ok());
+  for (const std::string& bad : std::initializer_list<std::string>{
+           R"({"a": 1e200000})", R"({"a": 1e-20000})", R"({"a": "\u0000"})", R"({"a": "\ud800"})",
+           R"({"a": "\udc00"})", R"({"a": "\ud800\u0041"})", std::string("{\"a\": \"\xff\"}"),
+           std::string("{\"a\": \"\xc3\"}")}) {
+    EXPECT_FALSE(lake::vectors::CheckMetadata(bad).ok()) << bad;
+  }
 }
