@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "connection.h"
@@ -62,9 +63,10 @@ const char* const kColumnNames[kColumnCount] = {
 // Per result relation (rinfo->ri_FdwState), plain C.
 struct InsertState {
   TableKind kind;
-  int series_kind;  // timeseries::SeriesKind
-  char name[64];    // the collection
-  int batch_rows;   // batch_size; 0: by bytes
+  int series_kind;     // timeseries::SeriesKind
+  char name[64];       // the collection
+  int batch_rows;      // batch_size; 0: by bytes
+  bool keep_existing;  // INSERT ... ON CONFLICT DO NOTHING
   ConnectTarget target;
   AttrNumber attno[kColumnCount];
   FmgrInfo output[kColumnCount];  // text output of metadata and tags
@@ -80,10 +82,19 @@ struct PendingPoint {
 // One statement's worth of changes to one table, in the order they were
 // made.
 struct PendingOp {
-  enum Kind { kUpsert, kDeleteRecords, kUpdateMetadata, kInsertPoints, kDeleteRange } kind;
+  // kInsertNew: upserts of INSERT ... ON CONFLICT DO NOTHING.
+  enum Kind {
+    kUpsert,
+    kInsertNew,
+    kDeleteRecords,
+    kUpdateMetadata,
+    kInsertPoints,
+    kDeleteRange
+  } kind;
   SubTransactionId subid = 0;
   std::string collection;                          // vector tables
-  std::vector<vectors::VectorRecord> records;      // kUpsert
+  std::vector<vectors::VectorRecord> records;      // kUpsert, kInsertNew
+  std::unordered_set<std::int64_t> new_ids;        // kInsertNew: of `records`
   vectors::RecordScan matching;                    // kDeleteRecords, kUpdateMetadata
   std::string metadata;                            // kUpdateMetadata
   std::vector<PendingPoint> points;                // kInsertPoints
@@ -126,7 +137,8 @@ PendingOp& OpFor(PendingConnection& connection, PendingOp::Kind kind, const char
   std::vector<PendingOp>& ops = connection.ops;
   // Rows are added to the last op of their kind; a condition (a delete or
   // an update) is an op of its own, or the later would replace the earlier.
-  const bool rows = kind == PendingOp::kUpsert || kind == PendingOp::kInsertPoints;
+  const bool rows = kind == PendingOp::kUpsert || kind == PendingOp::kInsertNew ||
+                    kind == PendingOp::kInsertPoints;
   if (!rows || ops.empty() || ops.back().kind != kind || ops.back().subid != subid ||
       ops.back().collection != collection || ops.back().series_kind != series_kind) {
     ops.push_back(PendingOp{kind, subid});
@@ -141,8 +153,8 @@ std::size_t ApproxBytes(const vectors::VectorRecord& record) {
 }
 
 Status SendVectors(protocol::Session& session, const std::string& collection,
-                   std::vector<vectors::VectorRecord>& records) {
-  protocol::UpsertRequest request{collection, {}};
+                   std::vector<vectors::VectorRecord>& records, bool keep_existing) {
+  protocol::UpsertRequest request{collection, {}, keep_existing};
   std::size_t bytes = 0;
   for (vectors::VectorRecord& record : records) {
     bytes += ApproxBytes(record);
@@ -217,7 +229,9 @@ Status Flush(PendingConnection& connection) {
   for (PendingOp& op : connection.ops) {
     switch (op.kind) {
       case PendingOp::kUpsert:
-        LAKE_RETURN_IF_ERROR(SendVectors(*session, op.collection, op.records));
+      case PendingOp::kInsertNew:
+        LAKE_RETURN_IF_ERROR(
+            SendVectors(*session, op.collection, op.records, op.kind == PendingOp::kInsertNew));
         break;
       case PendingOp::kDeleteRecords:
         LAKE_RETURN_IF_ERROR(
@@ -468,20 +482,29 @@ TupleTableSlot* RowChange(EState*, ResultRelInfo*, TupleTableSlot*, TupleTableSl
 }
 
 void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
-  // An INSERT of an existing id replaces the record (lake tables upsert),
-  // which is neither DO NOTHING nor DO UPDATE: refused, not guessed; also
-  // for rows a partitioned table routes here (COPY has no plan).
-  if (mtstate != nullptr && mtstate->ps.plan != nullptr &&
-      castNode(ModifyTable, mtstate->ps.plan)->onConflictAction != ONCONFLICT_NONE)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("lake: INSERT ... ON CONFLICT is not supported on lake tables"),
-                    errdetail("An INSERT of an id that exists replaces that record."),
-                    errhint("To keep existing records, insert only new ids: INSERT ... SELECT "
-                            "... WHERE NOT EXISTS (SELECT 1 FROM the table WHERE id = ...).")));
   Relation relation = rinfo->ri_RelationDesc;
   const Oid table = RelationGetRelid(relation);
   InsertState* s = static_cast<InsertState*>(palloc0(sizeof(InsertState)));
   s->kind = KindOf(table);
+  // A plain INSERT of an existing id replaces the record (lake tables
+  // upsert). DO NOTHING keeps it (vector tables: ids are their key); DO
+  // UPDATE is refused, on every insert path (rows a partitioned table
+  // routes here too; COPY has no plan).
+  const OnConflictAction on_conflict =
+      mtstate != nullptr && mtstate->ps.plan != nullptr
+          ? castNode(ModifyTable, mtstate->ps.plan)->onConflictAction
+          : ONCONFLICT_NONE;
+  if (on_conflict == ONCONFLICT_UPDATE)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("lake: INSERT ... ON CONFLICT DO UPDATE is not supported"),
+                    errhint("A plain INSERT of an id that exists replaces that record; ON "
+                            "CONFLICT DO NOTHING keeps it.")));
+  if (on_conflict == ONCONFLICT_NOTHING && s->kind != TableKind::kVectors)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("lake: INSERT ... ON CONFLICT is not supported on time-series tables"),
+                    errdetail("Points have no key to conflict on."),
+                    errhint("Insert the points without ON CONFLICT.")));
+  s->keep_existing = on_conflict == ONCONFLICT_NOTHING;
   // The columns' names and types, as scans check them.
   AttrNumber checked[32];
   s->kind == TableKind::kVectors ? VectorsReadColumns(table, checked)
@@ -536,6 +559,7 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
   CppError error;
   PendingConnection* connection = nullptr;
   PendingOp* op = nullptr;
+  bool skipped = false;  // ON CONFLICT DO NOTHING: the id exists
   if (s->kind == TableKind::kVectors) {
     const Datum id = value(kId, &present);
     if (!present)
@@ -562,12 +586,31 @@ TupleTableSlot* ExecInsert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, 
           record.embedding.assign(embedding->x, embedding->x + embedding->dim);
           if (metadata != nullptr) record.metadata_json = metadata;
           connection = &ConnectionFor(s->target);
-          op = &OpFor(*connection, PendingOp::kUpsert, s->name, 0);
+          op = &OpFor(*connection, s->keep_existing ? PendingOp::kInsertNew : PendingOp::kUpsert,
+                      s->name, 0);
+          if (s->keep_existing) {
+            // Counted as PostgreSQL counts it: not when the id exists or is
+            // held here already. lake-server decides again at commit (a
+            // record committed meanwhile is kept, though counted here).
+            if (op->new_ids.count(record.id) != 0) {
+              skipped = true;
+              return Status::Ok();
+            }
+            LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(s->target));
+            LAKE_ASSIGN_OR_RETURN(auto found, session->Call(protocol::GetRequest{
+                                                  s->name, record.model_version, {record.id}}));
+            if (!found.records.empty()) {
+              skipped = true;
+              return Status::Ok();
+            }
+            op->new_ids.insert(record.id);
+          }
           op->bytes += ApproxBytes(record);
           op->records.push_back(std::move(record));
           return Status::Ok();
         }))
       Raise(error);
+    if (skipped) return nullptr;
     SendIfFull(*connection, *op, s->batch_rows);
     return slot;
   }
@@ -653,7 +696,7 @@ TupleTableSlot** ExecBatchInsert(EState* estate, ResultRelInfo* rinfo, TupleTabl
 int InsertBatchSize(ResultRelInfo* rinfo) {
   // PostgreSQL batches only without RETURNING and row triggers.
   const InsertState* s = static_cast<const InsertState*>(rinfo->ri_FdwState);
-  if (rinfo->ri_projectReturning != nullptr) return 1;
+  if (rinfo->ri_projectReturning != nullptr || s->keep_existing) return 1;
   return s->batch_rows > 0 ? s->batch_rows : kExecutorBatchRows;
 }
 

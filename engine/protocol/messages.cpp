@@ -599,10 +599,12 @@ Status Read(ByteReader& in, SetActiveVersionRequest* m) {
 void Write(ByteWriter& out, const UpsertRequest& m) {
   Put(out, m.collection);
   PutList(out, m.records, PutRecord);
+  PutBool(out, m.keep_existing);
 }
 Status Read(ByteReader& in, UpsertRequest* m) {
   LAKE_RETURN_IF_ERROR(Take(in, &m->collection));
-  return TakeList(in, &m->records, TakeRecord);
+  LAKE_RETURN_IF_ERROR(TakeList(in, &m->records, TakeRecord));
+  return TakeBool(in, &m->keep_existing);
 }
 
 void Write(ByteWriter& out, const GetRequest& m) {

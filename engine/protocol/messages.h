@@ -203,6 +203,10 @@ struct UpsertRequest {
   using Reply = EmptyReply;
   std::string collection;
   std::vector<vectors::VectorRecord> records;
+  // INSERT ... ON CONFLICT DO NOTHING: a record whose id (and model
+  // version) exists, or came earlier in the request, is skipped, decided
+  // when the write is applied.
+  bool keep_existing = false;
 };
 // The records found, in the order asked.
 struct GetRequest {

@@ -60,6 +60,9 @@ class Service {
   Result<std::string> Stage(Caller& caller, protocol::MessageType type, std::string_view payload);
   // What applying a staged write would refuse, without applying it.
   Status Check(const Caller& c, const protocol::UpsertRequest& r) const;
+  // ON CONFLICT DO NOTHING: drops the records that exist (any tenant's) or
+  // repeat an earlier one of the request.
+  Status KeepOnlyNew(protocol::UpsertRequest& r) const;
   Status Check(const Caller& c, const protocol::DeleteRequest& r) const;
   Status Check(const Caller& c, const protocol::DeleteMatchingRequest& r) const;
   Status Check(const Caller& c, const protocol::UpdateMetadataRequest& r) const;

@@ -142,7 +142,10 @@ Result<std::string> Service::Stage(Caller& caller, MessageType type, std::string
 }
 
 Status Service::Check(const Caller& c, const UpsertRequest& r) const {
-  return engines_.vectors->CheckUpsert(r.collection, r.records, ScopeOf(c));
+  if (!r.keep_existing) return engines_.vectors->CheckUpsert(r.collection, r.records, ScopeOf(c));
+  UpsertRequest fresh = r;  // what would be written now
+  LAKE_RETURN_IF_ERROR(KeepOnlyNew(fresh));
+  return engines_.vectors->CheckUpsert(r.collection, fresh.records, ScopeOf(c));
 }
 Status Service::Check(const Caller& c, const DeleteRequest& r) const {
   return engines_.vectors->CheckUpsert(r.collection, {}, ScopeOf(c));
@@ -231,6 +234,7 @@ std::optional<Status> Service::ApplyTogether(const Caller& as,
       auto upsert = Decode<UpsertRequest>(write.payload);
       if (!upsert.ok()) return upsert.status();
       if (!collection.empty() && upsert->collection != collection) return std::nullopt;
+      if (upsert->keep_existing) return std::nullopt;  // decided record by record
       collection = upsert->collection;
       std::move(upsert->records.begin(), upsert->records.end(), std::back_inserter(records));
     }

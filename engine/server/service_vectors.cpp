@@ -3,6 +3,8 @@
 #include "server/service.h"
 
 #include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "vectors/vector_record.h"
@@ -59,7 +61,25 @@ Result<EmptyReply> Service::Do(Caller& c, SetActiveVersionRequest& r) {
   return EmptyReply{};
 }
 
+Status Service::KeepOnlyNew(UpsertRequest& r) const {
+  if (!r.keep_existing) return Status::Ok();
+  // Existence whoever holds the id: a tenant learns nothing it could not
+  // learn from an error, and another tenant's record is kept, as a unique
+  // key under row-level security keeps it.
+  std::vector<vectors::VectorRecord> fresh;
+  std::set<std::pair<std::int64_t, std::int32_t>> seen;
+  for (vectors::VectorRecord& record : r.records) {
+    if (!seen.emplace(record.id, record.model_version).second) continue;
+    LAKE_ASSIGN_OR_RETURN(auto existing,
+                          engines_.vectors->Get(r.collection, record.id, record.model_version));
+    if (!existing) fresh.push_back(std::move(record));
+  }
+  r.records = std::move(fresh);
+  return Status::Ok();
+}
+
 Result<EmptyReply> Service::Do(Caller& c, UpsertRequest& r) {
+  LAKE_RETURN_IF_ERROR(KeepOnlyNew(r));
   LAKE_RETURN_IF_ERROR(
       engines_.vectors->Upsert(r.collection, r.records, {.also = c.commit_record}, ScopeOf(c)));
   return EmptyReply{};

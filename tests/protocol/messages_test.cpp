@@ -90,6 +90,8 @@ TEST(Messages, VectorRequestsRoundTrip) {
   EXPECT_EQ(records[1].created_at_us, 1'700'000'000'000'000);
   EXPECT_EQ(records[1].embedding, (std::vector<float>{1.5f, -0.25f, 3.0f}));
   EXPECT_EQ(records[1].metadata_json, R"({"a":1})");
+  EXPECT_FALSE(RoundTrip(upsert).keep_existing);
+  EXPECT_TRUE(RoundTrip(UpsertRequest{"docs", {SampleRecord()}, true}).keep_existing);
   SurvivesDamage(upsert);
 
   SearchRequest search{"docs", {}, {1, 2, 3, 4, 5, 6}};

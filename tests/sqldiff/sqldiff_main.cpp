@@ -292,7 +292,12 @@ void Tester::WriteTransaction() {
           row.metadata = "{\"n\": " + std::to_string(below(100)) + ", \"w\": true}";
           rows.push_back(row);
         }
-        *lake = InsertDocs("diff.docs", rows);
+        if (below(3) == 0) {  // keep the existing records, on both sides
+          *lake = InsertDocs("diff.docs", rows) + " ON CONFLICT DO NOTHING";
+          *heap = InsertDocs("twin.docs", rows) + " ON CONFLICT DO NOTHING";
+          return;
+        }
+        *lake = InsertDocs("diff.docs", rows);  // a lake INSERT replaces: the twin upserts
         *heap = InsertDocs("twin.docs", rows) +
                 " ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, model_version = "
                 "excluded.model_version, embedding = excluded.embedding, metadata = "

@@ -34,11 +34,35 @@ SET timezone = 'UTC';
 -- An infinite origin is refused, not turned into a finite bucket.
 SELECT time_bucket('1 hour', timestamptz '2026-01-01 10:30', 'infinity');
 
--- INSERT ... ON CONFLICT is refused: an existing id would be replaced.
+-- INSERT ... ON CONFLICT DO NOTHING keeps the existing record and counts
+-- only new rows, as on a heap table with a key; DO UPDATE is refused.
 CREATE FOREIGN TABLE t.docs (id bigint, user_id bigint, embedding vector(3), metadata jsonb)
   SERVER lake OPTIONS (collection 'writable');
-INSERT INTO t.docs VALUES (1, 1, '[1,2,3]', '{}') ON CONFLICT DO NOTHING;
-SELECT count(*) FROM t.docs WHERE id = 1;
+CREATE TEMP TABLE docs_heap (id bigint PRIMARY KEY, user_id bigint, embedding vector(3),
+  metadata jsonb);
+BEGIN;
+INSERT INTO t.docs VALUES (1, 1, '[1,2,3]', '{"v": "first"}');
+COMMIT;
+INSERT INTO docs_heap VALUES (1, 1, '[1,2,3]', '{"v": "first"}');
+BEGIN;
+INSERT INTO t.docs VALUES (1, 1, '[9,9,9]', '{"v": "second"}'), (2, 1, '[2,2,2]', '{"v": "new"}'),
+  (2, 1, '[3,3,3]', '{"v": "repeated"}') ON CONFLICT DO NOTHING;
+COMMIT;
+INSERT INTO docs_heap VALUES (1, 1, '[9,9,9]', '{"v": "second"}'), (2, 1, '[2,2,2]', '{"v": "new"}'),
+  (2, 1, '[3,3,3]', '{"v": "repeated"}') ON CONFLICT DO NOTHING;
+SELECT id, embedding, metadata FROM t.docs WHERE id IN (1, 2) ORDER BY id;
+SELECT id, embedding, metadata FROM docs_heap ORDER BY id;
+-- The count PostgreSQL reports (GET DIAGNOSTICS sees the command's rows).
+DO $$ DECLARE n bigint; BEGIN
+  INSERT INTO t.docs VALUES (2, 1, '[4,4,4]', '{}'), (3, 1, '[3,3,3]', '{}') ON CONFLICT DO NOTHING;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RAISE NOTICE 'inserted %', n;
+END $$;
+SELECT id, embedding FROM t.docs WHERE id IN (1, 2, 3) ORDER BY id;
+INSERT INTO t.docs VALUES (1, 1, '[1,2,3]', '{}') ON CONFLICT (id) DO UPDATE SET metadata = '{}';
+BEGIN;
+DELETE FROM t.docs WHERE id IN (1, 2, 3);
+COMMIT;
 
 -- Engine errors carry a SQLSTATE of their kind.
 \set VERBOSITY sqlstate
@@ -151,12 +175,18 @@ BEGIN;
 DELETE FROM t.metrics WHERE metric = 'cpu' AND ts >= '2026-01-02' AND ts < '2026-01-01';
 COMMIT;
 SELECT count(*) FROM t.metrics;
--- Rows a partitioned table routes to a lake partition refuse ON CONFLICT too.
+-- Rows a partitioned table routes to a lake partition take ON CONFLICT too;
+-- a time-series table (points have no key) refuses it.
 CREATE TABLE t.routed (id bigint, user_id bigint, embedding vector(3), metadata jsonb)
   PARTITION BY RANGE (id);
 CREATE FOREIGN TABLE t.routed_lake PARTITION OF t.routed FOR VALUES FROM (0) TO (1000)
   SERVER lake OPTIONS (collection 'writable');
 INSERT INTO t.routed VALUES (70, 1, '[1,2,3]', '{}') ON CONFLICT DO NOTHING;
+SELECT id FROM t.routed;
+BEGIN;
+DELETE FROM t.routed_lake WHERE id = 70;
+COMMIT;
+INSERT INTO t.metrics VALUES (1, 'cpu', '{}', '2026-01-01', 1) ON CONFLICT DO NOTHING;
 -- A server needs a place to reach lake-server.
 CREATE SERVER t_nowhere FOREIGN DATA WRAPPER lake_fdw;
 -- A rollup condition at the very end of the time range still reads every bucket.
