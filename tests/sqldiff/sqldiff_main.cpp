@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include "compare.h"
@@ -155,6 +156,12 @@ void Tester::Setup() {
   for (PgClient* client : {&lake_, &heap_})
     client->MustRun(
         "SET search_path = public, lake; SET timezone = 'UTC'; SET extra_float_digits = 1");
+  std::set<std::string> series;
+  for (const PointRow& p : data_.metrics)
+    series.insert(std::to_string(p.user_id) + p.metric + p.tags);
+  std::printf("sqldiff: data of seed %llu: %zu records, %zu points in %zu series, %zu events\n",
+              static_cast<unsigned long long>(options_.seed), data_.docs.size(),
+              data_.metrics.size(), series.size(), data_.events.size());
 }
 
 Answer Tester::Ask(PgClient& client, const std::string& sql, const char* role) {
