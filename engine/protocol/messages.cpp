@@ -62,6 +62,9 @@ constexpr Name kNames[] = {
     {MessageType::kCommitTransaction, "commit_transaction"},
     {MessageType::kAbortTransaction, "abort_transaction"},
     {MessageType::kTransactionStatus, "transaction_status"},
+    {MessageType::kPrepareTransaction, "prepare_transaction"},
+    {MessageType::kResolvePrepared, "resolve_prepared"},
+    {MessageType::kListPrepared, "list_prepared"},
 };
 
 // Scalars are fixed-width little-endian; lengths and counts are varints.
@@ -739,6 +742,40 @@ void Write(ByteWriter& out, const TransactionStatusRequest& m) {
 }
 Status Read(ByteReader& in, TransactionStatusRequest* m) {
   return Take(in, &m->id);
+}
+void Write(ByteWriter& out, const PrepareTransactionRequest& m) {
+  Put(out, m.coordinator);
+  Put(out, m.coordinator_xid);
+}
+Status Read(ByteReader& in, PrepareTransactionRequest* m) {
+  LAKE_RETURN_IF_ERROR(Take(in, &m->coordinator));
+  return Take(in, &m->coordinator_xid);
+}
+void Write(ByteWriter& out, const ResolvePreparedRequest& m) {
+  Put(out, m.id);
+  PutBool(out, m.commit);
+}
+Status Read(ByteReader& in, ResolvePreparedRequest* m) {
+  LAKE_RETURN_IF_ERROR(Take(in, &m->id));
+  return TakeBool(in, &m->commit);
+}
+void Write(ByteWriter& out, const ListPreparedRequest& m) {
+  Put(out, m.coordinator);
+}
+Status Read(ByteReader& in, ListPreparedRequest* m) {
+  return Take(in, &m->coordinator);
+}
+void Write(ByteWriter& out, const PreparedReply& m) {
+  PutList(out, m.transactions, [](ByteWriter& o, const PreparedTransaction& t) {
+    Put(o, t.id);
+    Put(o, t.coordinator_xid);
+  });
+}
+Status Read(ByteReader& in, PreparedReply* m) {
+  return TakeList(in, &m->transactions, [](ByteReader& i, PreparedTransaction* t) {
+    LAKE_RETURN_IF_ERROR(Take(i, &t->id));
+    return Take(i, &t->coordinator_xid);
+  });
 }
 void Write(ByteWriter& out, const TransactionReply& m) {
   Put(out, m.id);

@@ -63,6 +63,9 @@ enum class MessageType : std::uint16_t {
   kCommitTransaction = 61,
   kAbortTransaction = 62,
   kTransactionStatus = 63,
+  kPrepareTransaction = 64,
+  kResolvePrepared = 65,
+  kListPrepared = 66,
 };
 
 // "search", "write_points", ...; "unknown" for a number not in the list.
@@ -122,6 +125,14 @@ enum class TransactionState : std::uint8_t {
 };
 struct TransactionStatusReply {
   TransactionState state = TransactionState::kAborted;
+};
+// A transaction prepared for its coordinator (PostgreSQL), undecided.
+struct PreparedTransaction {
+  std::uint64_t id = 0;
+  std::uint64_t coordinator_xid = 0;
+};
+struct PreparedReply {
+  std::vector<PreparedTransaction> transactions;
 };
 
 // Requests. A tenant connection's requests are scoped to its tenant by the
@@ -362,6 +373,30 @@ struct TransactionStatusRequest {
   using Reply = TransactionStatusReply;
   std::uint64_t id = 0;
 };
+// Two-phase commit with a coordinator that decides (PostgreSQL): prepare
+// checks the connection's staged writes and keeps them durably, invisible,
+// as a transaction of their own that outlives the connection and a
+// restart, named by the coordinator (e.g. PostgreSQL's system identifier)
+// and its transaction id there; resolve commits (all writes, or none) or
+// aborts it, on any connection of the same token, and is idempotent;
+// list_prepared gives the undecided ones of a coordinator, for recovery.
+struct PrepareTransactionRequest {
+  static constexpr MessageType kType = MessageType::kPrepareTransaction;
+  using Reply = TransactionReply;
+  std::string coordinator;
+  std::uint64_t coordinator_xid = 0;
+};
+struct ResolvePreparedRequest {
+  static constexpr MessageType kType = MessageType::kResolvePrepared;
+  using Reply = CountReply;  // the writes applied (0 when aborted, or decided before)
+  std::uint64_t id = 0;
+  bool commit = false;
+};
+struct ListPreparedRequest {
+  static constexpr MessageType kType = MessageType::kListPrepared;
+  using Reply = PreparedReply;
+  std::string coordinator;
+};
 
 // The codec: Write appends a message's fields, Read takes them back. One
 // overload pair per request and reply struct, defined in messages.cpp.
@@ -384,6 +419,7 @@ LAKE_PROTOCOL_MESSAGE(LastPointsReply)
 LAKE_PROTOCOL_MESSAGE(RetentionReply)
 LAKE_PROTOCOL_MESSAGE(TransactionReply)
 LAKE_PROTOCOL_MESSAGE(TransactionStatusReply)
+LAKE_PROTOCOL_MESSAGE(PreparedReply)
 LAKE_PROTOCOL_MESSAGE(AuthenticateRequest)
 LAKE_PROTOCOL_MESSAGE(PingRequest)
 LAKE_PROTOCOL_MESSAGE(StatsRequest)
@@ -410,6 +446,9 @@ LAKE_PROTOCOL_MESSAGE(BeginTransactionRequest)
 LAKE_PROTOCOL_MESSAGE(CommitTransactionRequest)
 LAKE_PROTOCOL_MESSAGE(AbortTransactionRequest)
 LAKE_PROTOCOL_MESSAGE(TransactionStatusRequest)
+LAKE_PROTOCOL_MESSAGE(PrepareTransactionRequest)
+LAKE_PROTOCOL_MESSAGE(ResolvePreparedRequest)
+LAKE_PROTOCOL_MESSAGE(ListPreparedRequest)
 LAKE_PROTOCOL_MESSAGE(EstimatePointsRequest)
 LAKE_PROTOCOL_MESSAGE(DescribeSeriesRequest)
 LAKE_PROTOCOL_MESSAGE(WritePointsRequest)

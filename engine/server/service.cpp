@@ -79,6 +79,9 @@ Result<std::string> Service::Dispatch(Caller& caller, MessageType type, std::str
     LAKE_SERVE(CommitTransaction)
     LAKE_SERVE(AbortTransaction)
     LAKE_SERVE(TransactionStatus)
+    LAKE_SERVE(PrepareTransaction)
+    LAKE_SERVE(ResolvePrepared)
+    LAKE_SERVE(ListPrepared)
 #undef LAKE_SERVE
     case MessageType::kAuthenticate:
       break;

@@ -77,6 +77,13 @@ class Service {
   // Writes one engine call applies atomically together (upserts into one
   // collection; point writes), applied so; nullopt for any others.
   std::optional<Status> ApplyTogether(const Caller& as, const std::vector<StagedWrite>& writes);
+  // Applies transaction `id`'s writes as `as`, all or none, with commit_mutex_
+  // held; `record` (what must change with the commit, e.g. a prepared
+  // transaction's removal) gets the commit's record and is written in the
+  // same atomic batch as the writes or their intent.
+  Result<protocol::CountReply> CommitLocked(Caller as, std::uint64_t id,
+                                            const std::vector<StagedWrite>& writes,
+                                            storage::WriteBatch& record);
   static std::optional<std::int64_t> ScopeOf(const Caller& c) {
     return c.admin ? std::nullopt : std::optional<std::int64_t>(c.tenant);
   }
@@ -131,6 +138,9 @@ class Service {
   Result<protocol::TransactionReply> Do(Caller& c, protocol::BeginTransactionRequest& r);
   Result<protocol::CountReply> Do(Caller& c, protocol::CommitTransactionRequest& r);
   Result<protocol::EmptyReply> Do(Caller& c, protocol::AbortTransactionRequest& r);
+  Result<protocol::TransactionReply> Do(Caller& c, protocol::PrepareTransactionRequest& r);
+  Result<protocol::CountReply> Do(Caller& c, protocol::ResolvePreparedRequest& r);
+  Result<protocol::PreparedReply> Do(Caller& c, protocol::ListPreparedRequest& r);
   Result<protocol::TransactionStatusReply> Do(Caller& c, protocol::TransactionStatusRequest& r);
 
   static Status RequireAdmin(const Caller& caller, std::string_view what);

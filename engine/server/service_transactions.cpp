@@ -15,6 +15,14 @@
 // in the same atomic batch as its writes or its intent, so that
 // transaction_status can tell a client whose commit lost its answer
 // whether it happened. Records are kept a day.
+//
+// Two-phase commit, for a coordinator that decides (PostgreSQL): prepare
+// checks a connection's staged writes and writes them, with whose they are
+// and the coordinator's transaction id, in one atomic batch (under
+// "server/prepared/"); they stay invisible, beyond the connection and any
+// restart, until resolve commits them (through the commit paths above, the
+// prepared record removed in the same batch as the writes or their intent)
+// or aborts them. Resolving twice gives the same answer.
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -101,6 +109,61 @@ Status DecodeIntent(std::string_view value, Caller* as, StagedWrite* write) {
   const std::size_t size = in.remaining();
   LAKE_RETURN_IF_ERROR(in.Bytes(size, &payload));
   write->payload.assign(payload, size);
+  return Status::Ok();
+}
+
+// Prepared transactions: server/prepared-head/<id, 16 hex digits> says
+// whose and for which coordinator transaction; its writes are under
+// server/prepared/<id>/<write, 8 hex digits>, encoded as intents.
+constexpr std::string_view kPreparedHeadPrefix = "server/prepared-head/";
+constexpr std::string_view kPreparedPrefix = "server/prepared/";
+
+std::string PreparedHeadKey(std::uint64_t id) {
+  char suffix[20];
+  std::snprintf(suffix, sizeof(suffix), "%016" PRIx64, id);
+  return std::string(kPreparedHeadPrefix) + suffix;
+}
+std::string PreparedWritesPrefix(std::uint64_t id) {
+  char suffix[20];
+  std::snprintf(suffix, sizeof(suffix), "%016" PRIx64 "/", id);
+  return std::string(kPreparedPrefix) + suffix;
+}
+std::string PreparedWriteKey(std::uint64_t id, std::uint32_t write) {
+  char suffix[12];
+  std::snprintf(suffix, sizeof(suffix), "%08" PRIx32, write);
+  return PreparedWritesPrefix(id) + suffix;
+}
+
+struct Prepared {
+  Caller owner;
+  std::string coordinator;
+  std::uint64_t coordinator_xid = 0;
+};
+
+std::string EncodePrepared(const Caller& owner, const std::string& coordinator,
+                           std::uint64_t coordinator_xid) {
+  std::string value = EncodeOwner(owner);
+  ByteWriter out(&value);
+  out.Varint(coordinator.size());
+  out.Bytes(coordinator.data(), coordinator.size());
+  out.Fixed(coordinator_xid);
+  return value;
+}
+
+Status DecodePrepared(std::string_view value, Prepared* prepared) {
+  ByteReader in(value);
+  std::uint8_t admin = 0;
+  std::uint64_t size = 0;
+  const char* coordinator = nullptr;
+  LAKE_RETURN_IF_ERROR(in.Fixed(&admin));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&prepared->owner.tenant));
+  LAKE_RETURN_IF_ERROR(in.Varint(&size));
+  if (size > in.remaining()) return Status::Corruption("prepared transaction record is damaged");
+  LAKE_RETURN_IF_ERROR(in.Bytes(size, &coordinator));
+  LAKE_RETURN_IF_ERROR(in.Fixed(&prepared->coordinator_xid));
+  prepared->owner.admin = admin != 0;
+  prepared->owner.authenticated = true;
+  prepared->coordinator.assign(coordinator, size);
   return Status::Ok();
 }
 
@@ -301,6 +364,14 @@ Result<TransactionStatusReply> Service::Do(Caller& c, TransactionStatusRequest& 
     return TransactionStatusReply{MayAsk(c, admin != 0, tenant) ? TransactionState::kCommitted
                                                                 : TransactionState::kAborted};
   }
+  LAKE_ASSIGN_OR_RETURN(auto prepared,
+                        engines_.store->Get(storage::Family::kCatalog, PreparedHeadKey(r.id)));
+  if (prepared) {
+    Prepared decoded;
+    LAKE_RETURN_IF_ERROR(DecodePrepared(*prepared, &decoded));
+    if (MayAsk(c, decoded.owner.admin, decoded.owner.tenant))
+      return TransactionStatusReply{TransactionState::kPending};
+  }
   std::lock_guard lock(open_transactions_->mutex);
   const auto open = open_transactions_->owners.find(r.id);
   if (open != open_transactions_->owners.end() &&
@@ -327,6 +398,12 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
 
   std::lock_guard commit(commit_mutex_);
   storage::WriteBatch record;
+  return CommitLocked(as, id, writes, record);
+}
+
+Result<CountReply> Service::CommitLocked(Caller as, std::uint64_t id,
+                                         const std::vector<StagedWrite>& writes,
+                                         storage::WriteBatch& record) {
   record.Put(storage::Family::kCatalog, CommittedKey(id), EncodeOwner(as));
   if (++commits_ % 4096 == 0) ForgetOldCommits(record);
   if (writes.empty()) {
@@ -374,6 +451,97 @@ Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
                             std::to_string(writes.size()) + " writes; " + status.message());
   }
   return CountReply{applied};
+}
+
+Result<TransactionReply> Service::Do(Caller& c, PrepareTransactionRequest& r) {
+  if (!c.in_transaction) {
+    return Status::InvalidArgument(
+        "no transaction is open on this connection (was it lost with a reconnect?)");
+  }
+  std::vector<StagedWrite> writes = std::move(c.staged);
+  const std::uint64_t id = c.transaction_id;
+  // Open (pending, to transaction_status) until it is prepared.
+  const std::shared_ptr<void> open = std::move(c.transaction_open);
+  AbortTransactionRequest end;
+  (void)Do(c, end);
+  Caller as;
+  as.authenticated = true;
+  as.admin = c.admin;
+  as.tenant = c.tenant;
+  std::lock_guard commit(commit_mutex_);
+  // Checked now: once prepared, the coordinator may decide to commit.
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    if (Status status = CheckStaged(as, writes[i]).status(); !status.ok()) {
+      return Status(status.code(), "the transaction was rolled back: write " +
+                                       std::to_string(i + 1) + ": " + status.message());
+    }
+  }
+  storage::WriteBatch prepared;
+  prepared.Put(storage::Family::kCatalog, PreparedHeadKey(id),
+               EncodePrepared(as, r.coordinator, r.coordinator_xid));
+  for (std::size_t i = 0; i < writes.size(); ++i)
+    prepared.Put(storage::Family::kCatalog, PreparedWriteKey(id, std::uint32_t(i)),
+                 EncodeIntent(as, writes[i]));
+  LAKE_RETURN_IF_ERROR(engines_.store->Write(prepared, {}));
+  return TransactionReply{id};
+}
+
+Result<CountReply> Service::Do(Caller& c, ResolvePreparedRequest& r) {
+  std::lock_guard commit(commit_mutex_);
+  LAKE_ASSIGN_OR_RETURN(auto head,
+                        engines_.store->Get(storage::Family::kCatalog, PreparedHeadKey(r.id)));
+  Prepared prepared;
+  if (head) LAKE_RETURN_IF_ERROR(DecodePrepared(*head, &prepared));
+  if (!head || !MayAsk(c, prepared.owner.admin, prepared.owner.tenant)) {
+    // Decided before (the answer to an earlier resolve may have been lost).
+    LAKE_ASSIGN_OR_RETURN(auto committed,
+                          engines_.store->Get(storage::Family::kCatalog, CommittedKey(r.id)));
+    if (committed.has_value() == r.commit) return CountReply{0};
+    return Status::NotFound("no prepared transaction " + std::to_string(r.id) + ": it was " +
+                            (committed ? "committed" : "aborted, or never prepared"));
+  }
+  storage::WriteBatch record;
+  record.DeleteRange(storage::Family::kCatalog, PreparedHeadKey(r.id), PreparedHeadKey(r.id + 1));
+  record.DeleteRange(storage::Family::kCatalog, PreparedWriteKey(r.id, 0),
+                     PreparedWriteKey(r.id + 1, 0));
+  if (!r.commit) {
+    LAKE_RETURN_IF_ERROR(engines_.store->Write(record, {}));
+    return CountReply{0};
+  }
+  std::vector<StagedWrite> writes;
+  Caller as;
+  LAKE_RETURN_IF_ERROR(engines_.store->ScanPrefix(storage::Family::kCatalog,
+                                                  PreparedWritesPrefix(r.id),
+                                                  [&](std::string_view, std::string_view value) {
+                                                    StagedWrite write;
+                                                    if (!DecodeIntent(value, &as, &write).ok())
+                                                      return false;
+                                                    writes.push_back(std::move(write));
+                                                    return true;
+                                                  }));
+  as = prepared.owner;
+  return CommitLocked(as, r.id, writes, record);
+}
+
+Result<PreparedReply> Service::Do(Caller& c, ListPreparedRequest& r) {
+  PreparedReply reply;
+  Status decoding;
+  LAKE_RETURN_IF_ERROR(engines_.store->ScanPrefix(
+      storage::Family::kCatalog, kPreparedHeadPrefix,
+      [&](std::string_view key, std::string_view value) {
+        Prepared prepared;
+        decoding = DecodePrepared(value, &prepared);
+        if (!decoding.ok()) return false;
+        if (prepared.coordinator == r.coordinator &&
+            MayAsk(c, prepared.owner.admin, prepared.owner.tenant)) {
+          reply.transactions.push_back(
+              {std::stoull(std::string(key.substr(kPreparedHeadPrefix.size())), nullptr, 16),
+               prepared.coordinator_xid});
+        }
+        return true;
+      }));
+  LAKE_RETURN_IF_ERROR(decoding);
+  return reply;
 }
 
 Result<std::size_t> Service::RecoverTransactions() {

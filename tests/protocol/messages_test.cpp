@@ -152,6 +152,19 @@ TEST(Messages, VectorRequestsRoundTrip) {
   EXPECT_EQ(RoundTrip(TransactionStatusReply{TransactionState::kPending}).state,
             TransactionState::kPending);
   EXPECT_FALSE(Decode<TransactionStatusReply>(std::string(1, '\x03')).ok()) << "no such state";
+  const PrepareTransactionRequest prepare{"7301234567890123456", 1ull << 40};
+  EXPECT_EQ(RoundTrip(prepare).coordinator, "7301234567890123456");
+  EXPECT_EQ(RoundTrip(prepare).coordinator_xid, 1ull << 40);
+  SurvivesDamage(prepare);
+  EXPECT_TRUE(RoundTrip(ResolvePreparedRequest{9, true}).commit);
+  EXPECT_EQ(RoundTrip(ResolvePreparedRequest{9, false}).id, 9u);
+  SurvivesDamage(ResolvePreparedRequest{9, true});
+  EXPECT_EQ(RoundTrip(ListPreparedRequest{"pg"}).coordinator, "pg");
+  const auto listed = RoundTrip(PreparedReply{{{5, 500}, {6, 600}}}).transactions;
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[1].id, 6u);
+  EXPECT_EQ(listed[1].coordinator_xid, 600u);
+  SurvivesDamage(PreparedReply{{{5, 500}}});
 }
 
 TEST(Messages, VectorRepliesRoundTrip) {

@@ -210,6 +210,72 @@ TEST_F(ServerTest, TransactionsApplyAllTheirWritesAtCommitOrNone) {
       << "the tenant's delete reached other tenants' rows";
 }
 
+// Two-phase commit: a prepared transaction's writes are kept, invisible,
+// beyond its connection and a kill -9, until it is resolved; resolving is
+// idempotent; only its owner (or the admin) sees and resolves it.
+TEST_F(ServerTest, PreparedTransactionsOutliveTheConnectionAndACrashUntilResolved) {
+  CreateDocs();
+  const auto present = [&](std::int64_t id) {
+    auto got = server_.Connect()->Call(GetRequest{"docs", 0, {id}});
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() && !got->records.empty();
+  };
+  std::uint64_t committed = 0, aborted = 0;
+  {
+    auto writer = server_.Connect();
+    ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+    ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(1, 0)}}).ok());
+    ASSERT_TRUE(writer->Call(DeleteRequest{"docs", std::nullopt, {7}}).ok());  // an intent
+    auto prepared = writer->Call(PrepareTransactionRequest{"pg-a", 100});
+    ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
+    committed = prepared->id;
+    EXPECT_FALSE(writer->Call(CommitTransactionRequest{}).ok()) << "prepared, not open";
+    ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+    ASSERT_TRUE(writer->Call(UpsertRequest{"docs", {Record(2, 0)}}).ok());
+    aborted = writer->Call(PrepareTransactionRequest{"pg-a", 101})->id;
+  }
+  EXPECT_FALSE(present(1));
+  EXPECT_EQ(server_.Connect()->Call(TransactionStatusRequest{committed})->state,
+            TransactionState::kPending);
+  server_.Kill();
+  ASSERT_TRUE(server_.Start()) << server_.log();
+  auto admin = server_.Connect();
+  auto listed = admin->Call(ListPreparedRequest{"pg-a"});
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->transactions.size(), 2u);
+  EXPECT_EQ(listed->transactions[0].id, committed);
+  EXPECT_EQ(listed->transactions[0].coordinator_xid, 100u);
+  EXPECT_EQ(listed->transactions[1].coordinator_xid, 101u);
+  EXPECT_TRUE(admin->Call(ListPreparedRequest{"pg-b"})->transactions.empty());
+  EXPECT_TRUE(server_.Connect(NewToken(1))->Call(ListPreparedRequest{"pg-a"})->transactions.empty())
+      << "a tenant sees only its own";
+  EXPECT_FALSE(present(1));
+
+  auto resolved = admin->Call(ResolvePreparedRequest{committed, true});
+  ASSERT_TRUE(resolved.ok()) << resolved.status().ToString();
+  EXPECT_EQ(resolved->count, 2u);
+  EXPECT_TRUE(present(1));
+  EXPECT_EQ(admin->Call(TransactionStatusRequest{committed})->state, TransactionState::kCommitted);
+  EXPECT_EQ(admin->Call(ResolvePreparedRequest{committed, true})->count, 0u) << "idempotent";
+  EXPECT_EQ(admin->Call(ResolvePreparedRequest{committed, false}).status().code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(admin->Call(ResolvePreparedRequest{aborted, false}).ok());
+  EXPECT_FALSE(present(2));
+  EXPECT_TRUE(admin->Call(ResolvePreparedRequest{aborted, false}).ok()) << "idempotent";
+  EXPECT_EQ(admin->Call(ResolvePreparedRequest{aborted, true}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(admin->Call(ListPreparedRequest{"pg-a"})->transactions.empty());
+  // A tenant resolves only its own.
+  auto mine = server_.Connect(NewToken(3));
+  ASSERT_TRUE(mine->Call(BeginTransactionRequest{}).ok());
+  ASSERT_TRUE(mine->Call(UpsertRequest{"docs", {Record(30, 3)}}).ok());
+  const std::uint64_t tenants = mine->Call(PrepareTransactionRequest{"pg-a", 102})->id;
+  EXPECT_FALSE(server_.Connect(NewToken(4))->Call(ResolvePreparedRequest{tenants, true}).ok());
+  EXPECT_FALSE(present(30));
+  EXPECT_EQ(mine->Call(ResolvePreparedRequest{tenants, true})->count, 1u);
+  EXPECT_TRUE(present(30));
+}
+
 TEST_F(ServerTest, TransactionStatusTellsWhatBecameOfATransaction) {
   CreateDocs();
   auto writer = server_.Connect();
