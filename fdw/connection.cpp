@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include "in_doubt.h"
+
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -68,6 +70,7 @@ void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target) 
   RangeTblEntry* rte = exec_rt_fetch(relid, node->ss.ps.state);
   ReadConnectTarget(GetForeignTable(rte->relid)->serverid,
                     OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId(), target);
+  ResolveInDoubt(*target);
 }
 
 Result<protocol::Session*> SessionFor(const ConnectTarget& target, std::uint64_t* number) {

@@ -28,6 +28,8 @@ void ReadConnectTarget(Oid server, Oid user, ConnectTarget* target);
 
 // The target of a running scan of a foreign table (range table entry
 // `relid`): its server, and the user whose mapping the query runs with.
+// The first scan of a session also recovers the server's in-doubt
+// transactions of this cluster (in_doubt.h).
 void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target);
 
 // The session for `target` (C++ side of the boundary), and its number: a

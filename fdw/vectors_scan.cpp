@@ -102,6 +102,11 @@ int MetricOfOperator(Oid op) {
   return -1;
 }
 
+// Values the engine's integer columns are compared with exactly.
+bool IsIntegerType(Oid type) {
+  return type == INT2OID || type == INT4OID || type == INT8OID;
+}
+
 // Adds `clause` to the pushed filters when the engine can apply it.
 bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
   if (IsA(clause, OpExpr)) {
@@ -110,7 +115,7 @@ bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
     Node* left = static_cast<Node*>(linitial(op->args));
     Node* right = static_cast<Node*>(lsecond(op->args));
     if (IsScanValue(left)) std::swap(left, right);
-    if (!IsScanValue(right)) return false;
+    if (!IsScanValue(right) || !IsIntegerType(exprType(right))) return false;
     const Filter filters[] = {kIdEquals, kUserEquals, kVersionEquals};
     const Column columns[] = {kId, kUserId, kModelVersion};
     for (int i = 0; i < 3; ++i) {
@@ -127,7 +132,9 @@ bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
     if (!op->useOr || std::strcmp(OperatorName(op->opno), "=") != 0) return false;
     Node* left = static_cast<Node*>(linitial(op->args));
     Node* right = static_cast<Node*>(lsecond(op->args));
-    if (!IsColumn(left, baserel, rel->attno[kId]) || !IsScanValue(right)) return false;
+    if (!IsColumn(left, baserel, rel->attno[kId]) || !IsScanValue(right) ||
+        !IsIntegerType(get_element_type(exprType(right))))
+      return false;
     rel->pushed_filters = lappend_int(rel->pushed_filters, kIdIn);
     rel->pushed_values = lappend(rel->pushed_values, right);
     return true;
@@ -236,7 +243,7 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
       case kIdIn:
         rows = std::min(
             rows,
-            IsA(lfirst(value), Const)
+            IsA(lfirst(value), Const) && !castNode(Const, lfirst(value))->constisnull
                 ? 1.0 *
                       ArrayGetNItems(
                           ARR_NDIM(DatumGetArrayTypeP(castNode(Const, lfirst(value))->constvalue)),
@@ -538,6 +545,14 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
 
 namespace {
 
+// A pushed integer value of its own type (int2, int4 or int8: `id = 5`
+// compares bigint with int4) as int64.
+int64 IntegerOf(Datum value, Oid type) {
+  if (type == INT2OID) return DatumGetInt16(value);
+  if (type == INT4OID) return DatumGetInt32(value);
+  return DatumGetInt64(value);
+}
+
 // Narrows the ids a scan may return to `count` more (conditions are ANDed:
 // `id = 1 AND id IN (2, 3)` matches nothing), kept sorted and unique.
 void KeepIds(const Datum* more, int count, bool narrowing, int64** ids, int* id_count) {
@@ -567,6 +582,11 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
   if (!EvaluatePushedValuesIfDue(node, &values, &nulls)) return;
   List* items = castNode(ForeignScan, node->ss.ps.plan)->fdw_private;
   List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
+  List* exprs = castNode(ForeignScan, node->ss.ps.plan)->fdw_exprs;
+  Oid* types = static_cast<Oid*>(palloc(sizeof(Oid) * (list_length(exprs) + 1)));
+  ListCell* expr;
+  foreach (expr, exprs)
+    types[foreach_current_index(expr)] = exprType(static_cast<Node*>(lfirst(expr)));
   bool contradiction = false;  // e.g. id = NULL: no row can pass
   int64* ids = nullptr;
   int id_count = 0;
@@ -584,19 +604,28 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
       continue;
     }
     switch (filter) {
-      case kIdEquals:
-        KeepIds(&values[i], 1, has_ids, &ids, &id_count);
+      case kIdEquals: {
+        const Datum id = Int64GetDatum(IntegerOf(values[i], types[i]));
+        KeepIds(&id, 1, has_ids, &ids, &id_count);
         has_ids = true;
         break;
+      }
       case kIdIn: {
+        // An array of any integer type (int2[], int4[], int8[]).
+        ArrayType* array = DatumGetArrayTypeP(values[i]);
+        int16 element_length;
+        bool by_value;
+        char align;
+        get_typlenbyvalalign(ARR_ELEMTYPE(array), &element_length, &by_value, &align);
         Datum* elements;
         bool* element_nulls;
         int count;
-        deconstruct_array(DatumGetArrayTypeP(values[i]), INT8OID, 8, FLOAT8PASSBYVAL,
-                          TYPALIGN_DOUBLE, &elements, &element_nulls, &count);
+        deconstruct_array(array, ARR_ELEMTYPE(array), element_length, by_value, align, &elements,
+                          &element_nulls, &count);
         int taken = 0;
         for (int e = 0; e < count; ++e) {
-          if (!element_nulls[e]) elements[taken++] = elements[e];
+          if (!element_nulls[e])
+            elements[taken++] = Int64GetDatum(IntegerOf(elements[e], ARR_ELEMTYPE(array)));
         }
         KeepIds(elements, taken, has_ids, &ids, &id_count);
         has_ids = true;
@@ -604,12 +633,16 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
       }
       case kUserEquals:
         has_tenant = true;
-        tenant = DatumGetInt64(values[i]);
+        tenant = IntegerOf(values[i], types[i]);
         break;
-      case kVersionEquals:
+      case kVersionEquals: {
+        // A bigint beyond int4 is no model version: nothing matches it.
+        const int64 wanted = IntegerOf(values[i], types[i]);
+        if (wanted < PG_INT32_MIN || wanted > PG_INT32_MAX) contradiction = true;
         has_version = true;
-        version = DatumGetInt32(values[i]);
+        version = static_cast<int32>(wanted);
         break;
+      }
       case kKnnQuery:
         query = DatumToVector(values[i]);
         break;

@@ -4,16 +4,15 @@
 #include "writes.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "connection.h"
+#include "in_doubt.h"
 #include "pg_boundary.h"
 #include "series_scan.h"
 #include "table_kind.h"
@@ -21,6 +20,7 @@
 #include "vectors_scan.h"
 
 extern "C" {
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -115,7 +115,8 @@ struct PendingConnection {
   ConnectTarget target;
   std::vector<PendingOp> ops;
   std::uint64_t session = 0;      // the session whose server transaction is open; 0: none yet
-  std::uint64_t transaction = 0;  // its id in lake-server
+  std::uint64_t transaction = 0;  // its id in lake-server (also once prepared)
+  bool prepare_sent = false;      // at pre-commit: its decision is due
 };
 
 std::map<Oid, PendingConnection>& Pending() {
@@ -260,67 +261,59 @@ Status Flush(PendingConnection& connection) {
   return Status::Ok();
 }
 
-// What a failed commit can tell of the writes.
-enum class CommitFailure {
-  kNoneApplied,     // lake-server refused, dropped the transaction, or never got the commit
-  kOutcomeUnknown,  // the answer was lost, and lake-server could not be asked
-  kSomeCommitted,   // another user mapping's transaction had committed
-};
-
-// How long a backend whose commit lost its answer keeps asking lake-server
-// (reconnecting meanwhile) what became of the transaction.
-constexpr auto kResolveFor = std::chrono::seconds(10);
-
-// After a commit whose answer was lost: whether lake-server committed the
-// transaction (Ok), dropped it (kNoneApplied, with why), or could not say
-// within kResolveFor (kOutcomeUnknown).
-Status ResolveLostCommit(const PendingConnection& connection, Status lost, CommitFailure* failure) {
-  const auto deadline = std::chrono::steady_clock::now() + kResolveFor;
-  while (std::chrono::steady_clock::now() < deadline && !QueryCancelPending && !ProcDiePending) {
-    auto session = SessionFor(connection.target);
-    if (session.ok()) {
-      auto answer = (*session)->Call(protocol::TransactionStatusRequest{connection.transaction});
-      if (answer.ok() && answer->state == protocol::TransactionState::kCommitted)
-        return Status::Ok();
-      if (answer.ok() && answer->state == protocol::TransactionState::kAborted) {
-        *failure = CommitFailure::kNoneApplied;
-        return Status(lost.code(), lost.message() + "; lake-server dropped the transaction");
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  *failure = CommitFailure::kOutcomeUnknown;
-  return Status(lost.code(),
-                "transaction " + std::to_string(connection.transaction) + ": " + lost.message());
-}
-
-// Stages whatever is pending and commits, connection by connection; the
-// first failure is returned, and how far the commit got in `failure`.
-Status Commit(CommitFailure* failure) {
-  bool committed_one = false;
+// Two-phase commit, PostgreSQL deciding. At pre-commit each connection's
+// writes are staged and prepared in lake-server (checked, durable,
+// invisible), named by this cluster and the transaction's id; after
+// PostgreSQL's commit record they are committed; on abort, aborted. A
+// prepared transaction whose decision did not reach lake-server (either
+// side crashed or was unreachable in between) is resolved from
+// PostgreSQL's own record of its transaction by the next session that
+// reaches that server (ResolveInDoubt).
+Status PrepareAll(std::uint64_t xid) {
   for (auto& [user_mapping, connection] : Pending()) {
     if (connection.ops.empty() && connection.session == 0) continue;
-    *failure = committed_one ? CommitFailure::kSomeCommitted : CommitFailure::kNoneApplied;
     LAKE_RETURN_IF_ERROR(Flush(connection));
     LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target));
-    const Status status = session->Call(protocol::CommitTransactionRequest{}).status();
-    if (!status.ok()) {
-      // An answer, even an error, means lake-server decided; a lost one
-      // leaves the transaction whole or absent: ask which.
-      if (committed_one || session->connected()) return status;
-      LAKE_RETURN_IF_ERROR(ResolveLostCommit(connection, status, failure));
-    }
-    committed_one = true;
+    connection.prepare_sent = true;
+    LAKE_RETURN_IF_ERROR(
+        session->Call(protocol::PrepareTransactionRequest{CoordinatorName(), xid}).status());
   }
   return Status::Ok();
 }
 
-// Drops what the server staged (best effort: a lost connection drops it
-// too).
-void Abort() {
+// Sends the decision on each prepared transaction, on a new session if the
+// old one died; the first failure (that transaction then waits, prepared,
+// for ResolveInDoubt). Aborting what lake-server never prepared finds
+// nothing, which is done too.
+Status DecideAll(bool commit) {
+  Status first;
   for (auto& [user_mapping, connection] : Pending()) {
-    if (connection.session == 0) continue;
-    CppError ignored;
+    if (!connection.prepare_sent) continue;
+    Status status;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto session = SessionFor(connection.target);
+      status = session.ok()
+                   ? (*session)
+                         ->Call(protocol::ResolvePreparedRequest{connection.transaction, commit})
+                         .status()
+                   : session.status();
+      if (!commit && status.code() == StatusCode::kNotFound) status = Status::Ok();
+      if (status.ok()) break;
+    }
+    if (!status.ok() && first.ok())
+      first = Status(status.code(), "transaction " + std::to_string(connection.transaction) + ": " +
+                                        status.message());
+  }
+  return first;
+}
+
+// Drops what the server staged or prepared (best effort: a lost
+// connection drops what was staged, and ResolveInDoubt what was prepared).
+void AbortAll() {
+  CppError ignored;
+  RunCpp(ignored, [] { return DecideAll(false); });
+  for (auto& [user_mapping, connection] : Pending()) {
+    if (connection.session == 0 || connection.prepare_sent) continue;
     RunCpp(ignored, [&]() -> Status {
       std::uint64_t number = 0;
       LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(connection.target, &number));
@@ -331,39 +324,44 @@ void Abort() {
 }
 
 void OnTransaction(XactEvent event, void*) {
+  if (event == XACT_EVENT_PRE_PREPARE && !Pending().empty())
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("lake: PREPARE TRANSACTION of a transaction that writes lake tables "
+                           "is not supported"),
+                    errhint("Commit it: lake-server takes part in PostgreSQL's own commit.")));
   if (Pending().empty()) return;
   if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PARALLEL_PRE_COMMIT) {
     // A SERIALIZABLE transaction learns whether it may commit only after
     // these callbacks: ask first, so that a serialization failure fails it
-    // before lake-server applies its writes, not after. Once this passes,
-    // PostgreSQL's own check later cannot fail (the transaction is
-    // prepared in the predicate-lock sense; its conflicts doom the others).
+    // here and aborts what was prepared. Once this passes, PostgreSQL's
+    // own check later cannot fail (the transaction is prepared in the
+    // predicate-lock sense; its conflicts doom the others).
     if (IsolationIsSerializable()) PreCommit_CheckForSerializationFailure();
+    // The transaction's id: its fate is then in PostgreSQL's commit log.
+    const std::uint64_t xid = U64FromFullTransactionId(GetTopFullTransactionId());
     CppError error;
-    CommitFailure failure = CommitFailure::kNoneApplied;
-    const bool sent = RunCpp(error, [&] { return Commit(&failure); });
-    if (!sent) {
-      Abort();
+    if (!RunCpp(error, [&] { return PrepareAll(xid); })) {
+      AbortAll();
       Pending().clear();
-      if (failure == CommitFailure::kOutcomeUnknown)
-        ereport(ERROR, (errcode(ERRCODE_TRANSACTION_RESOLUTION_UNKNOWN),
-                        errmsg("lake: the commit's outcome is unknown: %s", error.text),
-                        errdetail("lake-server applies a transaction's writes all or none; the "
-                                  "connection was lost before it answered, and lake-server "
-                                  "could not be reached for 10 s to ask which."),
-                        errhint("Once lake-server is back, lake.transaction_status(server, id) "
-                                "tells whether the transaction committed.")));
-      if (failure == CommitFailure::kSomeCommitted)
-        ereport(ERROR, (errcode(ERRCODE_FDW_ERROR),
-                        errmsg("lake: the writes through one user mapping were committed, those "
-                               "through another were not: %s",
-                               error.text)));
       ereport(ERROR, (errcode(SqlStateOf(error)),
                       errmsg("lake: the transaction's writes were not applied: %s", error.text)));
     }
+    if (fault_injection_setting == kCrashAfterPrepare) abort();
+  } else if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
+    if (fault_injection_setting == kCrashAfterCommit) abort();
+    CppError error;
+    const bool decided = RunCpp(error, [] { return DecideAll(true); });
     Pending().clear();
+    // Committed in PostgreSQL: no error can undo it now.
+    if (!decided)
+      ereport(
+          WARNING,
+          (errmsg("lake: committed; lake-server has not applied the writes yet: %s", error.text),
+           errdetail("They are prepared in lake-server, and become visible when a session "
+                     "reaches it again: it asks PostgreSQL what became of the transaction."),
+           errhint("Check that lake-server is running.")));
   } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
-    Abort();
+    AbortAll();
     Pending().clear();
   }
 }
@@ -544,6 +542,7 @@ void BeginInsert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
                            RelationGetRelationName(relation))));
   ReadConnectTarget(GetForeignTable(table)->serverid, ModifyingUser(mtstate->ps.state, rinfo),
                     &s->target);
+  ResolveInDoubt(s->target);
   s->batch_rows = BatchRows(table);
   rinfo->ri_FdwState = s;
 }

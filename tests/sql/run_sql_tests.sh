@@ -27,12 +27,21 @@ cat >"$WORK/kill-server" <<EOS
 kill -9 "\$(cat "$WORK/lake/lake-server.pid")"
 sleep 0.2
 EOS
+cat >"$WORK/wait-server" <<EOS
+#!/usr/bin/env bash
+for _ in \$(seq 300); do
+  "$BUILD_DIR/tools/lakectl/lakectl" --data-dir "$WORK/lake" status >/dev/null 2>&1 && exit 0
+  sleep 0.1
+done
+exit 1
+EOS
 for signal in STOP CONT; do  # pause and resume: a server that does not answer
   printf '#!/usr/bin/env bash\nkill -%s "$(cat "%s/lake/lake-server.pid")"\n' "$signal" "$WORK" \
     >"$WORK/signal-$signal"
 done
-chmod +x "$WORK/kill-server" "$WORK/signal-STOP" "$WORK/signal-CONT"
+chmod +x "$WORK/kill-server" "$WORK/wait-server" "$WORK/signal-STOP" "$WORK/signal-CONT"
 export LAKE_REGRESS_START_SERVER="$WORK/start-server" LAKE_REGRESS_KILL_SERVER="$WORK/kill-server" \
+  LAKE_REGRESS_WAIT_SERVER="$WORK/wait-server" \
   LAKE_REGRESS_PAUSE_SERVER="$WORK/signal-STOP" LAKE_REGRESS_RESUME_SERVER="$WORK/signal-CONT"
 lakectl create-collection docs --dimension 3 --metric l2 >/dev/null
 lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
@@ -63,6 +72,11 @@ if [ -z "${LAKE_SQL_NO_SPECS:-}" ]; then
   if [ -n "${LAKE_SQL_RESULTS:-}" ]; then
     mkdir -p "$LAKE_SQL_RESULTS" && cp "$WORK/out-specs/results/"*.out "$LAKE_SQL_RESULTS/"
   fi
+fi
+# Crashes of PostgreSQL inside the commit of native and lake writes.
+if [ -z "${LAKE_SQL_NO_SPECS:-}" ]; then
+  source "$ROOT/tests/sql/crash_commit.sh"
+  [ "$crash_status" -eq 0 ] || status=1
 fi
 if [ "$status" -ne 0 ] && [ -f "$WORK/out/regression.diffs" ]; then
   cat "$WORK/out/regression.diffs"

@@ -195,4 +195,25 @@ CREATE FOREIGN TABLE t.metrics_1d (user_id bigint, metric text, tags jsonb, buck
 SELECT sum(count) FROM t.metrics_1d WHERE bucket < '294247-01-10 02:00+00';
 SELECT sum(count) FROM t.metrics_1d WHERE bucket < 'infinity';
 
+-- Pushed integers of any width (found by a helper: int4[] arrays were read
+-- as int8, a NULL array crashed the planner, a bigint model version was
+-- truncated and a DELETE removed another version's records).
+CREATE FOREIGN TABLE t.versions (id bigint, model_version int, embedding vector(3))
+  SERVER lake OPTIONS (collection 'writable');
+BEGIN;
+INSERT INTO t.versions VALUES (90, 1, '[1,1,1]'), (91, 1, '[1,1,2]');
+COMMIT;
+SELECT id FROM t.versions WHERE id = ANY (ARRAY[90, 91]::int[]) ORDER BY id;
+SELECT id FROM t.versions WHERE id = ANY ('{90}'::int2[]);
+SELECT count(*) FROM t.versions WHERE id = ANY (NULL::bigint[]);
+EXPLAIN (COSTS OFF) SELECT count(*) FROM t.versions WHERE id = ANY (NULL::bigint[]);
+BEGIN;
+DELETE FROM t.versions WHERE model_version = 4294967297::bigint;
+COMMIT;
+SELECT count(*) FROM t.versions WHERE id IN (90, 91);
+BEGIN;
+DELETE FROM t.versions WHERE id = ANY ('{90,91}'::int[]);
+COMMIT;
+SELECT count(*) FROM t.versions WHERE id IN (90, 91);
+
 DROP SCHEMA t CASCADE;

@@ -1,0 +1,29 @@
+// Recovery of the two-phase commit (writes.cpp): a transaction prepared in
+// lake-server whose decision never arrived (PostgreSQL or lake-server
+// crashed, or lake-server was unreachable, between the prepare and the
+// decision) is resolved from PostgreSQL's own record of its transaction:
+// committed there, it is committed in lake-server; aborted (or crashed
+// before its commit record), it is aborted; still running, it is left to
+// its own backend.
+#pragma once
+
+#include <string>
+
+#include "connection.h"
+
+namespace lake::fdw {
+
+// This cluster's name for lake-server: its system identifier, in decimal.
+const std::string& CoordinatorName();
+
+// Once per session to `target`'s server (when a scan or an insert first
+// reaches it): resolves this cluster's prepared transactions there that the
+// target's token may see. PostgreSQL side of the boundary.
+void ResolveInDoubt(const ConnectTarget& target);
+
+// lake.fault_injection, for the crash tests: the backend crashes (abort)
+// right after lake-server prepared, or right after PostgreSQL committed.
+enum FaultInjection { kNoFault, kCrashAfterPrepare, kCrashAfterCommit };
+extern int fault_injection_setting;
+
+}  // namespace lake::fdw
