@@ -22,8 +22,9 @@ const std::string& CoordinatorName();
 void ResolveInDoubt(const ConnectTarget& target);
 
 // lake.fault_injection, for the crash tests: the backend crashes (abort)
-// right after lake-server prepared, or right after PostgreSQL committed.
-enum FaultInjection { kNoFault, kCrashAfterPrepare, kCrashAfterCommit };
+// right after lake-server prepared, or right after PostgreSQL committed; or
+// the decision is lost on its way to lake-server, as when it is down.
+enum FaultInjection { kNoFault, kCrashAfterPrepare, kCrashAfterCommit, kLoseDecision };
 extern int fault_injection_setting;
 
 }  // namespace lake::fdw

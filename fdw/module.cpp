@@ -23,10 +23,11 @@ void _PG_init(void) {
       {"none", lake::fdw::kNoFault, false},
       {"crash_after_prepare", lake::fdw::kCrashAfterPrepare, false},
       {"crash_after_commit", lake::fdw::kCrashAfterCommit, false},
+      {"lose_decision", lake::fdw::kLoseDecision, false},
       {nullptr, 0, false}};
   DefineCustomEnumVariable("lake.fault_injection",
                            "For crash tests: crash the backend after lake-server prepared a "
-                           "commit, or after PostgreSQL committed it.",
+                           "commit, or after PostgreSQL committed it, or lose the decision.",
                            nullptr, &lake::fdw::fault_injection_setting, lake::fdw::kNoFault,
                            kFaults, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("lake");

@@ -350,7 +350,11 @@ void OnTransaction(XactEvent event, void*) {
   } else if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
     if (fault_injection_setting == kCrashAfterCommit) abort();
     CppError error;
-    const bool decided = RunCpp(error, [] { return DecideAll(true); });
+    bool decided = false;
+    if (fault_injection_setting == kLoseDecision)
+      snprintf(error.text, kErrorBytes, "the decision was lost (lake.fault_injection)");
+    else
+      decided = RunCpp(error, [] { return DecideAll(true); });
     Pending().clear();
     // Committed in PostgreSQL: no error can undo it now.
     if (!decided)

@@ -2,10 +2,12 @@
 # A transaction that writes a native table and a lake table has one outcome
 # through a crash of PostgreSQL at each step of its two-phase commit:
 # the backend crashes (lake.fault_injection) right after lake-server
-# prepared the lake writes, or right after PostgreSQL's commit record;
-# PostgreSQL restarts, and the next session resolves the prepared lake
-# transaction from PostgreSQL's commit log. Sourced by run_sql_tests.sh
-# (WORK, PORT, as_pg_user); sets crash_status.
+# prepared the lake writes, or right after PostgreSQL's commit record, and
+# PostgreSQL restarts; or the decision is lost on its way and lake-server
+# is killed (-9) and restarted. The next session resolves the prepared
+# lake transaction from PostgreSQL's commit log. Sourced by
+# run_sql_tests.sh (WORK, PORT, as_pg_user, the server scripts); sets
+# crash_status.
 crash_status=0
 sql() {
   as_pg_user psql -h "$WORK/pg" -p "$PORT" -d lake_regress -Atq -X -v ON_ERROR_STOP=1 -c "$1"
@@ -29,12 +31,16 @@ sql "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS lake_fdw;
      CREATE FOREIGN TABLE crash_docs (id bigint, user_id bigint, embedding lake.vector(3))
        SERVER lake OPTIONS (collection 'writable')" >/dev/null || crash_status=1
 k=0
-for step in crash_after_prepare crash_after_commit none; do
+for step in crash_after_prepare crash_after_commit lose_decision none; do
   k=$((k + 1))
   as_pg_user psql -h "$WORK/pg" -p "$PORT" -d lake_regress -Atq -X -c \
     "SET lake.fault_injection = '$step'; BEGIN; INSERT INTO crash_log VALUES ($k);
      INSERT INTO crash_docs VALUES ($((k + 8000)), 1, '[1,1,1]'); COMMIT;" >/dev/null 2>&1 || true
   wait_for_postgres || { echo "crash_commit: PostgreSQL did not come back after $step"; crash_status=1; break; }
+  if [ "$step" = lose_decision ]; then
+    "$LAKE_REGRESS_KILL_SERVER" && "$LAKE_REGRESS_START_SERVER" ||
+      { echo "crash_commit: lake-server did not restart"; crash_status=1; break; }
+  fi
   got="$(sql "SELECT (SELECT count(*) FROM crash_log WHERE k = $k) || ' ' ||
                      (SELECT count(*) FROM crash_docs WHERE id = $((k + 8000)))" 2>&1)" || true
   expected="1 1"
@@ -46,5 +52,5 @@ for step in crash_after_prepare crash_after_commit none; do
     crash_status=1
   fi
 done
-sql "DELETE FROM crash_docs WHERE id IN (8001, 8002, 8003); DROP FOREIGN TABLE crash_docs;
+sql "DELETE FROM crash_docs WHERE id IN (8001, 8002, 8003, 8004); DROP FOREIGN TABLE crash_docs;
      DROP TABLE crash_log" >/dev/null 2>&1 || crash_status=1
