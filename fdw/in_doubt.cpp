@@ -9,8 +9,8 @@
 extern "C" {
 #include "access/transam.h"
 #include "access/xlog.h"
+#include "fmgr.h"
 #include "utils/fmgrprotos.h"
-#include "utils/memutils.h"
 #include "utils/xid8.h"
 }
 
@@ -30,25 +30,22 @@ std::set<std::uint64_t>& ResolvedSessions() {
 
 // What PostgreSQL's commit log says of a transaction: 1 committed, 0
 // aborted (or crashed before its commit record), -1 still running or not
-// known (older than the commit log keeps, or from another timeline).
+// known (older than the commit log keeps, or not yet given: a clone or a
+// restore of this cluster). Raises no error (pg_xact_status would for an
+// id not yet given, while holding a lock).
 int Fate(std::uint64_t xid) {
-  volatile int fate = -1;  // set inside PG_TRY, read after it
-  const MemoryContext context = CurrentMemoryContext;
-  PG_TRY();
-  {
-    const Datum status = DirectFunctionCall1(
-        pg_xact_status, FullTransactionIdGetDatum(FullTransactionIdFromU64(xid)));
-    const char* state = TextDatumGetCString(status);
-    if (std::strcmp(state, "committed") == 0) fate = 1;
-    if (std::strcmp(state, "aborted") == 0) fate = 0;
-  }
-  PG_CATCH();
-  {
-    MemoryContextSwitchTo(context);
-    FlushErrorState();
-  }
-  PG_END_TRY();
-  return fate;
+  const FullTransactionId full = FullTransactionIdFromU64(xid);
+  if (!FullTransactionIdPrecedes(full, ReadNextFullTransactionId())) return -1;
+  LOCAL_FCINFO(call, 1);
+  InitFunctionCallInfoData(*call, nullptr, 1, InvalidOid, nullptr, nullptr);
+  call->args[0].value = FullTransactionIdGetDatum(full);
+  call->args[0].isnull = false;
+  const Datum status = pg_xact_status(call);
+  if (call->isnull) return -1;
+  const char* state = TextDatumGetCString(status);
+  if (std::strcmp(state, "committed") == 0) return 1;
+  if (std::strcmp(state, "aborted") == 0) return 0;
+  return -1;
 }
 
 }  // namespace
@@ -63,6 +60,7 @@ const std::string& CoordinatorName() {
 }
 
 void ResolveInDoubt(const ConnectTarget& target) {
+  if (RecoveryInProgress()) return;  // a standby decides nothing
   std::uint64_t ids[kAtOnce], xids[kAtOnce];
   int count = 0;
   CppError error;
@@ -84,16 +82,22 @@ void ResolveInDoubt(const ConnectTarget& target) {
   int fates[kAtOnce];
   for (int i = 0; i < count; ++i)
     fates[i] = Fate(xids[i]);
-  if (!RunCpp(error, [&]() -> Status {
-        LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(target));
-        for (int i = 0; i < count; ++i) {
-          if (fates[i] < 0) continue;
-          LAKE_RETURN_IF_ERROR(
-              session->Call(protocol::ResolvePreparedRequest{ids[i], fates[i] == 1}).status());
-        }
-        return Status::Ok();
-      }))
-    Raise(error);
+  for (int i = 0; i < count; ++i) {
+    if (fates[i] < 0) continue;
+    // One that cannot be resolved (lake-server refuses the writes now)
+    // must not stop the others, nor the query that reached the server.
+    if (!RunCpp(error, [&]() -> Status {
+          LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(target));
+          return session->Call(protocol::ResolvePreparedRequest{ids[i], fates[i] == 1}).status();
+        }))
+      ereport(WARNING,
+              (errmsg("lake: prepared transaction %llu could not be %s: %s",
+                      static_cast<unsigned long long>(ids[i]),
+                      fates[i] == 1 ? "committed" : "aborted", error.text),
+               errhint("Its PostgreSQL transaction %s; lake-server keeps it prepared until "
+                       "it can be.",
+                       fates[i] == 1 ? "committed" : "aborted")));
+  }
 }
 
 }  // namespace lake::fdw

@@ -22,6 +22,7 @@
 extern "C" {
 #include "access/transam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
@@ -29,6 +30,7 @@ extern "C" {
 #include "foreign/foreign.h"
 #include "miscadmin.h"
 #include "parser/parsetree.h"
+#include "replication/message.h"
 #include "storage/predicate.h"
 #include "utils/rel.h"
 }
@@ -337,8 +339,15 @@ void OnTransaction(XactEvent event, void*) {
     // own check later cannot fail (the transaction is prepared in the
     // predicate-lock sense; its conflicts doom the others).
     if (IsolationIsSerializable()) PreCommit_CheckForSerializationFailure();
-    // The transaction's id: its fate is then in PostgreSQL's commit log.
+    // The transaction's id, in flushed WAL before lake-server hears of it:
+    // a crash then cannot hand the same id to a later transaction (ids
+    // that reached no WAL are given again after recovery), whose fate
+    // would decide this one's. Its commit record is flushed too, whatever
+    // synchronous_commit says: lake-server applies what PostgreSQL
+    // committed, so that commit must not be lost.
     const std::uint64_t xid = U64FromFullTransactionId(GetTopFullTransactionId());
+    XLogFlush(LogLogicalMessage("lake", "prepare", sizeof("prepare"), true));
+    ForceSyncCommit();
     CppError error;
     if (!RunCpp(error, [&] { return PrepareAll(xid); })) {
       AbortAll();

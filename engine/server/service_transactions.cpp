@@ -482,7 +482,8 @@ Result<TransactionReply> Service::Do(Caller& c, PrepareTransactionRequest& r) {
   for (std::size_t i = 0; i < writes.size(); ++i)
     prepared.Put(storage::Family::kCatalog, PreparedWriteKey(id, std::uint32_t(i)),
                  EncodeIntent(as, writes[i]));
-  LAKE_RETURN_IF_ERROR(engines_.store->Write(prepared, {}));
+  // Synced: PostgreSQL may commit on the strength of this answer.
+  LAKE_RETURN_IF_ERROR(engines_.store->Write(prepared, {.sync = true}));
   return TransactionReply{id};
 }
 
@@ -496,6 +497,14 @@ Result<CountReply> Service::Do(Caller& c, ResolvePreparedRequest& r) {
     // Decided before (the answer to an earlier resolve may have been lost).
     LAKE_ASSIGN_OR_RETURN(auto committed,
                           engines_.store->Get(storage::Family::kCatalog, CommittedKey(r.id)));
+    if (committed) {  // only its owner learns that it committed
+      ByteReader in(*committed);
+      std::uint8_t admin = 0;
+      std::int64_t tenant = 0;
+      LAKE_RETURN_IF_ERROR(in.Fixed(&admin));
+      LAKE_RETURN_IF_ERROR(in.Fixed(&tenant));
+      if (!MayAsk(c, admin != 0, tenant)) committed.reset();
+    }
     if (committed.has_value() == r.commit) return CountReply{0};
     return Status::NotFound("no prepared transaction " + std::to_string(r.id) + ": it was " +
                             (committed ? "committed" : "aborted, or never prepared"));
@@ -505,22 +514,23 @@ Result<CountReply> Service::Do(Caller& c, ResolvePreparedRequest& r) {
   record.DeleteRange(storage::Family::kCatalog, PreparedWriteKey(r.id, 0),
                      PreparedWriteKey(r.id + 1, 0));
   if (!r.commit) {
-    LAKE_RETURN_IF_ERROR(engines_.store->Write(record, {}));
+    LAKE_RETURN_IF_ERROR(engines_.store->Write(record, {.sync = true}));
     return CountReply{0};
   }
   std::vector<StagedWrite> writes;
-  Caller as;
+  Status decoding;
   LAKE_RETURN_IF_ERROR(engines_.store->ScanPrefix(storage::Family::kCatalog,
                                                   PreparedWritesPrefix(r.id),
                                                   [&](std::string_view, std::string_view value) {
+                                                    Caller owner;
                                                     StagedWrite write;
-                                                    if (!DecodeIntent(value, &as, &write).ok())
-                                                      return false;
+                                                    decoding = DecodeIntent(value, &owner, &write);
+                                                    if (!decoding.ok()) return false;
                                                     writes.push_back(std::move(write));
                                                     return true;
                                                   }));
-  as = prepared.owner;
-  return CommitLocked(as, r.id, writes, record);
+  LAKE_RETURN_IF_ERROR(decoding);  // never a part of the transaction
+  return CommitLocked(prepared.owner, r.id, writes, record);
 }
 
 Result<PreparedReply> Service::Do(Caller& c, ListPreparedRequest& r) {

@@ -30,27 +30,48 @@ sql "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS lake_fdw;
      CREATE TABLE crash_log (k int);
      CREATE FOREIGN TABLE crash_docs (id bigint, user_id bigint, embedding lake.vector(3))
        SERVER lake OPTIONS (collection 'writable')" >/dev/null || crash_status=1
+# Each case: the fault, whether the transaction also writes the native
+# table, a setting, and what must be there after recovery (native rows,
+# lake rows). Every earlier case is checked again after each crash: a
+# transaction id given again after a crash must not decide an older
+# prepared transaction.
+cases=(
+  "crash_after_prepare native - 0 0"
+  "crash_after_commit native - 1 1"
+  "crash_after_commit lake_only synchronous_commit=off 0 1"
+  "lose_decision native - 1 1"
+  "none native - 1 1"
+)
+check_case() {  # k, expected: the rows of case k agree with what was expected
+  local k="$1" expected="$2" got
+  got="$(sql "SELECT (SELECT count(*) FROM crash_log WHERE k = $k) || ' ' ||
+                     (SELECT count(*) FROM crash_docs WHERE id = $((k + 8000)))" 2>&1)" || true
+  [ "$got" = "$expected" ] && return 0
+  echo "crash_commit: case $k: native and lake rows '$got', expected '$expected'"
+  crash_status=1
+  return 1
+}
 k=0
-for step in crash_after_prepare crash_after_commit lose_decision none; do
+for case in "${cases[@]}"; do
+  read -r step writes setting native lake <<<"$case"
   k=$((k + 1))
+  native_sql="INSERT INTO crash_log VALUES ($k);"
+  [ "$writes" = lake_only ] && native_sql=""
+  set_sql=""
+  [ "$setting" = - ] || set_sql="SET ${setting/=/ = };"
   as_pg_user psql -h "$WORK/pg" -p "$PORT" -d lake_regress -Atq -X -c \
-    "SET lake.fault_injection = '$step'; BEGIN; INSERT INTO crash_log VALUES ($k);
+    "SET lake.fault_injection = '$step'; $set_sql BEGIN; $native_sql
      INSERT INTO crash_docs VALUES ($((k + 8000)), 1, '[1,1,1]'); COMMIT;" >/dev/null 2>&1 || true
   wait_for_postgres || { echo "crash_commit: PostgreSQL did not come back after $step"; crash_status=1; break; }
   if [ "$step" = lose_decision ]; then
     "$LAKE_REGRESS_KILL_SERVER" && "$LAKE_REGRESS_START_SERVER" ||
       { echo "crash_commit: lake-server did not restart"; crash_status=1; break; }
   fi
-  got="$(sql "SELECT (SELECT count(*) FROM crash_log WHERE k = $k) || ' ' ||
-                     (SELECT count(*) FROM crash_docs WHERE id = $((k + 8000)))" 2>&1)" || true
-  expected="1 1"
-  [ "$step" = crash_after_prepare ] && expected="0 0"
-  if [ "$got" = "$expected" ]; then
-    echo "crash_commit: $step: native and lake agree ($got)"
-  else
-    echo "crash_commit: $step: native and lake rows '$got', expected '$expected'"
-    crash_status=1
-  fi
+  check_case "$k" "$native $lake" && echo "crash_commit: $step ($writes, $setting): native and lake agree ($native $lake)"
+  for ((earlier = 1; earlier < k; ++earlier)); do
+    read -r _ _ _ native_then lake_then <<<"${cases[earlier - 1]}"
+    check_case "$earlier" "$native_then $lake_then" || true
+  done
 done
-sql "DELETE FROM crash_docs WHERE id IN (8001, 8002, 8003, 8004); DROP FOREIGN TABLE crash_docs;
+sql "DELETE FROM crash_docs WHERE id IN (8001, 8002, 8003, 8004, 8005); DROP FOREIGN TABLE crash_docs;
      DROP TABLE crash_log" >/dev/null 2>&1 || crash_status=1
