@@ -77,6 +77,16 @@ class Service {
   // Writes one engine call applies atomically together (upserts into one
   // collection; point writes), applied so; nullopt for any others.
   std::optional<Status> ApplyTogether(const Caller& as, const std::vector<StagedWrite>& writes);
+  // The connection's open transaction, taken off it (commit and prepare):
+  // its writes, id and owner; `open` keeps it pending to
+  // transaction_status while held.
+  struct EndedTransaction {
+    std::vector<StagedWrite> writes;
+    std::uint64_t id = 0;
+    std::shared_ptr<void> open;
+    Caller as;
+  };
+  Result<EndedTransaction> EndTransaction(Caller& c);
   // Applies transaction `id`'s writes as `as`, all or none, with commit_mutex_
   // held; `record` (what must change with the commit, e.g. a prepared
   // transaction's removal) gets the commit's record and is written in the

@@ -380,21 +380,29 @@ Result<TransactionStatusReply> Service::Do(Caller& c, TransactionStatusRequest& 
   return TransactionStatusReply{TransactionState::kAborted};
 }
 
-Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
+Result<Service::EndedTransaction> Service::EndTransaction(Caller& c) {
   if (!c.in_transaction) {
     return Status::InvalidArgument(
         "no transaction is open on this connection (was it lost with a reconnect?)");
   }
-  std::vector<StagedWrite> writes = std::move(c.staged);
-  const std::uint64_t id = c.transaction_id;
-  // Open (pending, to transaction_status) until its record is written.
-  const std::shared_ptr<void> open = std::move(c.transaction_open);
+  EndedTransaction ended;
+  ended.writes = std::move(c.staged);
+  ended.id = c.transaction_id;
+  // Open (pending, to transaction_status) until the caller is done with it.
+  ended.open = std::move(c.transaction_open);
   AbortTransactionRequest end;
   (void)Do(c, end);
-  Caller as;
-  as.authenticated = true;
-  as.admin = c.admin;
-  as.tenant = c.tenant;
+  ended.as.authenticated = true;
+  ended.as.admin = c.admin;
+  ended.as.tenant = c.tenant;
+  return ended;
+}
+
+Result<CountReply> Service::Do(Caller& c, CommitTransactionRequest&) {
+  LAKE_ASSIGN_OR_RETURN(EndedTransaction ended, EndTransaction(c));
+  const std::vector<StagedWrite>& writes = ended.writes;
+  const std::uint64_t id = ended.id;
+  const Caller& as = ended.as;
 
   std::lock_guard commit(commit_mutex_);
   storage::WriteBatch record;
@@ -454,20 +462,10 @@ Result<CountReply> Service::CommitLocked(Caller as, std::uint64_t id,
 }
 
 Result<TransactionReply> Service::Do(Caller& c, PrepareTransactionRequest& r) {
-  if (!c.in_transaction) {
-    return Status::InvalidArgument(
-        "no transaction is open on this connection (was it lost with a reconnect?)");
-  }
-  std::vector<StagedWrite> writes = std::move(c.staged);
-  const std::uint64_t id = c.transaction_id;
-  // Open (pending, to transaction_status) until it is prepared.
-  const std::shared_ptr<void> open = std::move(c.transaction_open);
-  AbortTransactionRequest end;
-  (void)Do(c, end);
-  Caller as;
-  as.authenticated = true;
-  as.admin = c.admin;
-  as.tenant = c.tenant;
+  LAKE_ASSIGN_OR_RETURN(EndedTransaction ended, EndTransaction(c));
+  const std::vector<StagedWrite>& writes = ended.writes;
+  const std::uint64_t id = ended.id;
+  const Caller& as = ended.as;
   std::lock_guard commit(commit_mutex_);
   // Checked now: once prepared, the coordinator may decide to commit.
   for (std::size_t i = 0; i < writes.size(); ++i) {
