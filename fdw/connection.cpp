@@ -2,15 +2,19 @@
 
 #include "in_doubt.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
 
 extern "C" {
+#include "access/xact.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
 #include "foreign/foreign.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/timestamp.h"
 }
 
 namespace lake::fdw {
@@ -73,6 +77,22 @@ void ReadScanTarget(ForeignScanState* node, Index relid, ConnectTarget* target) 
   ResolveInDoubt(*target);
 }
 
+namespace {
+
+// What is left of the statement's statement_timeout: lake-server gives up
+// on the request when it runs out, as PostgreSQL gives up on the statement.
+std::optional<std::uint32_t> StatementBudgetMs() {
+  if (StatementTimeout <= 0) return std::nullopt;
+  long seconds = 0;
+  int microseconds = 0;
+  TimestampDifference(GetCurrentStatementStartTimestamp(), GetCurrentTimestamp(), &seconds,
+                      &microseconds);
+  const long spent_ms = seconds * 1000 + microseconds / 1000;
+  return static_cast<std::uint32_t>(std::max(1L, StatementTimeout - spent_ms));
+}
+
+}  // namespace
+
 Result<protocol::Session*> SessionFor(const ConnectTarget& target, std::uint64_t* number) {
   static std::uint64_t opened = 0;
   auto& sessions = Sessions();
@@ -84,6 +104,7 @@ Result<protocol::Session*> SessionFor(const ConnectTarget& target, std::uint64_t
     options.port = static_cast<std::uint16_t>(target.port);
     // A query cancel (or a terminating backend) abandons the wait.
     options.interrupted = [] { return QueryCancelPending || ProcDiePending; };
+    options.budget_ms = StatementBudgetMs;
     LAKE_ASSIGN_OR_RETURN(auto session, protocol::Session::Open(options, target.token));
     found =
         sessions.insert_or_assign(target.user_mapping, OpenSession{std::move(session), ++opened})

@@ -152,10 +152,36 @@ Status Client::SendAll(std::string_view bytes) {
       if ((*ready & POLLIN) != 0) LAKE_RETURN_IF_ERROR(Receive());
       continue;
     }
-    return Fail(
+    return HungUp(
         Status::Unavailable(std::string("lake-server connection lost: ") + std::strerror(errno)));
   }
   return Status::Ok();
+}
+
+Status Client::HungUp(Status send_error) {
+  // A server that refuses a connection (at its connection limit, or a
+  // frame it cannot take) answers with an error frame of request id 0 and
+  // closes: a send may fail before that answer is read.
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    decoder_.Feed(std::string_view(buffer, static_cast<std::size_t>(got)));
+  }
+  for (;;) {
+    Result<std::optional<Frame>> next = decoder_.Next();
+    if (!next.ok() || !next->has_value()) break;
+    if ((*next)->request_id == 0 && (*next)->type == kErrorType) {
+      Status said = DecodeStatus((*next)->payload);
+      if (!said.ok()) return Fail(said);
+    }
+  }
+  return Fail(send_error);
+}
+
+std::optional<std::uint32_t> Client::Budget() const {
+  return options_.budget_ms ? options_.budget_ms() : std::nullopt;
 }
 
 Status Client::Receive() {
@@ -197,7 +223,7 @@ Status Client::CheckSize(std::string_view payload) const {
 Result<std::string> Client::Call(std::uint16_t type, std::string_view payload) {
   LAKE_RETURN_IF_ERROR(CheckSize(payload));
   const std::uint64_t id = next_request_id_++;
-  LAKE_RETURN_IF_ERROR(SendAll(EncodeFrame(type, id, payload)));
+  LAKE_RETURN_IF_ERROR(SendAll(EncodeFrame(type, id, payload, Budget())));
   LAKE_ASSIGN_OR_RETURN(auto answers, ReadAnswers(id, 1));
   return std::move(answers.front());
 }
@@ -205,9 +231,10 @@ Result<std::string> Client::Call(std::uint16_t type, std::string_view payload) {
 Result<std::vector<Result<std::string>>> Client::CallBatch(std::span<const Request> requests) {
   const std::uint64_t first_id = next_request_id_;
   std::string bytes;
+  const std::optional<std::uint32_t> budget = Budget();
   for (const Request& r : requests) {
     LAKE_RETURN_IF_ERROR(CheckSize(r.payload));
-    bytes += EncodeFrame(r.type, next_request_id_++, r.payload);
+    bytes += EncodeFrame(r.type, next_request_id_++, r.payload, budget);
   }
   LAKE_RETURN_IF_ERROR(SendAll(bytes));
   return ReadAnswers(first_id, requests.size());
@@ -218,6 +245,11 @@ Result<std::vector<Result<std::string>>> Client::ReadAnswers(std::uint64_t first
   std::vector<Result<std::string>> answers;
   for (std::size_t i = 0; i < count; ++i) {
     LAKE_ASSIGN_OR_RETURN(Frame frame, ReadFrame());
+    // Id 0: the server gives up on the connection and says why.
+    if (frame.request_id == 0 && frame.type == kErrorType) {
+      Status said = DecodeStatus(frame.payload);
+      return Fail(said.ok() ? Status::Corruption("error frame with status ok") : said);
+    }
     if (frame.request_id != first_id + i)
       return Fail(Status::Corruption("lake-server answered request " +
                                      std::to_string(frame.request_id) + ", expected " +

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct ClientOptions {
   // (kCancelled) and the connection (a PostgreSQL backend passes its
   // cancel flag). Empty: never.
   std::function<bool()> interrupted;
+  // Asked as each request is sent: the milliseconds it may run in the
+  // server (a PostgreSQL backend passes what is left of its
+  // statement_timeout). Empty, or nullopt: no limit but the connection.
+  std::function<std::optional<std::uint32_t>()> budget_ms;
   std::uint32_t max_payload_bytes = kDefaultMaxPayloadBytes;
 };
 
@@ -64,6 +69,9 @@ class Client {
   Client(int fd, const ClientOptions& options);
   Status CheckSize(std::string_view payload) const;
   Status SendAll(std::string_view bytes);
+  // The server hung up on a send: what it said first, if it said why.
+  Status HungUp(Status send_error);
+  std::optional<std::uint32_t> Budget() const;
   // The answers to requests first_id, first_id + 1, ... in that order.
   Result<std::vector<Result<std::string>>> ReadAnswers(std::uint64_t first_id, std::size_t count);
   Result<Frame> ReadFrame();

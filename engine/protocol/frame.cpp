@@ -34,20 +34,27 @@ Result<std::uint16_t> DecodeHello(std::string_view bytes) {
   return version;
 }
 
-std::string EncodeFrame(std::uint16_t type, std::uint64_t request_id, std::string_view payload) {
+std::string EncodeFrame(std::uint16_t type, std::uint64_t request_id, std::string_view payload,
+                        std::optional<std::uint32_t> budget_ms) {
   std::string frame;
-  frame.reserve(kFrameHeaderBytes + payload.size());
+  const std::size_t budget_bytes = budget_ms ? sizeof(std::uint32_t) : 0;
+  frame.reserve(kFrameHeaderBytes + budget_bytes + payload.size());
   ByteWriter out(&frame);
-  out.Fixed(static_cast<std::uint32_t>(payload.size()));
+  out.Fixed(static_cast<std::uint32_t>(budget_bytes + payload.size()));
   out.Fixed(type);
-  out.Fixed<std::uint16_t>(0);
+  out.Fixed<std::uint16_t>(budget_ms ? kFrameFlagBudget : 0);
   out.Fixed(request_id);
+  if (budget_ms) out.Fixed(*budget_ms);
   out.Bytes(payload.data(), payload.size());
   return frame;
 }
 
 FrameDecoder::FrameDecoder(std::uint32_t max_payload_bytes)
     : max_payload_bytes_(std::min(max_payload_bytes, kMaxPayloadCeiling)) {}
+
+void FrameDecoder::set_max_payload_bytes(std::uint32_t bytes) {
+  max_payload_bytes_ = std::min(bytes, kMaxPayloadCeiling);
+}
 
 void FrameDecoder::Feed(std::string_view bytes) {
   if (!failed_.ok()) return;
@@ -77,13 +84,21 @@ Result<std::optional<Frame>> FrameDecoder::Next() {
                                       std::to_string(max_payload_bytes_));
     return failed_;
   }
-  if (flags != 0) {
+  const std::size_t budget_bytes = (flags & kFrameFlagBudget) ? sizeof(std::uint32_t) : 0;
+  if ((flags & ~kFrameFlagBudget) != 0 || payload_bytes < budget_bytes) {
     failed_ = Status::InvalidArgument("frame flags " + std::to_string(flags) +
-                                      " are reserved in protocol version 1");
+                                      " are reserved or do not fit the frame");
     return failed_;
   }
   if (buffered() < kFrameHeaderBytes + payload_bytes) return std::optional<Frame>();
-  frame.payload.assign(buffer_, consumed_ + kFrameHeaderBytes, payload_bytes);
+  const std::size_t body = consumed_ + kFrameHeaderBytes;
+  if (budget_bytes > 0) {
+    ByteReader budget(std::string_view(buffer_).substr(body, budget_bytes));
+    std::uint32_t ms;
+    LAKE_RETURN_IF_ERROR(budget.Fixed(&ms));
+    frame.budget_ms = ms;
+  }
+  frame.payload.assign(buffer_, body + budget_bytes, payload_bytes - budget_bytes);
   consumed_ += kFrameHeaderBytes + payload_bytes;
   return std::optional<Frame>(std::move(frame));
 }

@@ -32,15 +32,22 @@ Result<std::uint16_t> DecodeHello(std::string_view bytes);
 // are numbered from 1.
 inline constexpr std::uint16_t kErrorType = 0;
 
+// Frame flag: the request has a time budget. Its payload starts with a u32,
+// the milliseconds it may run from its arrival; past them the server
+// cancels it (kCancelled). The budget does not count as payload.
+inline constexpr std::uint16_t kFrameFlagBudget = 1;
+
 struct Frame {
   std::uint16_t type = 0;
   std::uint64_t request_id = 0;
   std::string payload;
+  std::optional<std::uint32_t> budget_ms;
 };
 
-// Header: u32 payload bytes, u16 type, u16 flags (zero in version 1), u64
-// request id, little-endian; then the payload.
-std::string EncodeFrame(std::uint16_t type, std::uint64_t request_id, std::string_view payload);
+// Header: u32 payload bytes, u16 type, u16 flags (kFrameFlag*; others are
+// reserved), u64 request id, little-endian; then the payload.
+std::string EncodeFrame(std::uint16_t type, std::uint64_t request_id, std::string_view payload,
+                        std::optional<std::uint32_t> budget_ms = std::nullopt);
 
 // Reassembles frames from a byte stream arriving in pieces of any size.
 class FrameDecoder {
@@ -48,6 +55,8 @@ class FrameDecoder {
   explicit FrameDecoder(std::uint32_t max_payload_bytes = kDefaultMaxPayloadBytes);
 
   void Feed(std::string_view bytes);
+  // From now on frames may be at most this large (at most the ceiling).
+  void set_max_payload_bytes(std::uint32_t bytes);
   // The next whole frame, nullopt while more bytes are needed, or an error
   // (oversized frame, reserved flags set) after which the stream is done:
   // every later call returns the same error.

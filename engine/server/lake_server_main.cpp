@@ -1,5 +1,6 @@
 // lake-server --data-dir DIR [--socket PATH] [--tcp-port N [--tcp-host H]]
-//             [--workers N] [--idle-timeout SECONDS] [--block-cache-mb N]
+//             [--workers N] [--max-connections N] [--idle-timeout SECONDS]
+//             [--block-cache-mb N]
 //
 // Owns a lake data directory: opens (or creates) it, recovers the engines
 // (index snapshots plus replay, time-series heads from the WAL), and serves
@@ -12,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -33,8 +35,11 @@ struct Flags {
   std::string socket_path;
   int tcp_port = -1;
   std::string tcp_host = "127.0.0.1";
-  int workers = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  // More workers than cores: the kernel time-slices a long request with
+  // the short ones behind it, and one worker is kept for quick requests.
+  int workers = static_cast<int>(std::max(4u, 2 * std::thread::hardware_concurrency()));
   double idle_timeout_s = 600;
+  std::size_t max_connections = 512;
   std::size_t block_cache_mb = 256;
 };
 
@@ -88,6 +93,7 @@ int Serve(const Flags& flags) {
   if (flags.tcp_port >= 0) options.tcp_port = static_cast<std::uint16_t>(flags.tcp_port);
   options.tcp_host = flags.tcp_host;
   options.workers = flags.workers;
+  options.max_connections = flags.max_connections;
   options.idle_timeout = std::chrono::milliseconds(static_cast<long>(flags.idle_timeout_s * 1000));
   // Before the first answer: whoever sees the server answer finds its pid.
   const std::string pid_path = data_dir + "/lake-server.pid";
@@ -107,6 +113,13 @@ int Serve(const Flags& flags) {
                            server::TokenStore::AdminTokenPath(data_dir) + ")");
 
   Status ran = (*server)->Run();
+  if (ran.code() == StatusCode::kBusy) {
+    // A request that cannot be interrupted outlived the stop's grace: exit
+    // now, as a crash would (every acknowledged write is durable; the next
+    // start replays what the index snapshot lacks).
+    Log(LogLevel::kError, "stopping without an index snapshot: " + ran.message());
+    std::_Exit(1);
+  }
   server->reset();
   if (!ran.ok()) Log(LogLevel::kError, "serving failed: " + ran.ToString());
   Status closed = (*vectors)->Close();
@@ -132,6 +145,9 @@ int main(int argc, char** argv) {
   app.add_option("--tcp-host", flags.tcp_host, "TCP address to bind")->capture_default_str();
   app.add_option("--workers", flags.workers, "worker threads")
       ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--max-connections", flags.max_connections, "connections open at once")
+      ->check(CLI::Range(1, 65536))
       ->capture_default_str();
   app.add_option("--idle-timeout", flags.idle_timeout_s, "close connections idle this long (s)")
       ->check(CLI::PositiveNumber)

@@ -15,13 +15,17 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "common/interrupt.h"
 #include "common/log.h"
+#include "protocol/messages.h"
 
 namespace lake::server {
 
@@ -36,11 +40,18 @@ constexpr std::size_t kMaxBufferedAnswerBytes = std::size_t{64} << 20;
 constexpr std::size_t kReadPerTurn = std::size_t{1} << 20;
 constexpr std::size_t kReadChunk = 256 * 1024;
 constexpr auto kSpinAfterWork = std::chrono::microseconds(50);
+// Before it authenticates, a connection may send only small frames (an
+// authenticate request is a few dozen bytes) and must do so this soon.
+constexpr std::uint32_t kUnauthenticatedMaxPayload = 64 * 1024;
+constexpr auto kAuthenticateWithin = std::chrono::seconds(5);
+// How often Run looks for hung-up clients of running requests.
+constexpr int kWatchEveryMs = 50;
+// Of a graceful stop's grace, the part that running requests may use to
+// finish on their own; then they are cancelled.
+constexpr double kFinishShare = 0.75;
 
-// Epoll user data: listeners and the exit wake-up have small fixed tags,
-// connections their id (which starts above them).
-constexpr std::uint64_t kUnixListenerTag = 1;
-constexpr std::uint64_t kTcpListenerTag = 2;
+// Epoll user data: the exit wake-up has a small fixed tag, connections
+// their id (which starts above it).
 constexpr std::uint64_t kExitTag = 3;
 constexpr std::uint64_t kFirstConnectionId = 16;
 
@@ -83,21 +94,50 @@ struct Connection {
   std::uint64_t id = 0;
   std::mutex fd_mutex;
   int fd = -1;
+  const std::int64_t accepted = Ticks();
   std::atomic<std::int64_t> last_activity{Ticks()};
   std::atomic<bool> busy{false};  // a request is running
+  std::atomic<bool> authenticated{false};
+  // The running request's; Run cancels it when the client hangs up.
+  Interrupt interrupt;
 
   std::string hello;  // bytes of the client's hello so far
   bool greeted = false;
-  protocol::FrameDecoder decoder;
-  std::string out;  // answers the socket has not taken yet
+  bool refused = false;  // over the connection limit: say so after the hello
+  protocol::FrameDecoder decoder{kUnauthenticatedMaxPayload};
+  std::size_t counted_input = 0;  // of decoder.buffered(), in Impl::buffered_input
+  // A request taken from the decoder that waits for a slot (Admission).
+  std::optional<protocol::Frame> pending;
+  bool parked = false;  // waiting in Admission, not armed
+  std::string out;      // answers the socket has not taken yet
   std::size_t out_sent = 0;
   bool peer_done = false;  // the client closed its side
   bool closing = false;    // close once `out` is sent
   Caller caller;
 
-  explicit Connection(std::uint32_t max_payload) : decoder(max_payload) {}
   std::size_t unsent() const { return out.size() - out_sent; }
 };
+
+// Whose slots a request takes: a tenant's, or the admins' (one key).
+std::int64_t SlotKey(const Caller& caller) {
+  return caller.admin ? std::numeric_limits<std::int64_t>::min() : caller.tenant;
+}
+
+// Requests that cost next to nothing run without a slot, so a hello, an
+// authenticate or a ping is answered however busy the server is.
+bool IsQuick(std::uint16_t type) {
+  using protocol::MessageType;
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::kAuthenticate:
+    case MessageType::kPing:
+    case MessageType::kBeginTransaction:
+    case MessageType::kAbortTransaction:
+    case MessageType::kTransactionStatus:
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace
 
@@ -117,6 +157,23 @@ struct Server::Impl {
   std::atomic<std::uint64_t> next_connection_id{kFirstConnectionId};
   std::atomic<bool> stopping{false};
   std::vector<std::thread> workers;
+  std::atomic<int> workers_running{0};
+  // Request bytes received and not yet answered, over all connections.
+  std::atomic<std::size_t> buffered_input{0};
+
+  // Slots for requests that are not quick: at most `per_key` running for
+  // one tenant (or for the admins), at most `total` in all, so one worker
+  // always stays free for quick requests and one tenant's flood leaves
+  // room for the others. Connections whose request finds no slot wait in
+  // `parked`, unarmed, until a slot frees.
+  struct Admission {
+    std::mutex mutex;
+    std::map<std::int64_t, int> running;
+    int total = 0;
+    std::deque<std::shared_ptr<Connection>> parked;
+  } admission;
+  int slots_per_key = 1;
+  int slots_total = 1;
 
   ~Impl() {
     if (exit_fd >= 0) {
@@ -151,12 +208,23 @@ struct Server::Impl {
 
   void WorkerLoop();
   void Accept(int listener);
+  // Slots (Admission): taken before a request that is not quick runs.
+  bool Admissible(std::int64_t key) const;
+  bool TakeSlot(std::int64_t key);
+  void GiveSlot(std::int64_t key);
+  // The end of a turn whose request found no slot.
+  void Park(const std::shared_ptr<Connection>& c);
+  void WakeParked(bool all);
+  // Keeps buffered_input up to date with c's decoder; false over the cap.
+  bool CountInput(Connection& c);
+  void WatchRunning();
   std::shared_ptr<Connection> Find(std::uint64_t id);
   // One turn of a connection: send, read, answer every whole frame, re-arm
   // (or close).
-  void Turn(Connection& c, std::uint32_t events);
+  void Turn(const std::shared_ptr<Connection>& c, std::uint32_t events);
   void Read(Connection& c);
   void Answer(Connection& c);
+  Result<std::string> Run(Connection& c, const protocol::Frame& frame);
   // Queues bytes and sends what the socket takes now; false when it broke.
   bool Send(Connection& c, std::string_view bytes);
   void Fail(Connection& c, const Status& status);
@@ -164,7 +232,7 @@ struct Server::Impl {
   void ShutDown(Connection& c, int how);
 
   void CloseIdle();
-  void StopGracefully();
+  Status StopGracefully();
 };
 
 Status Server::Impl::Listen() {
@@ -181,6 +249,9 @@ Status Server::Impl::Listen() {
   if (!options.socket_path.empty()) LAKE_RETURN_IF_ERROR(ListenUnix());
   if (options.tcp_port) LAKE_RETURN_IF_ERROR(ListenTcp());
   if (unix_fd < 0 && tcp_fd < 0) return Status::InvalidArgument("nothing to listen on");
+  const int workers_count = std::max(1, options.workers);
+  slots_total = std::max(1, workers_count - 1);
+  slots_per_key = std::max(1, workers_count / 2);
   return Status::Ok();
 }
 
@@ -202,7 +273,7 @@ Status Server::Impl::ListenUnix() {
   ::umask(previous);
   if (bound != 0) return Status::IOError(Errno("cannot bind " + options.socket_path));
   if (::listen(unix_fd, 128) != 0) return Status::IOError(Errno("listen"));
-  return Arm(unix_fd, kUnixListenerTag, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_ADD);
+  return Status::Ok();
 }
 
 Status Server::Impl::ListenTcp() {
@@ -223,7 +294,7 @@ Status Server::Impl::ListenTcp() {
   socklen_t length = sizeof(address);
   ::getsockname(tcp_fd, reinterpret_cast<sockaddr*>(&address), &length);
   bound_tcp_port = ntohs(address.sin_port);
-  return Arm(tcp_fd, kTcpListenerTag, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_ADD);
+  return Status::Ok();
 }
 
 void Server::Impl::WorkerLoop() {
@@ -239,21 +310,17 @@ void Server::Impl::WorkerLoop() {
     last_work = Clock::now();
     if (ready < 0 && errno != EINTR) {
       Log(LogLevel::kError, Errno("epoll_wait"));
-      return;
+      break;
     }
     if (ready <= 0) continue;
     const std::uint64_t tag = event.data.u64;
-    if (tag == kExitTag) return;  // level-triggered: wakes every worker
-    if (tag == kUnixListenerTag || tag == kTcpListenerTag) {
-      const int listener = tag == kUnixListenerTag ? unix_fd : tcp_fd;
-      Accept(listener);
-      if (!stopping) (void)Arm(listener, tag, EPOLLIN | EPOLLONESHOT, EPOLL_CTL_MOD);
-      continue;
-    }
-    if (std::shared_ptr<Connection> c = Find(tag)) Turn(*c, event.events);
+    if (tag == kExitTag) break;  // level-triggered: wakes every worker
+    if (std::shared_ptr<Connection> c = Find(tag)) Turn(c, event.events);
   }
+  --workers_running;
 }
 
+// Accepts on Run's thread: a new client never waits for a worker to be free.
 void Server::Impl::Accept(int listener) {
   for (;;) {
     sockaddr_storage address{};
@@ -269,26 +336,18 @@ void Server::Impl::Accept(int listener) {
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    auto c = std::make_shared<Connection>(options.max_payload_bytes);
+    auto c = std::make_shared<Connection>();
     c->id = next_connection_id++;
     c->fd = fd;
-    bool refused;
     {
       std::lock_guard lock(connections_mutex);
-      refused = connections.size() >= options.max_connections;
+      // Over the limit, the connection is still greeted, then told why it
+      // is closed (a client that is refused before its hello is read only
+      // sees a broken pipe).
+      c->refused = connections.size() >= options.max_connections;
       connections.emplace(c->id, c);
     }
-    if (refused) {
-      c->greeted = true;  // answer in frames even before a hello
-      Fail(*c, Status::Busy("too many connections (limit " +
-                            std::to_string(options.max_connections) + ")"));
-      if (c->closing && c->unsent() == 0) {
-        Close(*c);
-        continue;
-      }
-    }
-    const std::uint32_t interest = EPOLLONESHOT | (c->unsent() > 0 ? EPOLLOUT : EPOLLIN);
-    if (!Arm(fd, c->id, interest, EPOLL_CTL_ADD).ok()) Close(*c);
+    if (!Arm(fd, c->id, EPOLLONESHOT | EPOLLIN, EPOLL_CTL_ADD).ok()) Close(*c);
   }
 }
 
@@ -298,18 +357,19 @@ std::shared_ptr<Connection> Server::Impl::Find(std::uint64_t id) {
   return found == connections.end() ? nullptr : found->second;
 }
 
-void Server::Impl::Turn(Connection& c, std::uint32_t events) {
+void Server::Impl::Turn(const std::shared_ptr<Connection>& connection, std::uint32_t events) {
+  Connection& c = *connection;
   if ((events & EPOLLOUT) && !Send(c, {})) return Close(c);
   const bool backlogged = c.unsent() >= kMaxBufferedAnswerBytes;
   if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !backlogged && !c.closing) Read(c);
   if (!c.closing) Answer(c);
   if (c.fd < 0) return;  // Answer closed it
-  // Stopping: requests not started are dropped (their clients see the close).
-  const bool done =
-      c.unsent() == 0 && (c.closing || stopping || (c.peer_done && c.decoder.buffered() == 0));
-  if (done || (c.peer_done && c.unsent() > 0 && (events & (EPOLLHUP | EPOLLERR)))) {
-    return Close(c);
-  }
+  // Stopping: requests not started are dropped (their clients see the
+  // close). Once the client closed its side, what it sent is answered and
+  // a partial frame left over can never complete: the connection is done.
+  const bool done = c.unsent() == 0 && (c.closing || stopping || c.peer_done);
+  if (done || ((c.peer_done || c.closing) && (events & (EPOLLHUP | EPOLLERR)))) return Close(c);
+  if (c.pending) return Park(connection);
   const bool read = !c.closing && !c.peer_done && c.unsent() < kMaxBufferedAnswerBytes;
   const std::uint32_t interest =
       EPOLLONESHOT | (read ? EPOLLIN : 0u) | (c.unsent() > 0 ? EPOLLOUT : 0u);
@@ -352,25 +412,129 @@ void Server::Impl::Read(Connection& c) {
         c.closing = true;
         return;
       }
+      if (c.refused) {
+        return Fail(c, Status::Busy("lake-server is at its limit of " +
+                                    std::to_string(options.max_connections) +
+                                    " connections: close idle ones or retry later"));
+      }
     }
     c.decoder.Feed(bytes);
+    if (!CountInput(c)) {
+      return Fail(c, Status::Busy("lake-server holds " +
+                                  std::to_string(options.max_buffered_request_bytes >> 20) +
+                                  " MiB of requests not yet answered (its limit): retry later"));
+    }
   }
+}
+
+bool Server::Impl::CountInput(Connection& c) {
+  const std::size_t now = c.fd >= 0 ? c.decoder.buffered() : 0;
+  const std::size_t total = now >= c.counted_input ? (buffered_input += now - c.counted_input)
+                                                   : (buffered_input -= c.counted_input - now);
+  c.counted_input = now;
+  return total <= options.max_buffered_request_bytes || now == 0;
+}
+
+bool Server::Impl::Admissible(std::int64_t key) const {
+  auto found = admission.running.find(key);
+  const int mine = found == admission.running.end() ? 0 : found->second;
+  return admission.total < slots_total && mine < slots_per_key;
+}
+
+bool Server::Impl::TakeSlot(std::int64_t key) {
+  std::lock_guard lock(admission.mutex);
+  if (!Admissible(key)) return false;
+  ++admission.running[key];
+  ++admission.total;
+  return true;
+}
+
+void Server::Impl::GiveSlot(std::int64_t key) {
+  {
+    std::lock_guard lock(admission.mutex);
+    if (--admission.running[key] == 0) admission.running.erase(key);
+    --admission.total;
+  }
+  WakeParked(false);
+}
+
+void Server::Impl::Park(const std::shared_ptr<Connection>& c) {
+  // The last thing this turn does with c: once parked, another worker may
+  // take it.
+  std::lock_guard lock(admission.mutex);
+  if (Admissible(SlotKey(c->caller)) || stopping) {
+    c->parked = false;
+    if (!Arm(c->fd, c->id, EPOLLONESHOT | EPOLLOUT, EPOLL_CTL_MOD).ok()) ShutDown(*c, SHUT_RDWR);
+    return;
+  }
+  c->parked = true;
+  admission.parked.push_back(c);
+}
+
+void Server::Impl::WakeParked(bool all) {
+  std::lock_guard lock(admission.mutex);
+  for (auto it = admission.parked.begin(); it != admission.parked.end();) {
+    Connection& c = **it;
+    if (!all && !Admissible(SlotKey(c.caller))) {
+      ++it;
+      continue;
+    }
+    // EPOLLOUT fires at once on a writable socket: the connection gets a
+    // turn and asks for its slot again.
+    c.parked = false;
+    if (!Arm(c.fd, c.id, EPOLLONESHOT | EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD).ok())
+      ShutDown(c, SHUT_RDWR);
+    it = admission.parked.erase(it);
+    if (!all) return;
+  }
+}
+
+Result<std::string> Server::Impl::Run(Connection& c, const protocol::Frame& frame) {
+  c.interrupt.cancel_reason = "the client went away";
+  c.interrupt.cancelled = false;
+  c.interrupt.deadline = frame.budget_ms
+                             ? Clock::now() + std::chrono::milliseconds(*frame.budget_ms)
+                             : Interrupt::Clock::time_point::max();
+  InterruptScope scope(&c.interrupt);
+  c.busy = true;
+  Result<std::string> reply = Status::Ok();
+  // No exception may leave a worker: a request that throws fails alone.
+  try {
+    reply = handler(c.caller, frame);
+  } catch (const std::bad_alloc&) {
+    reply = Status::Busy("lake-server ran out of memory for this request: ask for less");
+  } catch (const std::exception& e) {
+    reply = Status::Internal(std::string("lake-server failed on this request: ") + e.what());
+  }
+  c.busy = false;
+  return reply;
 }
 
 void Server::Impl::Answer(Connection& c) {
   while (!c.closing && !stopping && c.unsent() < kMaxBufferedAnswerBytes) {
-    Result<std::optional<protocol::Frame>> next = c.decoder.Next();
-    if (!next.ok()) return Fail(c, next.status());
-    if (!next->has_value()) return;
-    const protocol::Frame& frame = **next;
-    c.busy = true;
-    Result<std::string> reply = handler(c.caller, frame);
-    c.busy = false;
+    if (!c.pending) {
+      Result<std::optional<protocol::Frame>> next = c.decoder.Next();
+      if (!next.ok()) return Fail(c, next.status());
+      if (!next->has_value()) return;
+      c.pending = std::move(**next);
+      CountInput(c);
+    }
+    const protocol::Frame& frame = *c.pending;
+    const bool quick = IsQuick(frame.type) || !c.caller.authenticated;
+    const std::int64_t key = SlotKey(c.caller);
+    if (!quick && !TakeSlot(key)) return;  // Turn parks the connection
+    Result<std::string> reply = Run(c, frame);
+    if (!quick) GiveSlot(key);
     c.last_activity = Ticks();
+    if (c.caller.authenticated && !c.authenticated) {
+      c.authenticated = true;
+      c.decoder.set_max_payload_bytes(options.max_payload_bytes);
+    }
     const std::string answer = reply.ok()
                                    ? protocol::EncodeFrame(frame.type, frame.request_id, *reply)
                                    : protocol::EncodeFrame(protocol::kErrorType, frame.request_id,
                                                            protocol::EncodeStatus(reply.status()));
+    c.pending.reset();
     if (!Send(c, answer)) return Close(c);
     if (c.caller.close_after_reply) c.closing = true;
   }
@@ -411,6 +575,12 @@ void Server::Impl::Close(Connection& c) {
     ::close(c.fd);
     c.fd = -1;
   }
+  // Its buffers go at once, whoever still holds the connection.
+  c.pending.reset();
+  CountInput(c);
+  c.decoder = protocol::FrameDecoder(0);
+  std::string().swap(c.out);
+  c.out_sent = 0;
   std::lock_guard lock(connections_mutex);
   connections.erase(c.id);
 }
@@ -423,32 +593,60 @@ void Server::Impl::ShutDown(Connection& c, int how) {
 }
 
 void Server::Impl::CloseIdle() {
-  const std::int64_t horizon =
-      Ticks() - std::chrono::duration_cast<Clock::duration>(options.idle_timeout).count();
-  std::vector<std::shared_ptr<Connection>> idle;
+  const auto ago = [](auto duration) {
+    return Ticks() - std::chrono::duration_cast<Clock::duration>(duration).count();
+  };
+  const std::int64_t idle = ago(options.idle_timeout);
+  const std::int64_t unauthenticated = ago(kAuthenticateWithin);
+  std::vector<std::shared_ptr<Connection>> closing;
   {
     std::lock_guard lock(connections_mutex);
     for (auto& [id, c] : connections) {
-      if (!c->busy && c->last_activity < horizon) idle.push_back(c);
+      if (c->busy) continue;
+      if (c->last_activity < idle || (!c->authenticated && c->accepted < unauthenticated))
+        closing.push_back(c);
     }
   }
-  for (auto& c : idle)
+  for (auto& c : closing)
     ShutDown(*c, SHUT_RDWR);
 }
 
-void Server::Impl::StopGracefully() {
+void Server::Impl::WatchRunning() {
+  // A running request whose client hung up (a query cancel, a backend that
+  // died) is cancelled: nobody waits for its answer.
+  std::vector<std::shared_ptr<Connection>> busy;
+  {
+    std::lock_guard lock(connections_mutex);
+    for (auto& [id, c] : connections) {
+      if (c->busy) busy.push_back(c);
+    }
+  }
+  for (auto& c : busy) {
+    std::lock_guard lock(c->fd_mutex);
+    if (c->fd < 0) continue;
+    pollfd p{c->fd, POLLRDHUP, 0};
+    if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+      c->interrupt.cancelled = true;
+  }
+}
+
+Status Server::Impl::StopGracefully() {
   stopping = true;
   for (int* fd : {&unix_fd, &tcp_fd}) {
     if (*fd < 0) continue;
-    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, *fd, nullptr);
     ::close(*fd);
     *fd = -1;
   }
   if (!options.socket_path.empty()) ::unlink(options.socket_path.c_str());
+  WakeParked(true);
   // No new requests: each connection's worker finishes the request it runs,
   // sends what it owes, sees the end of stream and closes. Requests not yet
-  // started are dropped unanswered; their clients see the close.
-  const auto deadline = Clock::now() + options.stop_grace;
+  // started are dropped unanswered; their clients see the close. Requests
+  // still running late in the grace are cancelled.
+  const auto started = Clock::now();
+  const auto cancel_at =
+      started + std::chrono::duration_cast<Clock::duration>(options.stop_grace * kFinishShare);
+  const auto deadline = started + options.stop_grace;
   for (;;) {
     std::vector<std::shared_ptr<Connection>> open;
     {
@@ -457,15 +655,32 @@ void Server::Impl::StopGracefully() {
         open.push_back(c);
     }
     if (open.empty() || Clock::now() > deadline) break;
-    for (auto& c : open)
+    for (auto& c : open) {
       ShutDown(*c, SHUT_RD);
+      if (Clock::now() > cancel_at) {
+        c->interrupt.cancel_reason = "lake-server is stopping";
+        c->interrupt.cancelled = true;
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const std::uint64_t one = 1;
   [[maybe_unused]] const ssize_t written = ::write(exit_fd, &one, sizeof(one));
+  while (workers_running > 0 && Clock::now() < deadline + std::chrono::seconds(1))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (workers_running > 0) {
+    // A request that cannot be interrupted (a commit applying its index
+    // work) is still running: leave it to the process exit.
+    for (std::thread& worker : workers)
+      worker.detach();
+    workers.clear();
+    return Status::Busy(std::to_string(workers_running.load()) +
+                        " requests were still running at the end of the stop's grace");
+  }
   for (std::thread& worker : workers)
     worker.join();
   workers.clear();
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, RequestHandler handler) {
@@ -473,8 +688,10 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, RequestHand
   impl->options = std::move(options);
   impl->handler = std::move(handler);
   LAKE_RETURN_IF_ERROR(impl->Listen());
-  for (int i = 0; i < std::max(1, impl->options.workers); ++i)
+  for (int i = 0; i < std::max(1, impl->options.workers); ++i) {
+    ++impl->workers_running;
     impl->workers.emplace_back([raw = impl.get()] { raw->WorkerLoop(); });
+  }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -497,9 +714,15 @@ void Server::Stop() {
 
 Status Server::Run() {
   Impl& s = *impl_;
-  pollfd wakes[2] = {{s.signal_fd, POLLIN, 0}, {s.stop_fd, POLLIN, 0}};
+  // Run's thread accepts, watches running requests and idle connections,
+  // and handles stops; the workers only serve connections.
+  std::vector<pollfd> wakes = {{s.signal_fd, POLLIN, 0}, {s.stop_fd, POLLIN, 0}};
+  for (int listener : {s.unix_fd, s.tcp_fd}) {
+    if (listener >= 0) wakes.push_back({listener, POLLIN, 0});
+  }
+  auto last_sweep = Clock::now();
   for (;;) {
-    const int ready = ::poll(wakes, 2, 250);
+    const int ready = ::poll(wakes.data(), wakes.size(), kWatchEveryMs);
     if (ready < 0 && errno != EINTR) return Status::IOError(Errno("poll"));
     if (ready > 0 && (wakes[0].revents & POLLIN)) {
       Log(LogLevel::kInfo, std::string(strsignal(received_signal.load())) +
@@ -507,10 +730,16 @@ Status Server::Run() {
       break;
     }
     if (ready > 0 && (wakes[1].revents & POLLIN)) break;
-    s.CloseIdle();
+    for (std::size_t i = 2; i < wakes.size(); ++i) {
+      if (ready > 0 && (wakes[i].revents & POLLIN)) s.Accept(wakes[i].fd);
+    }
+    s.WatchRunning();
+    if (Clock::now() - last_sweep > std::chrono::milliseconds(250)) {
+      s.CloseIdle();
+      last_sweep = Clock::now();
+    }
   }
-  s.StopGracefully();
-  return Status::Ok();
+  return s.StopGracefully();
 }
 
 }  // namespace lake::server

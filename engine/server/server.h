@@ -72,6 +72,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
   std::size_t max_connections = 512;
   std::uint32_t max_payload_bytes = protocol::kDefaultMaxPayloadBytes;
+  // Request bytes received and not yet answered, over all connections; a
+  // connection whose frame would go past it is refused (kBusy) and closed.
+  std::size_t max_buffered_request_bytes = std::size_t{2} << 30;
   // How long a graceful stop waits for in-flight requests and their answers.
   std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
 };

@@ -88,6 +88,11 @@ Result<TextReply> Service::Do(Caller& c, StatsRequest&) {
 
 Result<TextReply> Service::Do(Caller& c, CreateTokenRequest& r) {
   LAKE_RETURN_IF_ERROR(RequireAdmin(c, "creating tokens"));
+  // Tenant 0 is "no tenant" (rows written without one); a token for it, or
+  // for a negative id, would be a tenant that is no user.
+  if (r.tenant <= 0)
+    return Status::InvalidArgument("a tenant token is for a user id above 0, not " +
+                                   std::to_string(r.tenant));
   LAKE_ASSIGN_OR_RETURN(std::string token, tokens_->Create(r.tenant));
   Log(LogLevel::kInfo, "created a token for tenant " + std::to_string(r.tenant));
   return TextReply{std::move(token)};

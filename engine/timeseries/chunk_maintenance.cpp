@@ -258,14 +258,16 @@ Status TimeSeriesEngine::UpdateRollups(const SeriesState& s, SealPlan& plan,
     const std::int64_t block = BlockWidth(level);
     const std::int64_t whole_from = CeilTo(clear_from, block);
     const std::int64_t whole_to = std::max(whole_from, FloorTo(clear_to, block));
-    for (std::int64_t x = whole_from; x < whole_to;) {
-      const std::int64_t partition_end = FloorTo(x, PartitionWidth(level)) + PartitionWidth(level);
+    LAKE_ASSIGN_OR_RETURN(const std::vector<std::int64_t> partitions,
+                          RollupPartitions(s.info, level, whole_from, whole_to, nullptr));
+    for (const std::int64_t partition : partitions) {
+      const std::int64_t partition_end = partition + PartitionWidth(level);
+      const std::int64_t x = std::max(whole_from, partition);
       const std::int64_t y = std::min(whole_to, partition_end);
       plan.batch.DeleteRange(Family::kRollups, RollupKey(retention, level, id, x),
                              y == partition_end ? *storage::PrefixSuccessor(
                                                       RollupSeriesPrefix(retention, level, id, x))
                                                 : RollupKey(retention, level, id, y));
-      x = y;
     }
     // Blocks with a changed unit or cut by the cleared range are rewritten.
     // A block of minutes is one hour and a block of hours one day, so each

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "common/interrupt.h"
 #include "common/parallel.h"
 #include "storage/key_codec.h"
 #include "timeseries/rollup_block.h"
@@ -62,6 +63,7 @@ Status TimeSeriesEngine::ReadPoints(const SeriesState& s, const ReadView& view, 
     }
   };
   for (const auto& bytes : chunks) {
+    LAKE_RETURN_IF_ERROR(CheckInterrupt());
     if (!bytes) return Status::Corruption("time series: chunk missing from the snapshot");
     LAKE_RETURN_IF_ERROR(DecodeChunk(*bytes, &decoded));
     const auto& ts = decoded.timestamps;
@@ -78,17 +80,52 @@ Status TimeSeriesEngine::ReadPoints(const SeriesState& s, const ReadView& view, 
   return Status::Ok();
 }
 
+Result<std::vector<std::int64_t>> TimeSeriesEngine::RollupPartitions(
+    const SeriesInfo& info, Level level, std::int64_t start, std::int64_t end,
+    const storage::Snapshot* snapshot) const {
+  // One seek per partition that holds rollups of any series, however wide
+  // [start, end) is: a seek that lands past this series' keys names the next
+  // partition that holds anything, and the next seek goes straight there.
+  const std::int64_t width = PartitionWidth(level);
+  const std::string level_end =
+      *storage::PrefixSuccessor(RollupRangeStart(info.key.retention, level));
+  std::vector<std::int64_t> partitions;
+  std::int64_t x = FloorTo(std::max(start, kEarliestTime), width);
+  end = std::min(end, kLatestTime);
+  while (x < end) {
+    LAKE_RETURN_IF_ERROR(CheckInterrupt());
+    bool found = false;
+    std::int64_t partition = 0;
+    std::uint64_t series = 0;
+    LAKE_RETURN_IF_ERROR(store_->Scan(
+        Family::kRollups, RollupSeriesPrefix(info.key.retention, level, info.id, x), level_end,
+        [&](std::string_view key, std::string_view) {
+          found = ParseRollupOwner(key, level, &partition, &series);
+          return false;
+        },
+        {.snapshot = snapshot, .fill_cache = true}));
+    if (!found || partition >= end) break;
+    if (series == info.id) partitions.push_back(partition);
+    // Before this series in a later partition: seek to it there; otherwise
+    // this partition is done.
+    x = series < info.id ? partition : partition + width;
+  }
+  return partitions;
+}
+
 Status TimeSeriesEngine::ReadRollups(const SeriesInfo& info, Level level, std::int64_t start,
                                      std::int64_t end, const storage::Snapshot* snapshot,
                                      std::vector<UnitAggregate>* out) const {
-  const std::int64_t partition = PartitionWidth(level);
+  LAKE_ASSIGN_OR_RETURN(const std::vector<std::int64_t> partitions,
+                        RollupPartitions(info, level, start, end, snapshot));
   std::vector<UnitAggregate> block;
   Status decode_error;
-  for (std::int64_t x = FloorTo(start, BlockWidth(level)); x < end;
-       x = FloorTo(x, partition) + partition) {
-    const std::string prefix = RollupSeriesPrefix(info.key.retention, level, info.id, x);
+  for (const std::int64_t partition : partitions) {
+    const std::string prefix = RollupSeriesPrefix(info.key.retention, level, info.id, partition);
+    const std::int64_t from =
+        std::max(partition, FloorTo(std::max(start, kEarliestTime), BlockWidth(level)));
     LAKE_RETURN_IF_ERROR(
-        store_->Scan(Family::kRollups, RollupKey(info.key.retention, level, info.id, x),
+        store_->Scan(Family::kRollups, RollupKey(info.key.retention, level, info.id, from),
                      *storage::PrefixSuccessor(prefix),
                      [&](std::string_view key, std::string_view value) {
                        std::int64_t block_start;
@@ -116,7 +153,10 @@ Status TimeSeriesEngine::ForEachSeries(std::size_t count,
   std::vector<Status> statuses(count);
   // Threads pay off from a handful of series; one series reads inline.
   const int threads = count >= 8 ? options_.query_threads : 1;
-  ParallelFor(count, threads, [&](std::size_t i, int) { statuses[i] = read(i); });
+  ParallelFor(count, threads, [&](std::size_t i, int) {
+    statuses[i] = CheckInterrupt();
+    if (statuses[i].ok()) statuses[i] = read(i);
+  });
   for (Status& status : statuses)
     LAKE_RETURN_IF_ERROR(status);
   return Status::Ok();
@@ -124,6 +164,8 @@ Status TimeSeriesEngine::ForEachSeries(std::size_t count,
 
 Result<std::vector<SeriesScan>> TimeSeriesEngine::Scan(std::span<const std::uint64_t> series,
                                                        std::int64_t start, std::int64_t end) const {
+  start = std::max(start, kEarliestTime);
+  end = std::min(end, kLatestTime);  // start >= end reads nothing
   std::vector<const SeriesState*> states;
   for (std::uint64_t id : series) {
     states.push_back(Find(id));
@@ -241,9 +283,13 @@ Result<std::vector<UnitAggregate>> TimeSeriesEngine::WholeChunkBuckets(const Ser
   return FoldUnits(pieces, q.width, q.origin);
 }
 
-Result<std::vector<BucketRow>> TimeSeriesEngine::TimeBucket(const BucketQuery& query) const {
-  if (query.width <= 0) return Status::InvalidArgument("bucket width must be positive");
-  if (query.start >= query.end) return Status::InvalidArgument("start must be before end");
+Result<std::vector<BucketRow>> TimeSeriesEngine::TimeBucket(const BucketQuery& asked) const {
+  if (asked.width <= 0) return Status::InvalidArgument("bucket width must be positive");
+  if (asked.start >= asked.end) return Status::InvalidArgument("start must be before end");
+  BucketQuery query = asked;
+  query.start = std::max(query.start, kEarliestTime);
+  query.end = std::min(query.end, kLatestTime);
+  if (query.start >= query.end) return std::vector<BucketRow>();
   if (query.group_by == GroupBy::kTag && query.group_tag.empty())
     return Status::InvalidArgument("grouping by tag needs a tag name");
   std::vector<std::uint64_t> ids = query.series;

@@ -378,6 +378,9 @@ Status TimeSeriesEngine::DeleteRange(std::uint64_t series, std::int64_t start, s
   SeriesState* s = Find(series);
   if (s == nullptr) return Status::NotFound("unknown series " + std::to_string(series));
   if (start >= end) return Status::InvalidArgument("delete range: start must be before end");
+  start = std::max(start, kEarliestTime);
+  end = std::min(end, kLatestTime);
+  if (start >= end) return Status::Ok();
   std::lock_guard lock(s->write_mutex);
   LAKE_RETURN_IF_ERROR(SealLocked(*s));
   return DeleteLocked(*s, start, end);

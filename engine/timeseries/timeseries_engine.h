@@ -153,6 +153,11 @@ class TimeSeriesEngine {
                                                        std::int64_t from,
                                                        const BucketQuery& query) const;
 
+  // The partitions (their first times) in [start, end) holding rollups of
+  // one series at `level`: one seek per partition holding any rollups.
+  Result<std::vector<std::int64_t>> RollupPartitions(const SeriesInfo& info, Level level,
+                                                     std::int64_t start, std::int64_t end,
+                                                     const storage::Snapshot* snapshot) const;
   // Rollup units of one series at `level` with start in [start, end).
   Status ReadRollups(const SeriesInfo& info, Level level, std::int64_t start, std::int64_t end,
                      const storage::Snapshot* snapshot, std::vector<UnitAggregate>* out) const;

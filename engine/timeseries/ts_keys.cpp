@@ -113,6 +113,16 @@ bool ParseRollupBlock(std::string_view key, std::int64_t* block) {
   return reader.done();
 }
 
+bool ParseRollupOwner(std::string_view key, Level level, std::int64_t* partition_start,
+                      std::uint64_t* series) {
+  if (key.size() < 2) return false;
+  storage::KeyReader reader(key.substr(2));
+  *partition_start = reader.ReadI64() * PartitionWidth(level);
+  *series = reader.ReadU64();
+  reader.ReadI64();
+  return reader.done();
+}
+
 std::string RollupRangeStart(RetentionClass retention, Level level) {
   return RollupLevelPrefix(retention, level);
 }

@@ -21,6 +21,11 @@ inline constexpr std::int64_t kMicrosPerSecond = 1'000'000;
 inline constexpr std::int64_t kMicrosPerMinute = 60 * kMicrosPerSecond;
 inline constexpr std::int64_t kMicrosPerHour = 60 * kMicrosPerMinute;
 inline constexpr std::int64_t kMicrosPerDay = 24 * kMicrosPerHour;
+// The times keys and grids are computed over: every stored time is inside
+// (the wrapper's timestamps stay within ±2^61 µs); wider bounds of a query
+// are clamped to it, so no grid arithmetic overflows.
+inline constexpr std::int64_t kEarliestTime = -(std::int64_t{1} << 62);
+inline constexpr std::int64_t kLatestTime = std::int64_t{1} << 62;
 
 // Raw chunks, then the rollup resolutions, finest first.
 enum class Level : std::uint8_t { kRaw = 0, kMinute = 1, kHour = 2, kDay = 3 };
@@ -60,6 +65,9 @@ std::string RollupKey(RetentionClass retention, Level level, std::uint64_t serie
 std::string RollupSeriesPrefix(RetentionClass retention, Level level, std::uint64_t series,
                                std::int64_t block);
 bool ParseRollupBlock(std::string_view key, std::int64_t* block);
+// A rollup key's partition (its first time) and series.
+bool ParseRollupOwner(std::string_view key, Level level, std::int64_t* partition_start,
+                      std::uint64_t* series);
 std::string RollupRangeStart(RetentionClass retention, Level level);
 std::string RollupRangeEnd(RetentionClass retention, Level level, std::int64_t horizon);
 

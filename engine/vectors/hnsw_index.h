@@ -8,7 +8,9 @@
 //
 // Deletes are tombstones: a row freed in the table stays in the graph to
 // route searches but is never returned; when the table reuses its slot, Add
-// re-links the node for its new vector, so churn does not grow the graph.
+// re-links the node for its new vector and repairs the lists of its old
+// neighbours, so churn neither grows the graph nor cuts it apart. A row
+// replaced by the same vector keeps its slot and needs no graph work.
 //
 // Add may run on many threads at once (per-node locks); Search may run on
 // many threads at once; the two must not overlap (the collection's lock
@@ -47,8 +49,11 @@ class HnswIndex {
 
   // Makes room for slots below `slots`; required before concurrent Adds.
   void Reserve(std::uint32_t slots);
+  // Whether `slot` has a node in the graph (live or tombstoned).
+  bool linked(std::uint32_t slot) const { return slot < levels_.size() && levels_[slot] >= 0; }
   // Links the table's row in `slot` into the graph (again, if the slot was
-  // reused). Thread-safe against other Adds once Reserve covers the slot.
+  // reused: re-links are best done one at a time, as their repairs reach
+  // beyond the node). Thread-safe against other Adds once Reserve covers the slot.
   void Add(std::uint32_t slot);
   // Adds many slots on `threads` threads; `progress(done)` is called now and
   // then from one thread.
@@ -107,6 +112,14 @@ class HnswIndex {
   std::vector<std::uint32_t> SelectNeighbors(const std::vector<ScoredSlot>& candidates,
                                              std::size_t max_count) const;
   void LinkBack(std::uint32_t neighbor, std::uint32_t slot, float score, int level);
+  // Finds and sets slot's neighbours at levels 0..level, and links back;
+  // `before` are its lists when the insert began (empty for a new node).
+  void Link(std::uint32_t slot, int level, const std::vector<std::vector<std::uint32_t>>& before);
+  // `moved` (whose links at `level` were `moved_links`) holds a new vector:
+  // if `neighbor` links to it, that link is replaced by links to the
+  // nearest of moved_links (a bridge over the gap it left).
+  void Repair(std::uint32_t neighbor, std::uint32_t moved,
+              const std::vector<std::uint32_t>& moved_links, int level);
 
   const VectorTable& table_;
   const HnswParams params_;

@@ -97,6 +97,20 @@ struct VectorEngine::Collection {
     if (slot && ivf && ivf->trained()) ivf->Remove(*slot);
   }
 
+  // Puts a record's row in the table in place of its key's old row: the
+  // slot the indexes must link, or nullopt when the same slot holds the
+  // same vector as before (then the indexes are still right).
+  std::optional<std::uint32_t> Replace(const VectorRecord& record) {
+    const RecordKey key{record.id, record.model_version};
+    const std::optional<std::uint32_t> old = table.Find(key);
+    const bool same = old && table.Holds(*old, record.embedding.data());
+    table.Remove(key);
+    const std::uint32_t slot = table.Insert(key, record.tenant_id, record.embedding.data());
+    if (same && slot == *old) return std::nullopt;
+    Unindex(old);
+    return slot;
+  }
+
   bool indexed() const { return hnsw || (ivf && ivf->trained()); }
 
   // What a snapshot of this collection's graph must say to be usable.
@@ -446,9 +460,8 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
   }
   for (const VectorRecord& record : records) {
     std::unique_lock lock(collection->mutex);  // one row at a time: searches interleave
-    const RecordKey key{record.id, record.model_version};
-    collection->Unindex(collection->table.Remove(key));  // replaced rows are re-indexed
-    collection->Index(collection->table.Insert(key, record.tenant_id, record.embedding.data()));
+    if (const std::optional<std::uint32_t> slot = collection->Replace(record))
+      collection->Index(*slot);
   }
   return Status::Ok();
 }
@@ -460,9 +473,9 @@ void VectorEngine::IndexInParallel(Collection& collection,
   {
     std::unique_lock lock(collection.mutex);
     for (const VectorRecord& record : records) {
-      const RecordKey key{record.id, record.model_version};
-      collection.table.Remove(key);  // HNSW keeps a replaced row's slot as a tombstone
-      slots.push_back(collection.table.Insert(key, record.tenant_id, record.embedding.data()));
+      // HNSW keeps a replaced row's slot as a tombstone.
+      if (const std::optional<std::uint32_t> slot = collection.Replace(record))
+        slots.push_back(*slot);
     }
     // An id written twice in the batch freed a slot, maybe taken again.
     std::sort(slots.begin(), slots.end());
@@ -470,6 +483,14 @@ void VectorEngine::IndexInParallel(Collection& collection,
     std::erase_if(slots, [&](std::uint32_t slot) { return !collection.table.live(slot); });
     collection.hnsw->Reserve(collection.table.slot_count());
   }
+  // New nodes on several threads; nodes that move (a slot holding another
+  // vector) one at a time, as each repairs the lists around its old place.
+  std::vector<std::uint32_t> moved;
+  std::erase_if(slots, [&](std::uint32_t slot) {
+    const bool relink = collection.hnsw->linked(slot);
+    if (relink) moved.push_back(slot);
+    return relink;
+  });
   // A slice at a time, so that searches interleave.
   for (std::size_t first = 0; first < slots.size(); first += kParallelIndexSlice) {
     const std::vector<std::uint32_t> slice(
@@ -477,6 +498,11 @@ void VectorEngine::IndexInParallel(Collection& collection,
         slots.begin() + std::ptrdiff_t(std::min(slots.size(), first + kParallelIndexSlice)));
     std::unique_lock lock(collection.mutex);
     collection.hnsw->AddParallel(slice, options_.build_threads, {});
+  }
+  for (std::size_t first = 0; first < moved.size(); first += kParallelIndexSlice) {
+    std::unique_lock lock(collection.mutex);
+    for (std::size_t i = first; i < std::min(moved.size(), first + kParallelIndexSlice); ++i)
+      collection.hnsw->Add(moved[i]);
   }
 }
 
@@ -561,6 +587,9 @@ Result<std::size_t> VectorEngine::Delete(std::string_view name, std::span<const 
 
 Result<std::vector<VectorRecord>> VectorEngine::ScanRecords(std::string_view name,
                                                             const RecordScan& scan) const {
+  if (scan.limit > kMaxScanPage)
+    return Status::InvalidArgument("a scan page holds at most " + std::to_string(kMaxScanPage) +
+                                   " records, not " + std::to_string(scan.limit));
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   // The in-memory table knows every live key and its tenant: pick the page's
   // keys there, then read just those records.
@@ -624,6 +653,16 @@ Result<std::vector<std::int64_t>> VectorEngine::SampleIds(std::string_view name,
   return ids;
 }
 
+Status VectorEngine::CheckLimits(const SearchRequest& request) {
+  if (request.k == 0 || request.k > kMaxSearchK)
+    return Status::InvalidArgument("k must be from 1 to " + std::to_string(kMaxSearchK) + ", not " +
+                                   std::to_string(request.k) + " (for more rows, scan and sort)");
+  if (request.ef_search > kMaxEfSearch || request.probes > kMaxEfSearch)
+    return Status::InvalidArgument("ef_search and probes may be at most " +
+                                   std::to_string(kMaxEfSearch));
+  return Status::Ok();
+}
+
 Result<std::vector<Neighbor>> VectorEngine::Search(std::string_view name,
                                                    std::span<const float> query,
                                                    const SearchRequest& request) const {
@@ -654,6 +693,7 @@ Result<std::vector<Candidate>> VectorEngine::Rerank(const Collection& collection
 
 Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
     std::string_view name, std::span<const float> queries, const SearchRequest& request) const {
+  LAKE_RETURN_IF_ERROR(CheckLimits(request));
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::shared_lock lock(collection->mutex);
   const std::uint32_t dimension = collection->spec.dimension;
@@ -667,6 +707,10 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
                                    " values");
   }
   const std::size_t count = queries.size() / dimension;
+  if (count > kMaxQueriesPerSearch)
+    return Status::InvalidArgument("a search holds at most " +
+                                   std::to_string(kMaxQueriesPerSearch) + " queries, not " +
+                                   std::to_string(count));
   std::vector<QueryVector> prepared;
   prepared.reserve(count);
   for (std::size_t q = 0; q < count; ++q) {

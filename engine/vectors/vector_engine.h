@@ -26,6 +26,13 @@ namespace lake::vectors {
 // How many rows may pass a filter before a search walks the index instead of
 // scanning exactly the rows that pass.
 inline constexpr std::size_t kExactScanMaxRows = 2048;
+// What one request may ask for, checked before anything is allocated: the
+// neighbours per query, the candidate list (ef) and lists probed, queries
+// per search, records per scan page.
+inline constexpr std::size_t kMaxSearchK = 10000;
+inline constexpr std::size_t kMaxEfSearch = 100000;
+inline constexpr std::size_t kMaxQueriesPerSearch = 10000;
+inline constexpr std::size_t kMaxScanPage = 100000;
 
 struct VectorEngineOptions {
   // Threads for index builds (on open, on rebuild).
@@ -102,6 +109,8 @@ class VectorEngine {
   Result<std::vector<std::vector<Neighbor>>> SearchBatch(std::string_view name,
                                                          std::span<const float> queries,
                                                          const SearchRequest& request) const;
+  // What a search may not ask for (kMax*): the limits' error, or Ok.
+  static Status CheckLimits(const SearchRequest& request);
 
  private:
   struct Collection;

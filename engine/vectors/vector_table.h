@@ -62,6 +62,10 @@ class VectorTable {
   // Frees the key's slot and returns it; nullopt when the key has no row.
   std::optional<std::uint32_t> Remove(RecordKey key);
   std::optional<std::uint32_t> Find(RecordKey key) const;
+  // Whether `slot` holds this vector (by its 64-bit fingerprint).
+  bool Holds(std::uint32_t slot, const float* embedding) const {
+    return fingerprints_[slot] == Fingerprint(embedding, dimension_);
+  }
   // Model versions stored for one id (usually one, two during a re-embedding).
   std::vector<std::int32_t> VersionsOf(std::int64_t id) const;
   // Restoring an index snapshot puts rows back in the slots it names:

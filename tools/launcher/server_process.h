@@ -27,6 +27,7 @@ class ServerProcess {
   // SIGKILL and reap.
   void Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   const std::string& socket_path() const { return socket_path_; }
   std::string admin_token() const;

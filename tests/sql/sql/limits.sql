@@ -1,0 +1,57 @@
+-- Requests that once killed or stalled lake-server (issue 13), through SQL:
+-- absurd LIMITs and OFFSETs answer like a heap table, unbounded time ranges
+-- over rollups and aggregates answer at once, create_user refuses user ids
+-- that are no user, and lake-server keeps serving after all of it.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS lake_fdw;
+RESET client_min_messages;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
+    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
+                   current_setting('regress.lake_socket'));
+    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
+                   current_setting('regress.lake_token'));
+  END IF;
+END $$;
+CREATE SCHEMA l;
+CREATE FOREIGN TABLE l.docs (
+  id bigint, user_id bigint, model_version int, embedding lake.vector(3), metadata jsonb,
+  created_at timestamptz
+) SERVER lake OPTIONS (collection 'docs');
+CREATE FOREIGN TABLE l.metrics (
+  user_id bigint, metric text, tags jsonb, ts timestamptz, value double precision
+) SERVER lake OPTIONS (series 'metrics');
+CREATE FOREIGN TABLE l.metrics_1m (
+  user_id bigint, metric text, tags jsonb, bucket timestamptz, count bigint, sum float8,
+  min float8, max float8, avg float8, first float8, last float8
+) SERVER lake OPTIONS (series 'metrics', rollup '1 minute');
+SET search_path = public, lake;
+CREATE TABLE l.docs_heap AS SELECT id, embedding FROM l.docs;
+
+-- Huge LIMITs and OFFSETs: the same rows as the heap copy.
+SELECT (SELECT array_agg(id) FROM (SELECT id FROM l.docs
+          ORDER BY embedding <-> '[1,0,0]', id LIMIT 1000000000000) f)
+     = (SELECT array_agg(id) FROM (SELECT id FROM l.docs_heap
+          ORDER BY embedding <-> '[1,0,0]', id LIMIT 1000000000000) h) AS same_huge_limit;
+SELECT count(*) FROM (SELECT id FROM l.docs ORDER BY embedding <-> '[1,0,0]'
+                       LIMIT 9223372036854775807) f;
+SELECT id FROM l.docs ORDER BY embedding <-> '[1,0,0]' LIMIT 2 OFFSET 9223372036854775806;
+
+-- No bounds, one bound, absurd bounds: answered from the data there is.
+SELECT count(*) > 0 AS has_rows FROM l.metrics_1m;
+SELECT count(*) FROM l.metrics_1m WHERE bucket > '294276-12-31 23:59:59+00';
+SELECT count(*) FROM l.metrics WHERE ts < '4713-01-01 00:00:00+00 BC';
+SELECT (SELECT count(*) FROM l.metrics) = (SELECT sum(count) FROM l.metrics_1m) AS rollups_cover_points;
+
+-- statement_timeout reaches lake-server as the request's deadline; the
+-- connection and the lake go on.
+SET statement_timeout = '5s';
+SELECT count(*) > 0 AS answered FROM l.metrics;
+RESET statement_timeout;
+
+-- User ids at or below 0 are no user.
+SELECT lake.create_user(0);
+SELECT lake.create_user(-5);
+
+SELECT count(*) > 0 AS still_serving FROM l.docs;
+DROP SCHEMA l CASCADE;
