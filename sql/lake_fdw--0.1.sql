@@ -192,8 +192,15 @@ DECLARE
   token text;
   s text;
 BEGIN
-  token := @extschema@.create_tenant_token(server, user_id);
+  IF user_id <= 0 THEN
+    RAISE EXCEPTION 'lake: a user id must be above 0, not %', user_id
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'user id 0 stands for rows written without a user';
+  END IF;
+  -- Everything that can fail comes before the token is made: a token is
+  -- a live credential even if this transaction rolls back.
   EXECUTE format('CREATE ROLE %I LOGIN', r);
+  token := @extschema@.create_tenant_token(server, user_id);
   EXECUTE format('CREATE USER MAPPING FOR %I SERVER %I OPTIONS (token %L)', r, server, token);
   EXECUTE format('GRANT USAGE ON SCHEMA @extschema@ TO %I', r);
   FOREACH s IN ARRAY ARRAY['vectors', 'timeseries'] LOOP
