@@ -1,6 +1,6 @@
 // lake-server --data-dir DIR [--socket PATH] [--tcp-port N [--tcp-host H]]
 //             [--workers N] [--max-connections N] [--idle-timeout SECONDS]
-//             [--block-cache-mb N]
+//             [--snapshot-every SECONDS] [--block-cache-mb N]
 //
 // Owns a lake data directory: opens (or creates) it, recovers the engines
 // (index snapshots plus replay, time-series heads from the WAL), and serves
@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/periodic.h"
 #include "server/server.h"
 #include "server/service.h"
 #include "server/token_store.h"
@@ -40,6 +41,7 @@ struct Flags {
   int workers = static_cast<int>(std::max(4u, 2 * std::thread::hardware_concurrency()));
   double idle_timeout_s = 600;
   std::size_t max_connections = 512;
+  double snapshot_every_s = 60;
   std::size_t block_cache_mb = 256;
 };
 
@@ -112,6 +114,14 @@ int Serve(const Flags& flags) {
                            " workers (pid " + std::to_string(::getpid()) + "; admin token in " +
                            server::TokenStore::AdminTokenPath(data_dir) + ")");
 
+  // Index snapshots while serving, of the collections written to since their
+  // last one: after a crash the next start restores a recent graph and
+  // replays what came after, instead of building every index again.
+  auto snapshotter = std::make_unique<Periodic>(
+      std::chrono::milliseconds(static_cast<long>(flags.snapshot_every_s * 1000)), [&] {
+        const Status taken = (*vectors)->SnapshotIndexes(/*changed_only=*/true);
+        if (!taken.ok()) Log(LogLevel::kWarning, "index snapshot failed: " + taken.ToString());
+      });
   Status ran = (*server)->Run();
   if (ran.code() == StatusCode::kBusy) {
     // A request that cannot be interrupted outlived the stop's grace: exit
@@ -120,6 +130,7 @@ int Serve(const Flags& flags) {
     Log(LogLevel::kError, "stopping without an index snapshot: " + ran.message());
     std::_Exit(1);
   }
+  snapshotter.reset();
   server->reset();
   if (!ran.ok()) Log(LogLevel::kError, "serving failed: " + ran.ToString());
   Status closed = (*vectors)->Close();
@@ -148,6 +159,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-connections", flags.max_connections, "connections open at once")
       ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  app.add_option("--snapshot-every", flags.snapshot_every_s,
+                 "snapshot changed vector indexes this often while serving (s)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--idle-timeout", flags.idle_timeout_s, "close connections idle this long (s)")
       ->check(CLI::PositiveNumber)

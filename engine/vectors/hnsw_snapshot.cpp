@@ -69,7 +69,7 @@ class Reader {
   bool ok_ = true;
 };
 
-Status WriteFileDurably(const std::string& path, const std::string& bytes) {
+Status WriteFileDurably(const std::string& path, std::string_view bytes) {
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot write " + temporary + ": " + std::strerror(errno));
@@ -94,8 +94,8 @@ Status WriteFileDurably(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
-Status WriteHnswSnapshot(const std::string& path, const HnswSnapshotHeader& header,
-                         const VectorTable& table, const HnswIndex& index) {
+std::string EncodeHnswSnapshot(const HnswSnapshotHeader& header, const VectorTable& table,
+                               const HnswIndex& index) {
   Writer out;
   out.bytes().append(kMagic, sizeof(kMagic));
   out.Put(kFormat);
@@ -128,10 +128,13 @@ Status WriteHnswSnapshot(const std::string& path, const HnswSnapshotHeader& head
   out.Put(graph.entry_point);
   out.Put(graph.max_level);
   out.Put(Hash64(out.bytes().data(), out.bytes().size()));
+  return std::move(out.bytes());
+}
 
+Status WriteHnswSnapshot(const std::string& path, std::string_view encoded) {
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
-  return WriteFileDurably(path, out.bytes());
+  return WriteFileDurably(path, encoded);
 }
 
 Result<HnswSnapshot> ReadHnswSnapshot(const std::string& path) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -41,8 +42,11 @@ struct HnswSnapshot {
   HnswIndex::GraphState graph;
 };
 
-Status WriteHnswSnapshot(const std::string& path, const HnswSnapshotHeader& header,
-                         const VectorTable& table, const HnswIndex& index);
+// The snapshot's bytes (under the collection's read lock: a copy of the
+// graph and the slots, so the file is written without the lock).
+std::string EncodeHnswSnapshot(const HnswSnapshotHeader& header, const VectorTable& table,
+                               const HnswIndex& index);
+Status WriteHnswSnapshot(const std::string& path, std::string_view encoded);
 // kNotFound when there is no file; kCorruption when it cannot be trusted.
 Result<HnswSnapshot> ReadHnswSnapshot(const std::string& path);
 

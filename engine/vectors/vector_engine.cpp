@@ -113,6 +113,9 @@ struct VectorEngine::Collection {
 
   bool indexed() const { return hnsw || (ivf && ivf->trained()); }
 
+  // Rows written since the index snapshot was last taken.
+  std::atomic<std::uint64_t> rows_since_snapshot{0};
+
   // What a snapshot of this collection's graph must say to be usable.
   HnswSnapshotHeader SnapshotHeader(std::uint64_t sequence) const {
     return {id,         sequence,           spec.dimension,    spec.metric,
@@ -294,17 +297,31 @@ Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
   return true;
 }
 
-Status VectorEngine::WriteSnapshot(const Collection& collection) {
-  if (!collection.hnsw) return Status::Ok();
-  return WriteHnswSnapshot(SnapshotPath(collection),
-                           collection.SnapshotHeader(store_->LatestSequence()), collection.table,
-                           *collection.hnsw);
+// With snapshot_mutex_ held.
+Status VectorEngine::WriteSnapshot(Collection& collection) {
+  std::string encoded;
+  {
+    // A copy under the read lock (searches go on; writers wait for the
+    // copy, not for the disk).
+    std::shared_lock lock(collection.mutex);
+    if (!collection.hnsw || collection.dropped) return Status::Ok();
+    encoded = EncodeHnswSnapshot(collection.SnapshotHeader(store_->LatestSequence()),
+                                 collection.table, *collection.hnsw);
+    collection.rows_since_snapshot = 0;
+  }
+  return WriteHnswSnapshot(SnapshotPath(collection), encoded);
 }
 
-Status VectorEngine::SnapshotIndexes() {
-  std::shared_lock lock(catalog_mutex_);
-  for (const auto& [name, collection] : collections_) {
-    std::shared_lock collection_lock(collection->mutex);
+Status VectorEngine::SnapshotIndexes(bool changed_only) {
+  std::lock_guard snapshots(snapshot_mutex_);
+  std::vector<std::shared_ptr<Collection>> collections;
+  {
+    std::shared_lock lock(catalog_mutex_);
+    for (const auto& [name, collection] : collections_)
+      collections.push_back(collection);
+  }
+  for (const auto& collection : collections) {
+    if (changed_only && collection->rows_since_snapshot == 0) continue;
     LAKE_RETURN_IF_ERROR(WriteSnapshot(*collection));
   }
   return Status::Ok();
@@ -336,6 +353,7 @@ Status VectorEngine::CreateCollection(const CollectionSpec& spec) {
 }
 
 Status VectorEngine::DropCollection(std::string_view name) {
+  std::lock_guard snapshots(snapshot_mutex_);  // no snapshot file outlives the drop
   std::unique_lock lock(catalog_mutex_);
   auto found = collections_.find(std::string(name));
   if (found == collections_.end()) return UnknownCollection(name);
@@ -391,6 +409,8 @@ Result<CollectionInfo> VectorEngine::DescribeCollection(std::string_view name) c
 
 Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& settings, int threads,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
+  // Locks in the engine's order: snapshots, catalog, writer, collection.
+  std::lock_guard snapshots(snapshot_mutex_);
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::lock_guard writer(collection->write_mutex);
   std::unique_lock lock(collection->mutex);
@@ -412,6 +432,7 @@ Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& se
                       }));
   }
   collection->BuildIndex(std::max(threads, 1), progress);
+  lock.unlock();  // writers still wait (write_mutex); searches may go on
   return WriteSnapshot(*collection);
 }
 
@@ -453,6 +474,7 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
               EncodeRecordValue(record));
   }
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
+  collection->rows_since_snapshot += records.size();
   if (records.size() >= kParallelIndexRows && collection->hnsw && !collection->ivf &&
       options_.build_threads > 1) {
     IndexInParallel(*collection, records);

@@ -61,9 +61,11 @@ class VectorEngine {
   Status RebuildIndex(std::string_view name, const IndexSettings& settings, int threads,
                       const std::function<void(std::size_t, std::size_t)>& progress = {});
 
-  // Writes an index snapshot of every collection (each under its read lock),
-  // so the next open restores graphs instead of rebuilding them.
-  Status SnapshotIndexes();
+  // Writes an index snapshot of every collection (or of those written to
+  // since their last one), so the next open restores graphs and replays
+  // only what changed since instead of rebuilding them. Each graph is
+  // copied under its collection's read lock and written without it.
+  Status SnapshotIndexes(bool changed_only = false);
   // Snapshots the indexes; call before a clean shutdown.
   Status Close() { return SnapshotIndexes(); }
 
@@ -121,7 +123,7 @@ class VectorEngine {
   // false (after logging why) when the collection must be built instead.
   Result<bool> RestoreFromSnapshot(Collection& collection);
   std::string SnapshotPath(const Collection& collection) const;
-  Status WriteSnapshot(const Collection& collection);
+  Status WriteSnapshot(Collection& collection);
   Result<std::shared_ptr<Collection>> Find(std::string_view name) const;
   // A batch this big (a bulk load) goes into an HNSW index on build_threads
   // threads, a slice at a time (searches wait for a slice, not the batch).
@@ -139,6 +141,7 @@ class VectorEngine {
   storage::Store* store_;
   VectorEngineOptions options_;
   mutable std::shared_mutex catalog_mutex_;
+  std::mutex snapshot_mutex_;  // one snapshot writer at a time (its file name is fixed)
   std::unordered_map<std::string, std::shared_ptr<Collection>> collections_;
   std::uint32_t next_collection_id_ = 1;
 };
