@@ -59,7 +59,7 @@ const std::string& CoordinatorName() {
   return *name;
 }
 
-void ResolveInDoubt(const ConnectTarget& target) {
+void ResolveInDoubt(const ConnectTarget& target, bool every_time) {
   if (RecoveryInProgress()) return;  // a standby decides nothing
   std::uint64_t ids[kAtOnce], xids[kAtOnce];
   int count = 0;
@@ -67,7 +67,7 @@ void ResolveInDoubt(const ConnectTarget& target) {
   if (!RunCpp(error, [&]() -> Status {
         std::uint64_t number = 0;
         LAKE_ASSIGN_OR_RETURN(protocol::Session * session, SessionFor(target, &number));
-        if (!ResolvedSessions().insert(number).second) return Status::Ok();
+        if (!ResolvedSessions().insert(number).second && !every_time) return Status::Ok();
         LAKE_ASSIGN_OR_RETURN(auto listed,
                               session->Call(protocol::ListPreparedRequest{CoordinatorName()}));
         for (const auto& prepared : listed.transactions) {

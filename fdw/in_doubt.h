@@ -16,10 +16,12 @@ namespace lake::fdw {
 // This cluster's name for lake-server: its system identifier, in decimal.
 const std::string& CoordinatorName();
 
-// Once per session to `target`'s server (when a scan or an insert first
-// reaches it): resolves this cluster's prepared transactions there that the
-// target's token may see. PostgreSQL side of the boundary.
-void ResolveInDoubt(const ConnectTarget& target);
+// Resolves this cluster's prepared transactions on `target`'s server that
+// the target's token may see and PostgreSQL has decided. Once per session
+// (when a scan or an insert first reaches the server), and `every_time`
+// before a commit prepares its own writes there, so that a decision that
+// got lost lands before any later commit. PostgreSQL side of the boundary.
+void ResolveInDoubt(const ConnectTarget& target, bool every_time = false);
 
 // lake.fault_injection, for the crash tests: the backend crashes (abort)
 // right after lake-server prepared, or right after PostgreSQL committed; or

@@ -346,6 +346,12 @@ void OnTransaction(XactEvent event, void*) {
     // synchronous_commit says: lake-server applies what PostgreSQL
     // committed, so that commit must not be lost.
     const std::uint64_t xid = U64FromFullTransactionId(GetTopFullTransactionId());
+    // Decided transactions whose decision got lost land first: this
+    // commit comes after them in PostgreSQL, and must in lake-server too.
+    for (auto& [user_mapping, connection] : Pending()) {
+      if (!connection.ops.empty() || connection.session != 0)
+        ResolveInDoubt(connection.target, /*every_time=*/true);
+    }
     XLogFlush(LogLogicalMessage("lake", "prepare", sizeof("prepare"), true));
     ForceSyncCommit();
     CppError error;

@@ -475,51 +475,69 @@ Status VectorEngine::Upsert(std::string_view name, std::span<VectorRecord> recor
   }
   LAKE_RETURN_IF_ERROR(store_->Write(batch, options));
   collection->rows_since_snapshot += records.size();
-  if (records.size() >= kParallelIndexRows && collection->hnsw && !collection->ivf &&
-      options_.build_threads > 1) {
-    IndexInParallel(*collection, records);
+  if (collection->ivf) {
+    // IVF trains on the rows it sees once there are enough: rows go in one
+    // at a time, visible as they go.
+    for (const VectorRecord& record : records) {
+      std::unique_lock lock(collection->mutex);
+      if (const std::optional<std::uint32_t> slot = collection->Replace(record))
+        collection->Index(*slot);
+    }
     return Status::Ok();
   }
-  for (const VectorRecord& record : records) {
-    std::unique_lock lock(collection->mutex);  // one row at a time: searches interleave
-    if (const std::optional<std::uint32_t> slot = collection->Replace(record))
-      collection->Index(*slot);
-  }
+  ShowTogether(*collection, records);
   return Status::Ok();
 }
 
-void VectorEngine::IndexInParallel(Collection& collection,
-                                   std::span<const VectorRecord> records) const {
-  std::vector<std::uint32_t> slots;
-  slots.reserve(records.size());
+void VectorEngine::ShowTogether(Collection& collection,
+                                std::span<const VectorRecord> records) const {
+  VectorTable& table = collection.table;
+  std::vector<std::uint32_t> hidden;
   {
     std::unique_lock lock(collection.mutex);
-    for (const VectorRecord& record : records) {
-      // HNSW keeps a replaced row's slot as a tombstone.
-      if (const std::optional<std::uint32_t> slot = collection.Replace(record))
-        slots.push_back(*slot);
+    // Later records of the batch win.
+    std::unordered_map<RecordKey, std::size_t, RecordKeyHash> last;
+    for (std::size_t i = 0; i < records.size(); ++i)
+      last[{records[i].id, records[i].model_version}] = i;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const VectorRecord& record = records[i];
+      const RecordKey key{record.id, record.model_version};
+      if (last[key] != i) continue;
+      // The same vector for the same tenant: nothing a search sees changes.
+      const std::optional<std::uint32_t> old = table.Find(key);
+      if (old && table.tenant(*old) == record.tenant_id &&
+          table.Holds(*old, record.embedding.data()))
+        continue;
+      hidden.push_back(table.InsertHidden(key, record.tenant_id, record.embedding.data()));
     }
-    // An id written twice in the batch freed a slot, maybe taken again.
-    std::sort(slots.begin(), slots.end());
-    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-    std::erase_if(slots, [&](std::uint32_t slot) { return !collection.table.live(slot); });
-    collection.hnsw->Reserve(collection.table.slot_count());
+    if (collection.hnsw) collection.hnsw->Reserve(table.slot_count());
   }
-  // New nodes on several threads; nodes that move (a slot holding another
-  // vector) one at a time, as each repairs the lists around its old place.
+  if (collection.hnsw) Link(collection, hidden);
+  std::unique_lock lock(collection.mutex);
+  for (std::uint32_t slot : hidden) {
+    table.Remove(table.key(slot));  // the row it replaces stays in the graph as a tombstone
+    table.Show(slot);
+  }
+}
+
+void VectorEngine::Link(Collection& collection, std::vector<std::uint32_t> slots) const {
+  // New nodes on several threads when there are many; nodes that move (a
+  // slot that held another vector) one at a time, as each repairs the
+  // lists around its old place.
   std::vector<std::uint32_t> moved;
   std::erase_if(slots, [&](std::uint32_t slot) {
     const bool relink = collection.hnsw->linked(slot);
     if (relink) moved.push_back(slot);
     return relink;
   });
+  const int threads = slots.size() >= kParallelIndexRows ? options_.build_threads : 1;
   // A slice at a time, so that searches interleave.
   for (std::size_t first = 0; first < slots.size(); first += kParallelIndexSlice) {
     const std::vector<std::uint32_t> slice(
         slots.begin() + std::ptrdiff_t(first),
         slots.begin() + std::ptrdiff_t(std::min(slots.size(), first + kParallelIndexSlice)));
     std::unique_lock lock(collection.mutex);
-    collection.hnsw->AddParallel(slice, options_.build_threads, {});
+    collection.hnsw->AddParallel(slice, threads, {});
   }
   for (std::size_t first = 0; first < moved.size(); first += kParallelIndexSlice) {
     std::unique_lock lock(collection.mutex);

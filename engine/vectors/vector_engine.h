@@ -125,11 +125,16 @@ class VectorEngine {
   std::string SnapshotPath(const Collection& collection) const;
   Status WriteSnapshot(Collection& collection);
   Result<std::shared_ptr<Collection>> Find(std::string_view name) const;
+  // An upsert's rows go into the table hidden, are linked into the graph a
+  // slice at a time (searches wait for a slice, not the batch), and are
+  // shown together: a search sees the collection as it was before the
+  // write or after it, never a part of it.
+  void ShowTogether(Collection& collection, std::span<const VectorRecord> records) const;
   // A batch this big (a bulk load) goes into an HNSW index on build_threads
-  // threads, a slice at a time (searches wait for a slice, not the batch).
+  // threads.
   static constexpr std::size_t kParallelIndexRows = 2048;
   static constexpr std::size_t kParallelIndexSlice = 256;
-  void IndexInParallel(Collection& collection, std::span<const VectorRecord> records) const;
+  void Link(Collection& collection, std::vector<std::uint32_t> slots) const;
   // Upsert's checks; the caller holds collection.write_mutex.
   Status CheckRecords(const Collection& collection, std::span<const VectorRecord> records,
                       std::optional<std::int64_t> tenant) const;

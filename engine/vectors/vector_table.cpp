@@ -78,14 +78,19 @@ void VectorTable::Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_i
   Encode(slot, Prepared(embedding));
   keys_[slot] = key;
   tenants_[slot] = tenant_id;
-  live_[slot] = 1;
   fingerprints_[slot] = Fingerprint(embedding, dimension_);
-  index_of_.emplace(key, slot);
-  ++version_counts_[key.model_version];
-  ++tenant_counts_[tenant_id];
+  Show(slot);
 }
 
-std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const float* embedding) {
+void VectorTable::Show(std::uint32_t slot) {
+  live_[slot] = 1;
+  index_of_.emplace(keys_[slot], slot);
+  ++version_counts_[keys_[slot].model_version];
+  ++tenant_counts_[tenants_[slot]];
+}
+
+std::uint32_t VectorTable::InsertHidden(RecordKey key, std::int64_t tenant_id,
+                                        const float* embedding) {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -94,7 +99,16 @@ std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const f
     slot = slot_count();
     GrowTo(slot + 1);
   }
-  Place(slot, key, tenant_id, embedding);
+  Encode(slot, Prepared(embedding));
+  keys_[slot] = key;
+  tenants_[slot] = tenant_id;
+  fingerprints_[slot] = Fingerprint(embedding, dimension_);
+  return slot;
+}
+
+std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const float* embedding) {
+  const std::uint32_t slot = InsertHidden(key, tenant_id, embedding);
+  Show(slot);
   return slot;
 }
 

@@ -59,6 +59,11 @@ class VectorTable {
 
   // Stores a row for a key that has none, in a free slot if there is one.
   std::uint32_t Insert(RecordKey key, std::int64_t tenant_id, const float* embedding);
+  // The same, but the row stays invisible (not live, not the key's) until
+  // Show: a write's rows are indexed first and shown together. The key may
+  // still have a visible row meanwhile (Remove it before Show).
+  std::uint32_t InsertHidden(RecordKey key, std::int64_t tenant_id, const float* embedding);
+  void Show(std::uint32_t slot);
   // Frees the key's slot and returns it; nullopt when the key has no row.
   std::optional<std::uint32_t> Remove(RecordKey key);
   std::optional<std::uint32_t> Find(RecordKey key) const;

@@ -3,6 +3,7 @@
 // that the server answers it with a clean error and goes on serving.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <limits>
@@ -211,6 +212,52 @@ TEST_F(ServerLimits, UnboundedRangesCostWhatTheDataCosts) {
   for (std::int64_t width : {minute, day})
     EXPECT_EQ(count(kMin, kMax, width), 0u);
   ExpectServing();
+}
+
+TEST_F(ServerLimits, ABulkCommitStallsNobodyElse) {
+  auto admin = server_.Connect();
+  for (const char* name : {"bulk", "other"}) {
+    CreateCollectionRequest create;
+    create.spec.name = name;
+    create.spec.dimension = 32;
+    ASSERT_TRUE(admin->Call(create).ok());
+  }
+  ASSERT_TRUE(
+      admin->Call(UpsertRequest{"other", {{1, 0, 0, 0, std::vector<float>(32, 1), "{}"}}}).ok());
+  // 150,000 x 32-d staged in one transaction, then committed.
+  auto writer = server_.Connect();
+  ASSERT_TRUE(writer->Call(BeginTransactionRequest{}).ok());
+  for (std::int64_t first = 0; first < 150000; first += 10000) {
+    UpsertRequest upsert{"bulk", {}};
+    for (std::int64_t id = first; id < first + 10000; ++id)
+      upsert.records.push_back(
+          {id, 0, 0, 0, std::vector<float>(32, float(id % 1000) / 7.0f), "{}"});
+    ASSERT_TRUE(writer->Call(upsert).ok());
+  }
+  std::atomic<bool> committed{false};
+  std::thread commit([&] {
+    auto reply = writer->Call(CommitTransactionRequest{});
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    committed = true;
+  });
+  // Meanwhile a ping and a search on another collection answer at once.
+  auto reader = server_.Connect();
+  double slowest_ms = 0;
+  int answered = 0;
+  do {
+    const auto started = Clock::now();
+    ASSERT_TRUE(reader->Call(PingRequest{}).ok());
+    auto found =
+        reader->Call(SearchRequest{"other", {.k = 1, .dimension = 32}, std::vector<float>(32, 1)});
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    slowest_ms = std::max(
+        slowest_ms, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+    ++answered;
+  } while (!committed);
+  commit.join();
+  std::printf("during the commit: %d ping + search pairs, the slowest %.1f ms\n", answered,
+              slowest_ms);
+  EXPECT_LT(slowest_ms, 2000.0);  // it was 24,750 ms
 }
 
 TEST_F(ServerLimits, ARequestPastItsDeadlineIsCancelled) {

@@ -461,3 +461,52 @@ TEST(VectorEngineConcurrency, SearchesGoOnWhileABatchIsInserted) {
 
 }  // namespace
 }  // namespace lake::vectors
+
+namespace lake::vectors {
+namespace {
+
+// A write's rows become visible to searches together (issue 13): a search
+// running during an upsert sees the collection as it was or as it is after,
+// never part of the write, while the graph work goes on beside it.
+TEST_F(VectorEngineTest, SearchesSeeAWriteWholeOrNotAtAll) {
+  ASSERT_TRUE(engine_->CreateCollection(Spec("docs", 8)).ok());
+  std::vector<VectorRecord> base;
+  for (std::int64_t id = 0; id < 3000; ++id)
+    base.push_back(Record(id, 1, std::vector<float>(8, float(id % 300))));
+  ASSERT_TRUE(Upsert("docs", base).ok());
+  for (std::size_t rows : {std::size_t{1500}, std::size_t{6000}}) {  // row by row, in parallel
+    std::vector<VectorRecord> write;
+    for (std::int64_t id = 0; id < std::int64_t(rows); ++id)
+      write.push_back(Record(100000 + id, 7, std::vector<float>(8, 0.5f + float(id % 50))));
+    std::atomic<bool> done{false};
+    std::set<std::size_t> counts_seen, found_seen;
+    std::thread reader([&] {
+      while (!done) {
+        counts_seen.insert(*engine_->CountTenantRows("docs", 7));
+        auto found = engine_->Search("docs", std::vector<float>(8, 0.5f),
+                                     {.k = 10, .dimension = 8, .tenant_id = 7});
+        found_seen.insert(found->size());
+      }
+    });
+    ASSERT_TRUE(Upsert("docs", write).ok());
+    done = true;
+    reader.join();
+    counts_seen.insert(*engine_->CountTenantRows("docs", 7));
+    for (std::size_t count : counts_seen)
+      EXPECT_TRUE(count == 0 || count == rows) << "a search saw " << count << " of " << rows;
+    for (std::size_t found : found_seen)
+      EXPECT_TRUE(found == 0 || found == 10) << found;
+    ASSERT_TRUE(engine_
+                    ->Delete("docs",
+                             [&] {
+                               std::vector<std::int64_t> ids;
+                               for (const VectorRecord& r : write)
+                                 ids.push_back(r.id);
+                               return ids;
+                             }())
+                    .ok());
+  }
+}
+
+}  // namespace
+}  // namespace lake::vectors

@@ -28,7 +28,7 @@ ServerProcess::~ServerProcess() {
   if (running()) Kill();
 }
 
-bool ServerProcess::Start() {
+bool ServerProcess::Start(std::chrono::seconds wait) {
   std::vector<std::string> args = {binary_, "--data-dir", data_dir_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
@@ -43,7 +43,7 @@ bool ServerProcess::Start() {
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,9 +20,9 @@ class ServerProcess {
   ServerProcess(std::string binary, std::string data_dir, std::vector<std::string> extra_args = {});
   ~ServerProcess();  // kills a server still running
 
-  // Starts the server and waits (up to 60 s) until its admin token
+  // Starts the server and waits (up to `wait`) until its admin token
   // authenticates; false if it exited or never answered.
-  bool Start();
+  bool Start(std::chrono::seconds wait = std::chrono::seconds(60));
   // SIGTERM and wait: the exit status (0 after a clean stop).
   int Stop();
   // SIGKILL and reap.
