@@ -23,6 +23,10 @@ constexpr std::string_view kNextIdKey = "vectors/next_collection_id";
 // and each candidate costs a RocksDB read).
 constexpr std::size_t kRerankFactor = 2;
 constexpr std::size_t kPqRerankFactor = 8;
+// When the exact rows are in memory (re-scoring costs no read), at least
+// this many candidates are re-scored: for a small k, 2k estimates may all
+// miss the exact match that the codes put a little further away.
+constexpr std::size_t kMinRerank = 32;
 
 std::string SpecKey(std::string_view name) {
   return std::string(kSpecKeyPrefix) + std::string(name);
@@ -779,8 +783,9 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
       use_index && (product_quantized || (collection->hnsw && table.walk_codec() != table.codec()));
   const bool exact_rows_in_memory = table.codec() == Codec::kFloat32;
   const bool rerank = !exact_rows_in_memory || index_estimates;
-  const std::size_t wanted =
+  std::size_t wanted =
       !rerank ? request.k : request.k * (product_quantized ? kPqRerankFactor : kRerankFactor);
+  if (rerank && exact_rows_in_memory) wanted = std::max(wanted, kMinRerank);
   const std::size_t probes =
       request.probes ? request.probes : std::size_t(collection->spec.index.ivf_probes);
 
