@@ -76,8 +76,12 @@ void ResolveInDoubt(const ConnectTarget& target, bool every_time) {
           xids[count++] = prepared.coordinator_xid;
         }
         return Status::Ok();
-      }))
+      })) {
+    // Before a commit, the prepare that follows fails the same way, with
+    // the commit's own message.
+    if (every_time) return;
     Raise(error);
+  }
   if (count == 0) return;
   int fates[kAtOnce];
   for (int i = 0; i < count; ++i)

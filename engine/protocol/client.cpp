@@ -149,7 +149,9 @@ Status Client::SendAll(std::string_view bytes) {
       if (!ready.ok()) return Fail(ready.status());
       if (*ready == 0)
         return Fail(Status::Unavailable("lake-server did not take the request in time"));
-      if ((*ready & POLLIN) != 0) LAKE_RETURN_IF_ERROR(Receive());
+      if ((*ready & POLLIN) != 0) {
+        if (Status received = Receive(); !received.ok()) return HungUp(received);
+      }
       continue;
     }
     return HungUp(
@@ -214,7 +216,8 @@ Result<Frame> Client::ReadFrame() {
 
 Status Client::CheckSize(std::string_view payload) const {
   if (fd_ < 0) return Status::Unavailable("not connected to lake-server");
-  if (payload.size() > options_.max_payload_bytes)
+  const std::size_t budget_bytes = options_.budget_ms ? sizeof(std::uint32_t) : 0;
+  if (payload.size() + budget_bytes > options_.max_payload_bytes)
     return Status::InvalidArgument("request of " + std::to_string(payload.size()) +
                                    " bytes is over the frame limit");
   return Status::Ok();

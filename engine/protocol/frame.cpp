@@ -56,6 +56,12 @@ void FrameDecoder::set_max_payload_bytes(std::uint32_t bytes) {
   max_payload_bytes_ = std::min(bytes, kMaxPayloadCeiling);
 }
 
+void FrameDecoder::Compact() {
+  buffer_.erase(0, consumed_);
+  consumed_ = 0;
+  buffer_.shrink_to_fit();
+}
+
 void FrameDecoder::Feed(std::string_view bytes) {
   if (!failed_.ok()) return;
   // Drop what was consumed before growing, so the buffer holds at most one

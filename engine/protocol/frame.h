@@ -63,6 +63,8 @@ class FrameDecoder {
   Result<std::optional<Frame>> Next();
   // Bytes received and not yet returned as frames.
   std::size_t buffered() const { return buffer_.size() - consumed_; }
+  // Gives back the memory of the frames already returned.
+  void Compact();
 
  private:
   std::uint32_t max_payload_bytes_;

@@ -108,8 +108,9 @@ struct Connection {
   std::size_t counted_input = 0;  // of decoder.buffered(), in Impl::buffered_input
   // A request taken from the decoder that waits for a slot (Admission).
   std::optional<protocol::Frame> pending;
-  bool parked = false;  // waiting in Admission, not armed
-  std::string out;      // answers the socket has not taken yet
+  Clock::time_point pending_since;  // its arrival
+  bool parked = false;              // waiting in Admission, not armed
+  std::string out;                  // answers the socket has not taken yet
   std::size_t out_sent = 0;
   bool peer_done = false;  // the client closed its side
   bool closing = false;    // close once `out` is sent
@@ -365,11 +366,15 @@ void Server::Impl::Turn(const std::shared_ptr<Connection>& connection, std::uint
   if (!c.closing) Answer(c);
   if (c.fd < 0) return;  // Answer closed it
   // Stopping: requests not started are dropped (their clients see the
-  // close). Once the client closed its side, what it sent is answered and
-  // a partial frame left over can never complete: the connection is done.
+  // close). A client that closed its side is gone (no client of this
+  // protocol half-closes; a query cancel closes): its whole frames were
+  // answered or are dropped, a partial frame can never complete.
   const bool done = c.unsent() == 0 && (c.closing || stopping || c.peer_done);
   if (done || ((c.peer_done || c.closing) && (events & (EPOLLHUP | EPOLLERR)))) return Close(c);
-  if (c.pending) return Park(connection);
+  if (c.pending) {
+    c.decoder.Compact();  // a parked connection holds its request, not more
+    return Park(connection);
+  }
   const bool read = !c.closing && !c.peer_done && c.unsent() < kMaxBufferedAnswerBytes;
   const std::uint32_t interest =
       EPOLLONESHOT | (read ? EPOLLIN : 0u) | (c.unsent() > 0 ? EPOLLOUT : 0u);
@@ -428,7 +433,8 @@ void Server::Impl::Read(Connection& c) {
 }
 
 bool Server::Impl::CountInput(Connection& c) {
-  const std::size_t now = c.fd >= 0 ? c.decoder.buffered() : 0;
+  const std::size_t now =
+      c.fd >= 0 ? c.decoder.buffered() + (c.pending ? c.pending->payload.size() : 0) : 0;
   const std::size_t total = now >= c.counted_input ? (buffered_input += now - c.counted_input)
                                                    : (buffered_input -= c.counted_input - now);
   c.counted_input = now;
@@ -492,8 +498,9 @@ void Server::Impl::WakeParked(bool all) {
 Result<std::string> Server::Impl::Run(Connection& c, const protocol::Frame& frame) {
   c.interrupt.cancel_reason = "the client went away";
   c.interrupt.cancelled = false;
+  // The budget counts from the request's arrival, time parked included.
   c.interrupt.deadline = frame.budget_ms
-                             ? Clock::now() + std::chrono::milliseconds(*frame.budget_ms)
+                             ? c.pending_since + std::chrono::milliseconds(*frame.budget_ms)
                              : Interrupt::Clock::time_point::max();
   InterruptScope scope(&c.interrupt);
   c.busy = true;
@@ -517,6 +524,7 @@ void Server::Impl::Answer(Connection& c) {
       if (!next.ok()) return Fail(c, next.status());
       if (!next->has_value()) return;
       c.pending = std::move(**next);
+      c.pending_since = Clock::now();
       CountInput(c);
     }
     const protocol::Frame& frame = *c.pending;
@@ -535,6 +543,7 @@ void Server::Impl::Answer(Connection& c) {
                                    : protocol::EncodeFrame(protocol::kErrorType, frame.request_id,
                                                            protocol::EncodeStatus(reply.status()));
     c.pending.reset();
+    CountInput(c);
     if (!Send(c, answer)) return Close(c);
     if (c.caller.close_after_reply) c.closing = true;
   }
@@ -575,14 +584,19 @@ void Server::Impl::Close(Connection& c) {
     ::close(c.fd);
     c.fd = -1;
   }
-  // Its buffers go at once, whoever still holds the connection.
+  // Its buffers go at once, whoever still holds the connection. A request
+  // it dropped may have been woken for a free slot: pass the wake on.
+  const bool dropped_request = c.pending.has_value();
   c.pending.reset();
   CountInput(c);
   c.decoder = protocol::FrameDecoder(0);
   std::string().swap(c.out);
   c.out_sent = 0;
-  std::lock_guard lock(connections_mutex);
-  connections.erase(c.id);
+  {
+    std::lock_guard lock(connections_mutex);
+    connections.erase(c.id);
+  }
+  if (dropped_request) WakeParked(false);
 }
 
 void Server::Impl::ShutDown(Connection& c, int how) {
