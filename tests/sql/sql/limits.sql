@@ -2,17 +2,6 @@
 -- absurd LIMITs and OFFSETs answer like a heap table, unbounded time ranges
 -- over rollups and aggregates answer at once, create_user refuses user ids
 -- that are no user, and lake-server keeps serving after all of it.
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-RESET client_min_messages;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 CREATE SCHEMA l;
 CREATE FOREIGN TABLE l.docs (
   id bigint, user_id bigint, model_version int, embedding lake.vector(3), metadata jsonb,
