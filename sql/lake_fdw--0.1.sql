@@ -197,8 +197,8 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'user id 0 stands for rows written without a user';
   END IF;
-  -- Everything that can fail comes before the token is made: a token is
-  -- a live credential even if this transaction rolls back.
+  -- The token is made last (it is revoked again if the transaction
+  -- aborts, but a failure before it then costs lake-server nothing).
   EXECUTE format('CREATE ROLE %I LOGIN', r);
   token := @extschema@.create_tenant_token(server, user_id);
   EXECUTE format('CREATE USER MAPPING FOR %I SERVER %I OPTIONS (token %L)', r, server, token);

@@ -133,8 +133,7 @@ bool IsQuick(std::uint16_t type) {
     case MessageType::kPing:
     case MessageType::kBeginTransaction:
     case MessageType::kAbortTransaction:
-    case MessageType::kTransactionStatus:
-      return true;
+      return true;  // (transaction_status waits for a running commit: not quick)
     default:
       return false;
   }
@@ -219,6 +218,9 @@ struct Server::Impl {
   // Keeps buffered_input up to date with c's decoder; false over the cap.
   bool CountInput(Connection& c);
   void WatchRunning();
+  // Whether c's waiting request has spent its budget.
+  static bool Expired(const Connection& c);
+  void WakeExpired();
   std::shared_ptr<Connection> Find(std::uint64_t id);
   // One turn of a connection: send, read, answer every whole frame, re-arm
   // (or close).
@@ -495,6 +497,28 @@ void Server::Impl::WakeParked(bool all) {
   }
 }
 
+bool Server::Impl::Expired(const Connection& c) {
+  return c.pending && c.pending->budget_ms &&
+         Clock::now() >= c.pending_since + std::chrono::milliseconds(*c.pending->budget_ms);
+}
+
+void Server::Impl::WakeExpired() {
+  // A parked request whose budget ran out is answered at once (cancelled)
+  // rather than when a slot frees.
+  std::lock_guard lock(admission.mutex);
+  for (auto it = admission.parked.begin(); it != admission.parked.end();) {
+    Connection& c = **it;
+    if (!Expired(c)) {
+      ++it;
+      continue;
+    }
+    c.parked = false;
+    if (!Arm(c.fd, c.id, EPOLLONESHOT | EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD).ok())
+      ShutDown(c, SHUT_RDWR);
+    it = admission.parked.erase(it);
+  }
+}
+
 Result<std::string> Server::Impl::Run(Connection& c, const protocol::Frame& frame) {
   c.interrupt.cancel_reason = "the client went away";
   c.interrupt.cancelled = false;
@@ -530,9 +554,14 @@ void Server::Impl::Answer(Connection& c) {
     const protocol::Frame& frame = *c.pending;
     const bool quick = IsQuick(frame.type) || !c.caller.authenticated;
     const std::int64_t key = SlotKey(c.caller);
-    if (!quick && !TakeSlot(key)) return;  // Turn parks the connection
-    Result<std::string> reply = Run(c, frame);
-    if (!quick) GiveSlot(key);
+    Result<std::string> reply = Status::Ok();
+    if (!quick && Expired(c)) {  // its budget ran out while it waited for a slot
+      reply = Status::Cancelled("request cancelled: its deadline passed before it could run");
+    } else {
+      if (!quick && !TakeSlot(key)) return;  // Turn parks the connection
+      reply = Run(c, frame);
+      if (!quick) GiveSlot(key);
+    }
     c.last_activity = Ticks();
     if (c.caller.authenticated && !c.authenticated) {
       c.authenticated = true;
@@ -748,6 +777,7 @@ Status Server::Run() {
       if (ready > 0 && (wakes[i].revents & POLLIN)) s.Accept(wakes[i].fd);
     }
     s.WatchRunning();
+    s.WakeExpired();
     if (Clock::now() - last_sweep > std::chrono::milliseconds(250)) {
       s.CloseIdle();
       last_sweep = Clock::now();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/interrupt.h"
+
 namespace lake::vectors {
 
 namespace {
@@ -50,7 +52,12 @@ std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVect
       top.Push({table.Score(query, slot), table.key(slot).id, slot});
     }
   } else {
-    ScoreSlots(table, query, predicate, 0, table.slot_count(), top);
+    // A block at a time, so that a cancelled request stops (the caller
+    // asks CheckInterrupt again and discards what was found).
+    const std::uint32_t block = BlockRows(table);
+    for (std::uint32_t begin = 0; begin < table.slot_count() && CheckInterrupt().ok();
+         begin += block)
+      ScoreSlots(table, query, predicate, begin, std::min(begin + block, table.slot_count()), top);
   }
   return top.TakeSorted();
 }
@@ -68,7 +75,8 @@ std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& tabl
   }
   std::vector<TopK> tops(queries.size(), TopK(k));
   const std::uint32_t block = BlockRows(table);
-  for (std::uint32_t begin = 0; begin < table.slot_count(); begin += block) {
+  for (std::uint32_t begin = 0; begin < table.slot_count() && CheckInterrupt().ok();
+       begin += block) {
     const std::uint32_t end = std::min(begin + block, table.slot_count());
     for (std::size_t q = 0; q < queries.size(); ++q) {
       ScoreSlots(table, queries[q], predicate, begin, end, tops[q]);

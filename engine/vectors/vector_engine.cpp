@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/interrupt.h"
 #include "common/log.h"
 #include "storage/key_codec.h"
 #include "vectors/hnsw_index.h"
@@ -792,17 +793,20 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   std::vector<std::vector<Candidate>> candidates;
   if (use_index && collection->hnsw) {
     for (const QueryVector& query : prepared) {
+      LAKE_RETURN_IF_ERROR(CheckInterrupt());
       candidates.push_back(
           collection->hnsw->Search(query, wanted, std::max(ef, wanted), predicate));
     }
   } else if (use_index) {
     for (const QueryVector& query : prepared) {
+      LAKE_RETURN_IF_ERROR(CheckInterrupt());
       LAKE_ASSIGN_OR_RETURN(auto found, collection->ivf->Search(query, wanted, probes, predicate));
       candidates.push_back(std::move(found));
     }
   } else {
     candidates = ExactCandidatesBatch(table, prepared, wanted, predicate);
   }
+  LAKE_RETURN_IF_ERROR(CheckInterrupt());  // what a cancelled scan found is partial
 
   std::vector<std::vector<Neighbor>> results;
   results.reserve(count);

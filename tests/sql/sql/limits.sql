@@ -42,5 +42,22 @@ RESET statement_timeout;
 SELECT lake.create_user(0);
 SELECT lake.create_user(-5);
 
+-- A token made in a transaction that rolls back is revoked: it does not
+-- outlive the role and mapping that would have held it.
+BEGIN;
+SELECT lake.create_tenant_token('lake', 43) AS orphan \gset
+ROLLBACK;
+CREATE ROLE limits_probe;
+CREATE USER MAPPING FOR limits_probe SERVER lake OPTIONS (token :'orphan');
+GRANT USAGE ON SCHEMA l, lake TO limits_probe;
+GRANT SELECT ON l.docs TO limits_probe;
+SET ROLE limits_probe;
+SELECT count(*) FROM l.docs;
+RESET ROLE;
+DROP USER MAPPING FOR limits_probe SERVER lake;
+REVOKE ALL ON l.docs FROM limits_probe;
+REVOKE ALL ON SCHEMA l, lake FROM limits_probe;
+DROP ROLE limits_probe;
+
 SELECT count(*) > 0 AS still_serving FROM l.docs;
 DROP SCHEMA l CASCADE;
