@@ -6,15 +6,6 @@
 -- asks the server what became of it, or says the outcome is unknown.
 -- (Run last: it restarts the server.)
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 RESET client_min_messages;
 CREATE FOREIGN TABLE docs_here (id bigint) SERVER lake OPTIONS (collection 'docs');
 -- The errors' details vary (a broken pipe or a closed connection, the

@@ -2,15 +2,6 @@
 -- tenant token (lake.create_user), and the server scopes every request to
 -- that tenant. No SQL the user writes sees another user's rows.
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 CREATE SCHEMA vectors;
 CREATE SCHEMA timeseries;
 CREATE FOREIGN TABLE vectors.docs (id bigint, user_id bigint, embedding lake.vector(3), metadata jsonb)

@@ -4,17 +4,6 @@
 -- begin time; every answer here is compared with the same query over a
 -- heap copy of the rows (issue 12: these crashed the backend or answered
 -- wrong).
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-RESET client_min_messages;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 CREATE SCHEMA p;
 CREATE FOREIGN TABLE p.docs (
   id bigint, user_id bigint, model_version int, embedding lake.vector(3), metadata jsonb,

@@ -2,17 +2,6 @@
 -- metric, tags @> and ts ranges choose series and time in the engine, and
 -- time_bucket aggregates run there too; each pushed query is checked against
 -- the same query aggregated by PostgreSQL (behind OFFSET 0).
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-RESET client_min_messages;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 CREATE SCHEMA timeseries;
 CREATE FOREIGN TABLE timeseries.metrics (
   user_id bigint, metric text, tags jsonb, ts timestamptz, value double precision

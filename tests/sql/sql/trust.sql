@@ -2,17 +2,6 @@
 -- of a date, INSERT ... ON CONFLICT, SQLSTATEs of engine errors, options and
 -- columns checked when declared, inserts that bypass column types, extreme
 -- timestamps and valid jsonb metadata.
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-RESET client_min_messages;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 CREATE SCHEMA t;
 SET search_path = public, lake;
 SET timezone = 'UTC';

@@ -1,17 +1,6 @@
 -- Vector foreign tables through lake-server: scans, filters pushed to the
 -- engine, kNN pushdown (checked by EXPLAIN and against the plan without
 -- it), prepared statements, and the errors.
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-RESET client_min_messages;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 CREATE SCHEMA vectors;
 CREATE FOREIGN TABLE vectors.docs (
   id bigint, user_id bigint, model_version int, embedding lake.vector(3), metadata jsonb,

@@ -2,15 +2,6 @@
 -- commit, all or nothing, dropped on rollback (savepoints too), stamped with
 -- a tenant's own user id.
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS lake_fdw;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_foreign_server WHERE srvname = 'lake') THEN
-    EXECUTE format('CREATE SERVER lake FOREIGN DATA WRAPPER lake_fdw OPTIONS (socket %L)',
-                   current_setting('regress.lake_socket'));
-    EXECUTE format('CREATE USER MAPPING FOR CURRENT_USER SERVER lake OPTIONS (token %L)',
-                   current_setting('regress.lake_token'));
-  END IF;
-END $$;
 RESET client_min_messages;
 SET timezone = 'UTC';
 SET search_path = public, lake;
