@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -109,7 +110,6 @@ struct Connection {
   // A request taken from the decoder that waits for a slot (Admission).
   std::optional<protocol::Frame> pending;
   Clock::time_point pending_since;  // its arrival
-  bool parked = false;              // waiting in Admission, not armed
   std::string out;                  // answers the socket has not taken yet
   std::size_t out_sent = 0;
   bool peer_done = false;  // the client closed its side
@@ -215,6 +215,8 @@ struct Server::Impl {
   // The end of a turn whose request found no slot.
   void Park(const std::shared_ptr<Connection>& c);
   void WakeParked(bool all);
+  // Re-arms the parked connections `which` picks (under admission.mutex).
+  void Wake(const std::function<bool(const Connection&)>& which, bool only_one);
   // Keeps buffered_input up to date with c's decoder; false over the cap.
   bool CountInput(Connection& c);
   void WatchRunning();
@@ -471,30 +473,31 @@ void Server::Impl::Park(const std::shared_ptr<Connection>& c) {
   // take it.
   std::lock_guard lock(admission.mutex);
   if (Admissible(SlotKey(c->caller)) || stopping) {
-    c->parked = false;
     if (!Arm(c->fd, c->id, EPOLLONESHOT | EPOLLOUT, EPOLL_CTL_MOD).ok()) ShutDown(*c, SHUT_RDWR);
     return;
   }
-  c->parked = true;
   admission.parked.push_back(c);
 }
 
-void Server::Impl::WakeParked(bool all) {
+void Server::Impl::Wake(const std::function<bool(const Connection&)>& which, bool only_one) {
   std::lock_guard lock(admission.mutex);
   for (auto it = admission.parked.begin(); it != admission.parked.end();) {
     Connection& c = **it;
-    if (!all && !Admissible(SlotKey(c.caller))) {
+    if (!which(c)) {
       ++it;
       continue;
     }
     // EPOLLOUT fires at once on a writable socket: the connection gets a
-    // turn and asks for its slot again.
-    c.parked = false;
+    // turn and asks for its slot again (or answers that its time ran out).
     if (!Arm(c.fd, c.id, EPOLLONESHOT | EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD).ok())
       ShutDown(c, SHUT_RDWR);
     it = admission.parked.erase(it);
-    if (!all) return;
+    if (only_one) return;
   }
+}
+
+void Server::Impl::WakeParked(bool all) {
+  Wake([&](const Connection& c) { return all || Admissible(SlotKey(c.caller)); }, !all);
 }
 
 bool Server::Impl::Expired(const Connection& c) {
@@ -505,18 +508,7 @@ bool Server::Impl::Expired(const Connection& c) {
 void Server::Impl::WakeExpired() {
   // A parked request whose budget ran out is answered at once (cancelled)
   // rather than when a slot frees.
-  std::lock_guard lock(admission.mutex);
-  for (auto it = admission.parked.begin(); it != admission.parked.end();) {
-    Connection& c = **it;
-    if (!Expired(c)) {
-      ++it;
-      continue;
-    }
-    c.parked = false;
-    if (!Arm(c.fd, c.id, EPOLLONESHOT | EPOLLOUT | EPOLLIN, EPOLL_CTL_MOD).ok())
-      ShutDown(c, SHUT_RDWR);
-    it = admission.parked.erase(it);
-  }
+  Wake([](const Connection& c) { return Expired(c); }, false);
 }
 
 Result<std::string> Server::Impl::Run(Connection& c, const protocol::Frame& frame) {
