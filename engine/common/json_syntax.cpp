@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace lake {
 namespace {
@@ -10,7 +11,9 @@ constexpr std::uint32_t kBadEscape = 0xFFFFFFFF;
 
 class JsonChecker {
  public:
-  explicit JsonChecker(std::string_view text) : text_(text) {}
+  // With `members`, the top-level object's members are collected too.
+  explicit JsonChecker(std::string_view text, std::vector<JsonMember>* members = nullptr)
+      : text_(text), members_(members) {}
 
   bool Object() {
     SkipSpace();
@@ -127,13 +130,21 @@ class JsonChecker {
       SkipSpace();
       if (Take(close)) return true;
       do {
+        std::size_t key_start = 0, key_end = 0;
         if (c == '{') {
           SkipSpace();
+          key_start = at_;
           if (!String()) return false;
+          key_end = at_;
           SkipSpace();
           if (!Take(':')) return false;
         }
+        SkipSpace();
+        const std::size_t value_start = at_;
         if (!Value(depth + 1)) return false;
+        if (c == '{' && depth == 0 && members_ != nullptr)
+          Collect(text_.substr(key_start + 1, key_end - key_start - 2),
+                  text_.substr(value_start, at_ - value_start));
         SkipSpace();
       } while (Take(','));
       return Take(close);
@@ -144,14 +155,127 @@ class JsonChecker {
     return Number();
   }
 
+  // A member: its key's text between the quotes, its value's text.
+  void Collect(std::string_view raw_key, std::string_view value) {
+    JsonMember member;
+    member.key = UnescapeJsonString(raw_key);
+    switch (value.front()) {
+      case '"':
+        member.kind = JsonKind::kString;
+        member.value = UnescapeJsonString(value.substr(1, value.size() - 2));
+        break;
+      case '{':
+      case '[':
+        member.kind = JsonKind::kContainer;
+        member.value = value;
+        break;
+      case 't':
+        member.kind = JsonKind::kTrue;
+        break;
+      case 'f':
+        member.kind = JsonKind::kFalse;
+        break;
+      case 'n':
+        member.kind = JsonKind::kNull;
+        break;
+      default:
+        member.kind = JsonKind::kNumber;
+        member.value = value;
+    }
+    // jsonb keeps the last of duplicate keys.
+    for (JsonMember& earlier : *members_) {
+      if (earlier.key == member.key) {
+        earlier = std::move(member);
+        return;
+      }
+    }
+    members_->push_back(std::move(member));
+  }
+
   std::string_view text_;
+  std::vector<JsonMember>* members_;
   std::size_t at_ = 0;
 };
+
+void AppendUtf8(std::uint32_t code, std::string* out) {
+  if (code < 0x80) {
+    out->push_back(char(code));
+  } else if (code < 0x800) {
+    out->push_back(char(0xC0 | (code >> 6)));
+    out->push_back(char(0x80 | (code & 0x3F)));
+  } else if (code < 0x10000) {
+    out->push_back(char(0xE0 | (code >> 12)));
+    out->push_back(char(0x80 | ((code >> 6) & 0x3F)));
+    out->push_back(char(0x80 | (code & 0x3F)));
+  } else {
+    out->push_back(char(0xF0 | (code >> 18)));
+    out->push_back(char(0x80 | ((code >> 12) & 0x3F)));
+    out->push_back(char(0x80 | ((code >> 6) & 0x3F)));
+    out->push_back(char(0x80 | (code & 0x3F)));
+  }
+}
+
+std::uint32_t HexAt(std::string_view raw, std::size_t at) {
+  std::uint32_t code = 0;
+  for (std::size_t i = at; i < at + 4 && i < raw.size(); ++i) {
+    const char h = raw[i];
+    code = code * 16 + std::uint32_t(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+  }
+  return code;
+}
 
 }  // namespace
 
 bool IsJsonObject(std::string_view text) {
   return JsonChecker(text).Object();
+}
+
+bool ReadJsonMembers(std::string_view text, std::vector<JsonMember>* members) {
+  members->clear();
+  return JsonChecker(text, members).Object();
+}
+
+std::string UnescapeJsonString(std::string_view raw) {
+  std::string text;
+  text.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '\\' || i + 1 >= raw.size()) {
+      text.push_back(raw[i]);
+      continue;
+    }
+    const char escaped = raw[++i];
+    switch (escaped) {
+      case 'b':
+        text.push_back('\b');
+        break;
+      case 'f':
+        text.push_back('\f');
+        break;
+      case 'n':
+        text.push_back('\n');
+        break;
+      case 'r':
+        text.push_back('\r');
+        break;
+      case 't':
+        text.push_back('\t');
+        break;
+      case 'u': {
+        std::uint32_t code = HexAt(raw, i + 1);
+        i += 4;
+        if (code >= 0xD800 && code <= 0xDBFF) {  // a pair: \uD8xx\uDCxx
+          const std::uint32_t low = HexAt(raw, i + 3);
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          i += 6;
+        }
+        AppendUtf8(code, &text);
+        break;
+      }
+      default:  // " \\ /
+        text.push_back(escaped);
+    }
+  }
+  return text;
 }
 
 }  // namespace lake

@@ -305,6 +305,35 @@ Status TakeTexts(ByteReader& in, std::vector<std::string>* texts) {
   return TakeList(in, texts, [](ByteReader& i, std::string* t) { return Take(i, t); });
 }
 
+void PutConditions(ByteWriter& out, const vectors::RecordConditions& c) {
+  PutPacked(out, c.tenant_ids);
+  PutPacked(out, c.model_versions);
+  Put(out, c.id_min);
+  Put(out, c.id_max);
+  Put(out, c.created_min_us);
+  Put(out, c.created_max_us);
+  PutList(out, c.metadata_texts, [](ByteWriter& o, const vectors::MetadataText& text) {
+    Put(o, text.key);
+    PutTexts(o, text.texts);
+  });
+  PutTexts(out, c.metadata_contains);
+}
+Status TakeConditions(ByteReader& in, vectors::RecordConditions* c) {
+  LAKE_RETURN_IF_ERROR(TakePacked(in, &c->tenant_ids));
+  LAKE_RETURN_IF_ERROR(TakePacked(in, &c->model_versions));
+  LAKE_RETURN_IF_ERROR(Take(in, &c->id_min));
+  LAKE_RETURN_IF_ERROR(Take(in, &c->id_max));
+  LAKE_RETURN_IF_ERROR(Take(in, &c->created_min_us));
+  LAKE_RETURN_IF_ERROR(Take(in, &c->created_max_us));
+  const auto take_text = [](ByteReader& i, vectors::MetadataText* text) {
+    LAKE_RETURN_IF_ERROR(Take(i, &text->key));
+    return TakeTexts(i, &text->texts);
+  };
+  const Status texts = TakeList(in, &c->metadata_texts, take_text);
+  if (!texts.ok()) return texts;
+  return TakeTexts(in, &c->metadata_contains);
+}
+
 }  // namespace
 
 std::string_view MessageName(std::uint16_t type) {
@@ -643,6 +672,16 @@ void Write(ByteWriter& out, const SearchRequest& m) {
   out.Varint(o.probes);
   PutEnum(out, o.method);
   Put(out, o.dimension);
+  PutConditions(out, o.conditions);
+  PutBool(out, o.metric.has_value());
+  if (o.metric) PutEnum(out, *o.metric);
+  PutBool(out, o.after.has_value());
+  if (o.after) {
+    Put(out, o.after->id);
+    Put(out, o.after->model_version);
+    Put(out, o.after->distance);
+  }
+  out.Varint(o.returned);
   PutPacked(out, m.queries);
 }
 Status Read(ByteReader& in, SearchRequest* m) {
@@ -657,6 +696,25 @@ Status Read(ByteReader& in, SearchRequest* m) {
   LAKE_RETURN_IF_ERROR(in.Varint(&probes));
   LAKE_RETURN_IF_ERROR(TakeEnum(in, vectors::SearchMethod::kIndex, &o.method));
   LAKE_RETURN_IF_ERROR(Take(in, &o.dimension));
+  LAKE_RETURN_IF_ERROR(TakeConditions(in, &o.conditions));
+  bool has_metric = false, has_after = false;
+  LAKE_RETURN_IF_ERROR(TakeBool(in, &has_metric));
+  if (has_metric) {
+    vectors::Metric metric;
+    LAKE_RETURN_IF_ERROR(TakeEnum(in, vectors::Metric::kInnerProduct, &metric));
+    o.metric = metric;
+  }
+  LAKE_RETURN_IF_ERROR(TakeBool(in, &has_after));
+  if (has_after) {
+    Neighbor after{};
+    LAKE_RETURN_IF_ERROR(Take(in, &after.id));
+    LAKE_RETURN_IF_ERROR(Take(in, &after.model_version));
+    LAKE_RETURN_IF_ERROR(Take(in, &after.distance));
+    o.after = after;
+  }
+  std::uint64_t returned = 0;
+  LAKE_RETURN_IF_ERROR(in.Varint(&returned));
+  o.returned = returned;
   LAKE_RETURN_IF_ERROR(TakePacked(in, &m->queries));
   o.k = k;
   o.ef_search = ef_search;
@@ -677,6 +735,7 @@ void PutRecordScan(ByteWriter& out, const vectors::RecordScan& scan) {
   }
   out.Varint(scan.limit);
   PutBool(out, scan.with_embeddings);
+  PutConditions(out, scan.conditions);
 }
 Status TakeRecordScan(ByteReader& in, vectors::RecordScan* scan) {
   LAKE_RETURN_IF_ERROR(TakeOptional(in, &scan->tenant_id));
@@ -693,7 +752,8 @@ Status TakeRecordScan(ByteReader& in, vectors::RecordScan* scan) {
   std::uint64_t limit = 0;
   LAKE_RETURN_IF_ERROR(in.Varint(&limit));
   scan->limit = limit;
-  return TakeBool(in, &scan->with_embeddings);
+  LAKE_RETURN_IF_ERROR(TakeBool(in, &scan->with_embeddings));
+  return TakeConditions(in, &scan->conditions);
 }
 
 void Write(ByteWriter& out, const ScanRecordsRequest& m) {

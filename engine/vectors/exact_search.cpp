@@ -1,6 +1,8 @@
 #include "vectors/exact_search.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "common/interrupt.h"
 
@@ -17,22 +19,20 @@ void ScoreSlots(const VectorTable& table, const QueryVector& query, const SlotPr
   }
 }
 
-// Slots of the listed ids that pass the rest of the filter.
-std::vector<std::uint32_t> SlotsOfAllowedIds(const VectorTable& table,
-                                             const SlotPredicate& predicate) {
-  std::vector<std::uint32_t> slots;
-  for (std::int64_t id : predicate.filter().allowed_ids) {
-    for (std::int32_t version : table.VersionsOf(id)) {
-      const auto slot = table.Find({id, version});
-      if (slot && predicate.Passes(*slot)) slots.push_back(*slot);
+// The score from squared norms and the inner product of vectors as written.
+float ScoreFrom(Metric metric, float query_norm_sq, float row_norm_sq, float dot) {
+  switch (metric) {
+    case Metric::kL2:
+      return std::max(query_norm_sq + row_norm_sq - 2 * dot, 0.f);
+    case Metric::kInnerProduct:
+      return -dot;
+    case Metric::kCosine: {
+      const float norms = std::sqrt(query_norm_sq * row_norm_sq);
+      if (norms == 0) return std::numeric_limits<float>::infinity();
+      return 1.f - std::clamp(dot / norms, -1.f, 1.f);
     }
   }
-  return slots;
-}
-
-bool FewAllowedIds(const VectorTable& table, const SlotPredicate& predicate) {
-  return predicate.filter().restricts_ids() &&
-         predicate.filter().allowed_ids.size() * 8 < table.slot_count();
+  return 0.f;
 }
 
 // Rows per block in a batch search: about 1 MiB, well inside L2.
@@ -47,8 +47,8 @@ std::uint32_t BlockRows(const VectorTable& table) {
 std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVector& query,
                                        std::size_t k, const SlotPredicate& predicate) {
   TopK top(k);
-  if (FewAllowedIds(table, predicate)) {
-    for (std::uint32_t slot : SlotsOfAllowedIds(table, predicate)) {
+  if (const auto few = predicate.FewSlots()) {
+    for (std::uint32_t slot : *few) {
       top.Push({table.Score(query, slot), table.key(slot).id, slot});
     }
   } else {
@@ -67,7 +67,7 @@ std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& tabl
                                                          std::size_t k,
                                                          const SlotPredicate& predicate) {
   std::vector<std::vector<Candidate>> results;
-  if (FewAllowedIds(table, predicate)) {
+  if (predicate.EstimatedMatches() * 8 < table.slot_count()) {  // FewSlots may answer
     for (const QueryVector& query : queries) {
       results.push_back(ExactCandidates(table, query, k, predicate));
     }
@@ -85,6 +85,46 @@ std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& tabl
   for (TopK& top : tops)
     results.push_back(top.TakeSorted());
   return results;
+}
+
+std::vector<Candidate> ExactCandidatesIn(Metric metric, const VectorTable& table,
+                                         const float* query, std::size_t k,
+                                         const SlotPredicate& predicate) {
+  const QueryVector raw = table.PrepareRawQuery(query);
+  TopK top(k);
+  const auto score = [&](std::uint32_t slot) {
+    const float row_norm = table.norm(slot);
+    const float value =
+        ScoreFrom(metric, raw.squared_norm, row_norm * row_norm, table.RawDot(raw, slot));
+    if (top.MayAccept(value)) top.Push({value, table.key(slot).id, slot});
+  };
+  if (const auto few = predicate.FewSlots()) {
+    for (std::uint32_t slot : *few)
+      score(slot);
+    return top.TakeSorted();
+  }
+  const std::uint32_t block = BlockRows(table);
+  for (std::uint32_t begin = 0; begin < table.slot_count() && CheckInterrupt().ok();
+       begin += block) {
+    for (std::uint32_t slot = begin; slot < std::min(begin + block, table.slot_count()); ++slot) {
+      if (predicate.Passes(slot)) score(slot);
+    }
+  }
+  return top.TakeSorted();
+}
+
+float ScoreIn(Metric metric, const float* query, const float* row, std::uint32_t dimension) {
+  const simd::KernelTable& kernels = simd::Kernels();
+  return ScoreFrom(metric, kernels.inner_product(query, query, dimension),
+                   kernels.inner_product(row, row, dimension),
+                   kernels.inner_product(query, row, dimension));
+}
+
+float DistanceIn(Metric metric, float score) {
+  if (metric == Metric::kL2) return std::sqrt(score);
+  if (metric == Metric::kCosine && std::isinf(score))
+    return std::numeric_limits<float>::quiet_NaN();
+  return score;
 }
 
 std::vector<Neighbor> ToNeighbors(const VectorTable& table,

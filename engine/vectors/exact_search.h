@@ -25,6 +25,18 @@ std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& tabl
                                                          std::size_t k,
                                                          const SlotPredicate& predicate);
 
+// The k best passing rows in another metric than the table's, for a query
+// as written: exact from float32 rows, estimates from float16 or int8 ones.
+std::vector<Candidate> ExactCandidatesIn(Metric metric, const VectorTable& table,
+                                         const float* query, std::size_t k,
+                                         const SlotPredicate& predicate);
+// The score of two vectors as written in `metric` (squared L2, negative
+// inner product, 1 - cosine), smaller is closer; a zero vector's cosine
+// score is +infinity, after every other, as PostgreSQL sorts its NaN.
+float ScoreIn(Metric metric, const float* query, const float* row, std::uint32_t dimension);
+// What users see for a score (DistanceIn(kCosine, inf) is NaN).
+float DistanceIn(Metric metric, float score);
+
 std::vector<Neighbor> ToNeighbors(const VectorTable& table,
                                   const std::vector<Candidate>& candidates);
 

@@ -4,8 +4,10 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <tuple>
 
 #include "common/interrupt.h"
+#include "common/json_syntax.h"
 #include "common/log.h"
 #include "storage/key_codec.h"
 #include "vectors/hnsw_index.h"
@@ -41,6 +43,10 @@ std::int64_t NowMicros() {
 
 Status UnknownCollection(std::string_view name) {
   return Status::NotFound("unknown collection '" + std::string(name) + "'");
+}
+
+RowFields FieldsOf(const VectorRecord& record) {
+  return {record.created_at_us, record.metadata_json};
 }
 
 VectorTable MakeTable(const CollectionSpec& spec) {
@@ -110,7 +116,8 @@ struct VectorEngine::Collection {
     const std::optional<std::uint32_t> old = table.Find(key);
     const bool same = old && table.Holds(*old, record.embedding.data());
     table.Remove(key);
-    const std::uint32_t slot = table.Insert(key, record.tenant_id, record.embedding.data());
+    const std::uint32_t slot =
+        table.Insert(key, record.tenant_id, record.embedding.data(), FieldsOf(record));
     if (same && slot == *old) return std::nullopt;
     Unindex(old);
     return slot;
@@ -228,11 +235,11 @@ Status VectorEngine::LoadCollection(Collection& collection) {
     LAKE_ASSIGN_OR_RETURN(const bool restored, RestoreFromSnapshot(collection));
     if (restored) return Status::Ok();
   }
-  LAKE_RETURN_IF_ERROR(
-      ForEachRecord(*store_, collection.id, collection.spec.dimension, collection.spec.name,
-                    [&](const RecordKey& key, const VectorRecord& record) {
-                      collection.table.Insert(key, record.tenant_id, record.embedding.data());
-                    }));
+  LAKE_RETURN_IF_ERROR(ForEachRecord(
+      *store_, collection.id, collection.spec.dimension, collection.spec.name,
+      [&](const RecordKey& key, const VectorRecord& record) {
+        collection.table.Insert(key, record.tenant_id, record.embedding.data(), FieldsOf(record));
+      }));
   if (options_.load_indexes) {
     collection.BuildIndex(options_.build_threads, {});
   } else {
@@ -278,7 +285,8 @@ Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
           if (slot.tenant_id == record.tenant_id &&
               slot.fingerprint ==
                   VectorTable::Fingerprint(record.embedding.data(), collection.spec.dimension)) {
-            table.InsertAt(found->second, key, record.tenant_id, record.embedding.data());
+            table.InsertAt(found->second, key, record.tenant_id, record.embedding.data(),
+                           FieldsOf(record));
             return;
           }
         }
@@ -293,7 +301,8 @@ Result<bool> VectorEngine::RestoreFromSnapshot(Collection& collection) {
     return false;
   }
   for (const auto& [key, record] : changed) {
-    collection.Index(table.Insert(key, record.tenant_id, record.embedding.data()));
+    collection.Index(
+        table.Insert(key, record.tenant_id, record.embedding.data(), FieldsOf(record)));
   }
   Log(LogLevel::kInfo, "collection '" + name + "': index restored from the snapshot at sequence " +
                            std::to_string(snapshot->header.sequence) + ", " +
@@ -433,7 +442,8 @@ Status VectorEngine::RebuildIndex(std::string_view name, const IndexSettings& se
     LAKE_RETURN_IF_ERROR(
         ForEachRecord(*store_, collection->id, collection->spec.dimension, name_copy,
                       [&](const RecordKey& key, const VectorRecord& record) {
-                        collection->table.Insert(key, record.tenant_id, record.embedding.data());
+                        collection->table.Insert(key, record.tenant_id, record.embedding.data(),
+                                                 FieldsOf(record));
                       }));
   }
   collection->BuildIndex(std::max(threads, 1), progress);
@@ -498,6 +508,8 @@ void VectorEngine::ShowTogether(Collection& collection,
                                 std::span<const VectorRecord> records) const {
   VectorTable& table = collection.table;
   std::vector<std::uint32_t> hidden;
+  // Rows whose vector stays but whose created_at or metadata change.
+  std::vector<std::pair<std::uint32_t, const VectorRecord*>> refreshed;
   {
     std::unique_lock lock(collection.mutex);
     // Later records of the batch win.
@@ -511,9 +523,12 @@ void VectorEngine::ShowTogether(Collection& collection,
       // The same vector for the same tenant: nothing a search sees changes.
       const std::optional<std::uint32_t> old = table.Find(key);
       if (old && table.tenant(*old) == record.tenant_id &&
-          table.Holds(*old, record.embedding.data()))
+          table.Holds(*old, record.embedding.data())) {
+        refreshed.emplace_back(*old, &record);
         continue;
-      hidden.push_back(table.InsertHidden(key, record.tenant_id, record.embedding.data()));
+      }
+      hidden.push_back(
+          table.InsertHidden(key, record.tenant_id, record.embedding.data(), FieldsOf(record)));
     }
     if (collection.hnsw) collection.hnsw->Reserve(table.slot_count());
   }
@@ -523,6 +538,8 @@ void VectorEngine::ShowTogether(Collection& collection,
     table.Remove(table.key(slot));  // the row it replaces stays in the graph as a tombstone
     table.Show(slot);
   }
+  for (const auto& [slot, record] : refreshed)
+    table.Refresh(slot, FieldsOf(*record));
 }
 
 void VectorEngine::Link(Collection& collection, std::vector<std::uint32_t> slots) const {
@@ -635,6 +652,7 @@ Result<std::vector<VectorRecord>> VectorEngine::ScanRecords(std::string_view nam
   if (scan.limit > kMaxScanPage)
     return Status::InvalidArgument("a scan page holds at most " + std::to_string(kMaxScanPage) +
                                    " records, not " + std::to_string(scan.limit));
+  LAKE_RETURN_IF_ERROR(CheckConditions(scan.conditions));
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   // The in-memory table knows every live key and its tenant: pick the page's
   // keys there, then read just those records.
@@ -642,12 +660,19 @@ Result<std::vector<VectorRecord>> VectorEngine::ScanRecords(std::string_view nam
   {
     std::shared_lock lock(collection->mutex);
     const VectorTable& table = collection->table;
-    const SlotPredicate predicate(table, RowFilter{scan.tenant_id, scan.model_version, scan.ids});
-    for (std::uint32_t slot = 0; slot < table.slot_count(); ++slot) {
-      if (!predicate.Passes(slot)) continue;
+    const SlotPredicate predicate(
+        table, RowFilter{scan.tenant_id, scan.model_version, scan.ids, scan.conditions});
+    const auto take = [&](std::uint32_t slot) {
       const RecordKey& key = table.key(slot);
-      if (scan.after && std::pair(key.id, key.model_version) <= *scan.after) continue;
-      keys.push_back(key);
+      if (!scan.after || std::pair(key.id, key.model_version) > *scan.after) keys.push_back(key);
+    };
+    if (const auto few = predicate.FewSlots()) {
+      for (std::uint32_t slot : *few)
+        take(slot);
+    } else {
+      for (std::uint32_t slot = 0; slot < table.slot_count(); ++slot) {
+        if (predicate.Passes(slot)) take(slot);
+      }
     }
   }
   const auto by_key = [](const RecordKey& a, const RecordKey& b) {
@@ -698,7 +723,25 @@ Result<std::vector<std::int64_t>> VectorEngine::SampleIds(std::string_view name,
   return ids;
 }
 
+Status VectorEngine::CheckConditions(const RecordConditions& conditions) {
+  std::size_t values = conditions.tenant_ids.size() + conditions.model_versions.size();
+  for (const MetadataText& text : conditions.metadata_texts)
+    values += text.texts.size();
+  if (values > kMaxConditionValues)
+    return Status::InvalidArgument("a filter lists at most " + std::to_string(kMaxConditionValues) +
+                                   " values");
+  for (const std::string& object : conditions.metadata_contains) {
+    if (!IsJsonObject(object))
+      return Status::InvalidArgument("a metadata containment filter must be a JSON object, not " +
+                                     object.substr(0, 64));
+  }
+  return Status::Ok();
+}
+
 Status VectorEngine::CheckLimits(const SearchRequest& request) {
+  if (request.returned > kMaxSearchK * 100)
+    return Status::InvalidArgument("an ordered search pages through at most " +
+                                   std::to_string(kMaxSearchK * 100) + " rows");
   if (request.k == 0 || request.k > kMaxSearchK)
     return Status::InvalidArgument("k must be from 1 to " + std::to_string(kMaxSearchK) + ", not " +
                                    std::to_string(request.k) + " (for more rows, scan and sort)");
@@ -736,9 +779,67 @@ Result<std::vector<Candidate>> VectorEngine::Rerank(const Collection& collection
   return top.TakeSorted();
 }
 
+namespace {
+
+// The rows of an ordered search's page: those after the last one returned,
+// at most k.
+std::vector<Neighbor> After(std::vector<Neighbor> neighbors, const SearchRequest& request) {
+  if (request.after) {
+    const Neighbor& last = *request.after;
+    std::erase_if(neighbors, [&](const Neighbor& n) {
+      return std::tuple(n.distance, n.id, n.model_version) <=
+             std::tuple(last.distance, last.id, last.model_version);
+    });
+  }
+  if (neighbors.size() > request.k) neighbors.resize(request.k);
+  return neighbors;
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchInMetric(
+    const Collection& collection, Metric metric, std::span<const float> queries, std::size_t k,
+    const SlotPredicate& predicate, const SearchRequest& request) const {
+  const VectorTable& table = collection.table;
+  const std::uint32_t dimension = table.dimension();
+  // Rows in memory that are not float32 give estimates: 2k (at least 32)
+  // are scored again from the float32 truth.
+  const bool exact_rows_in_memory = table.codec() == Codec::kFloat32;
+  const std::size_t wanted = exact_rows_in_memory ? k : std::max(k * kRerankFactor, kMinRerank);
+  std::vector<std::vector<Neighbor>> results;
+  for (std::size_t q = 0; q < queries.size() / dimension; ++q) {
+    const float* query = queries.data() + q * dimension;
+    std::vector<Candidate> found = ExactCandidatesIn(metric, table, query, wanted, predicate);
+    LAKE_RETURN_IF_ERROR(CheckInterrupt());  // what a cancelled scan found is partial
+    if (!exact_rows_in_memory) {
+      std::vector<std::string> keys;
+      for (const Candidate& candidate : found)
+        keys.push_back(EncodeRecordKey(collection.id, table.key(candidate.row)));
+      LAKE_ASSIGN_OR_RETURN(auto values, store_->MultiGet(storage::Family::kVectors, keys));
+      VectorRecord record;
+      TopK top(k);
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        if (!values[i]) continue;  // deleted in the store, not yet in memory
+        LAKE_RETURN_IF_ERROR(DecodeRecordValue(*values[i], dimension, &record));
+        top.Push({ScoreIn(metric, query, record.embedding.data(), dimension), found[i].id,
+                  found[i].row});
+      }
+      found = top.TakeSorted();
+    }
+    std::vector<Neighbor> neighbors;
+    for (const Candidate& candidate : found) {
+      neighbors.push_back({candidate.id, table.key(candidate.row).model_version,
+                           DistanceIn(metric, candidate.score)});
+    }
+    results.push_back(After(std::move(neighbors), request));
+  }
+  return results;
+}
+
 Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
     std::string_view name, std::span<const float> queries, const SearchRequest& request) const {
   LAKE_RETURN_IF_ERROR(CheckLimits(request));
+  LAKE_RETURN_IF_ERROR(CheckConditions(request.conditions));
   LAKE_ASSIGN_OR_RETURN(auto collection, Find(name));
   std::shared_lock lock(collection->mutex);
   const std::uint32_t dimension = collection->spec.dimension;
@@ -767,11 +868,18 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   }
 
   const VectorTable& table = collection->table;
+  // A version list replaces the active version.
+  std::optional<std::int32_t> version = collection->ResolveVersion(request.model_version);
+  if (request.model_version == 0 && !request.conditions.model_versions.empty()) version.reset();
   const SlotPredicate predicate(
-      table, RowFilter{request.tenant_id, collection->ResolveVersion(request.model_version),
-                       request.allowed_ids});
+      table, RowFilter{request.tenant_id, version, request.allowed_ids, request.conditions});
+  // The next page of an ordered search asks for the rows already returned
+  // too, and drops them.
+  const std::size_t k = request.k + request.returned;
+  if (request.metric && *request.metric != table.metric())
+    return SearchInMetric(*collection, *request.metric, queries, k, predicate, request);
   const bool use_index =
-      collection->indexed() && request.method != SearchMethod::kExact &&
+      collection->indexed() && request.method != SearchMethod::kExact && k <= kMaxSearchK &&
       (request.method == SearchMethod::kIndex || predicate.EstimatedMatches() > kExactScanMaxRows);
   const std::size_t ef = request.ef_search
                              ? request.ef_search
@@ -784,8 +892,7 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
       use_index && (product_quantized || (collection->hnsw && table.walk_codec() != table.codec()));
   const bool exact_rows_in_memory = table.codec() == Codec::kFloat32;
   const bool rerank = !exact_rows_in_memory || index_estimates;
-  std::size_t wanted =
-      !rerank ? request.k : request.k * (product_quantized ? kPqRerankFactor : kRerankFactor);
+  std::size_t wanted = !rerank ? k : k * (product_quantized ? kPqRerankFactor : kRerankFactor);
   if (rerank && exact_rows_in_memory) wanted = std::max(wanted, kMinRerank);
   const std::size_t probes =
       request.probes ? request.probes : std::size_t(collection->spec.index.ivf_probes);
@@ -813,14 +920,14 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   for (std::size_t q = 0; q < count; ++q) {
     if (rerank && !exact_rows_in_memory) {  // from the float32 truth in RocksDB
       LAKE_ASSIGN_OR_RETURN(candidates[q],
-                            Rerank(*collection, prepared[q], std::move(candidates[q]), request.k));
+                            Rerank(*collection, prepared[q], std::move(candidates[q]), k));
     } else if (rerank) {  // from the float32 rows in memory
-      TopK top(request.k);
+      TopK top(k);
       for (const Candidate& c : candidates[q])
         top.Push({table.Score(prepared[q], c.row), c.id, c.row});
       candidates[q] = top.TakeSorted();
     }
-    results.push_back(ToNeighbors(table, candidates[q]));
+    results.push_back(After(ToNeighbors(table, candidates[q]), request));
   }
   return results;
 }

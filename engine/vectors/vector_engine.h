@@ -33,6 +33,8 @@ inline constexpr std::size_t kMaxSearchK = 10000;
 inline constexpr std::size_t kMaxEfSearch = 100000;
 inline constexpr std::size_t kMaxQueriesPerSearch = 10000;
 inline constexpr std::size_t kMaxScanPage = 100000;
+// Values all the IN lists of a filter may hold together.
+inline constexpr std::size_t kMaxConditionValues = 100000;
 
 struct VectorEngineOptions {
   // Threads for index builds (on open, on rebuild).
@@ -113,6 +115,8 @@ class VectorEngine {
                                                          const SearchRequest& request) const;
   // What a search may not ask for (kMax*): the limits' error, or Ok.
   static Status CheckLimits(const SearchRequest& request);
+  // Lists too long, a containment filter that is no JSON object.
+  static Status CheckConditions(const RecordConditions& conditions);
 
  private:
   struct Collection;
@@ -138,6 +142,11 @@ class VectorEngine {
   // Upsert's checks; the caller holds collection.write_mutex.
   Status CheckRecords(const Collection& collection, std::span<const VectorRecord> records,
                       std::optional<std::int64_t> tenant) const;
+  // An exact scan in another metric than the collection's (re-ranked from
+  // the stored float32 vectors when the table holds estimates).
+  Result<std::vector<std::vector<Neighbor>>> SearchInMetric(
+      const Collection& collection, Metric metric, std::span<const float> queries, std::size_t k,
+      const SlotPredicate& predicate, const SearchRequest& request) const;
   // Replaces approximate scores by exact ones from the stored float32
   // vectors and keeps the best k.
   Result<std::vector<Candidate>> Rerank(const Collection& collection, const QueryVector& query,

@@ -6,6 +6,7 @@
 
 #include "common/hash.h"
 #include "simd/float16.h"
+#include "vectors/metadata_tokens.h"
 
 namespace lake::vectors {
 
@@ -67,6 +68,9 @@ void VectorTable::GrowTo(std::uint32_t slots) {
   tenants_.resize(slots, 0);
   live_.resize(slots, 0);
   fingerprints_.resize(slots, 0);
+  norms_.resize(slots, 0);
+  created_at_.resize(slots, 0);
+  generations_.resize(slots, 0);
 }
 
 std::uint64_t VectorTable::Fingerprint(const float* embedding, std::uint32_t dimension) {
@@ -74,12 +78,25 @@ std::uint64_t VectorTable::Fingerprint(const float* embedding, std::uint32_t dim
 }
 
 void VectorTable::Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_id,
-                        const float* embedding) {
+                        const float* embedding, RowFields fields) {
   Encode(slot, Prepared(embedding));
   keys_[slot] = key;
   tenants_[slot] = tenant_id;
   fingerprints_[slot] = Fingerprint(embedding, dimension_);
-  Show(slot);
+  norms_[slot] = std::sqrt(kernels_->inner_product(embedding, embedding, dimension_));
+  IndexFields(slot, fields);
+}
+
+void VectorTable::IndexFields(std::uint32_t slot, RowFields fields) {
+  ++generations_[slot];
+  created_at_[slot] = fields.created_at_us;
+  by_time_.Add(TimeValue(fields.created_at_us), slot, generations_);
+  for (std::uint64_t token : RowTokens(fields.metadata_json))
+    by_token_.Add(token, slot, generations_);
+}
+
+void VectorTable::Refresh(std::uint32_t slot, RowFields fields) {
+  IndexFields(slot, fields);
 }
 
 void VectorTable::Show(std::uint32_t slot) {
@@ -90,7 +107,7 @@ void VectorTable::Show(std::uint32_t slot) {
 }
 
 std::uint32_t VectorTable::InsertHidden(RecordKey key, std::int64_t tenant_id,
-                                        const float* embedding) {
+                                        const float* embedding, RowFields fields) {
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -99,15 +116,13 @@ std::uint32_t VectorTable::InsertHidden(RecordKey key, std::int64_t tenant_id,
     slot = slot_count();
     GrowTo(slot + 1);
   }
-  Encode(slot, Prepared(embedding));
-  keys_[slot] = key;
-  tenants_[slot] = tenant_id;
-  fingerprints_[slot] = Fingerprint(embedding, dimension_);
+  Place(slot, key, tenant_id, embedding, fields);
   return slot;
 }
 
-std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const float* embedding) {
-  const std::uint32_t slot = InsertHidden(key, tenant_id, embedding);
+std::uint32_t VectorTable::Insert(RecordKey key, std::int64_t tenant_id, const float* embedding,
+                                  RowFields fields) {
+  const std::uint32_t slot = InsertHidden(key, tenant_id, embedding, fields);
   Show(slot);
   return slot;
 }
@@ -117,8 +132,9 @@ void VectorTable::BeginRestore(std::uint32_t slots) {
 }
 
 void VectorTable::InsertAt(std::uint32_t slot, RecordKey key, std::int64_t tenant_id,
-                           const float* embedding) {
-  Place(slot, key, tenant_id, embedding);
+                           const float* embedding, RowFields fields) {
+  Place(slot, key, tenant_id, embedding, fields);
+  Show(slot);
 }
 
 void VectorTable::FinishRestore() {
@@ -135,6 +151,7 @@ std::optional<std::uint32_t> VectorTable::Remove(RecordKey key) {
   const std::uint32_t slot = found->second;
   index_of_.erase(found);
   live_[slot] = 0;
+  ++generations_[slot];
   free_slots_.push_back(slot);
   if (--version_counts_[key.model_version] == 0) version_counts_.erase(key.model_version);
   if (--tenant_counts_[tenants_[slot]] == 0) tenant_counts_.erase(tenants_[slot]);
@@ -171,6 +188,38 @@ QueryVector VectorTable::PrepareQuery(const float* query) const {
     Quantize(prepared.values.data(), prepared.codes.data(), &prepared.scale);
   }
   return prepared;
+}
+
+QueryVector VectorTable::PrepareRawQuery(const float* query) const {
+  QueryVector raw;
+  raw.values.assign(query, query + dimension_);
+  raw.squared_norm = kernels_->inner_product(query, query, dimension_);
+  if (codec_ == Codec::kInt8) {
+    raw.codes.resize(dimension_);
+    Quantize(query, raw.codes.data(), &raw.scale);
+  }
+  return raw;
+}
+
+float VectorTable::RawDot(const QueryVector& raw_query, std::uint32_t slot) const {
+  const std::size_t offset = std::size_t{slot} * dimension_;
+  float dot = 0;
+  switch (codec_) {
+    case Codec::kFloat32:
+      dot = kernels_->inner_product(raw_query.values.data(), rows_f32_.data() + offset, dimension_);
+      break;
+    case Codec::kFloat16:
+      dot = kernels_->inner_product_f16(raw_query.values.data(), rows_f16_.data() + offset,
+                                        dimension_);
+      break;
+    case Codec::kInt8:
+      dot = raw_query.scale * scales_[slot] *
+            float(kernels_->inner_product_i8(raw_query.codes.data(), rows_i8_.data() + offset,
+                                             dimension_));
+      break;
+  }
+  // Cosine tables hold unit vectors: scale back to the vector as written.
+  return metric_ == Metric::kCosine ? dot * norms_[slot] : dot;
 }
 
 float VectorTable::WalkScoreBetween(std::uint32_t a, std::uint32_t b) const {
@@ -259,7 +308,9 @@ std::size_t VectorTable::MemoryBytes() const {
          rows_i8_.capacity() + (scales_.capacity() + squared_norms_.capacity()) * sizeof(float) +
          keys_.capacity() * sizeof(RecordKey) + tenants_.capacity() * sizeof(std::int64_t) +
          live_.capacity() + fingerprints_.capacity() * sizeof(std::uint64_t) +
-         free_slots_.capacity() * sizeof(std::uint32_t) +
+         norms_.capacity() * sizeof(float) + created_at_.capacity() * sizeof(std::int64_t) +
+         generations_.capacity() * sizeof(std::uint32_t) + by_time_.MemoryBytes() +
+         by_token_.MemoryBytes() + free_slots_.capacity() * sizeof(std::uint32_t) +
          index_of_.size() * (sizeof(RecordKey) + sizeof(std::uint32_t) + 2 * sizeof(void*));
 }
 

@@ -21,6 +21,7 @@
 #include "common/aligned_allocator.h"
 #include "simd/distance.h"
 #include "vectors/collection_spec.h"
+#include "vectors/slot_index.h"
 #include "vectors/vector_record.h"
 
 namespace lake::vectors {
@@ -37,6 +38,12 @@ struct QueryVector {
   std::vector<std::int8_t> codes;  // int8 codec only
   float scale = 0;
   float squared_norm = 0;
+};
+
+// What filters read of a row besides its key and tenant.
+struct RowFields {
+  std::int64_t created_at_us = 0;
+  std::string_view metadata_json;
 };
 
 class VectorTable {
@@ -58,12 +65,16 @@ class VectorTable {
   std::uint32_t slot_count() const { return static_cast<std::uint32_t>(keys_.size()); }
 
   // Stores a row for a key that has none, in a free slot if there is one.
-  std::uint32_t Insert(RecordKey key, std::int64_t tenant_id, const float* embedding);
+  std::uint32_t Insert(RecordKey key, std::int64_t tenant_id, const float* embedding,
+                       RowFields fields = {});
   // The same, but the row stays invisible (not live, not the key's) until
   // Show: a write's rows are indexed first and shown together. The key may
   // still have a visible row meanwhile (Remove it before Show).
-  std::uint32_t InsertHidden(RecordKey key, std::int64_t tenant_id, const float* embedding);
+  std::uint32_t InsertHidden(RecordKey key, std::int64_t tenant_id, const float* embedding,
+                             RowFields fields = {});
   void Show(std::uint32_t slot);
+  // New created_at and metadata for a row whose vector stays.
+  void Refresh(std::uint32_t slot, RowFields fields);
   // Frees the key's slot and returns it; nullopt when the key has no row.
   std::optional<std::uint32_t> Remove(RecordKey key);
   std::optional<std::uint32_t> Find(RecordKey key) const;
@@ -77,7 +88,8 @@ class VectorTable {
   // BeginRestore(n) on an empty table makes n free slots, InsertAt fills
   // them, FinishRestore frees the ones left empty for reuse.
   void BeginRestore(std::uint32_t slots);
-  void InsertAt(std::uint32_t slot, RecordKey key, std::int64_t tenant_id, const float* embedding);
+  void InsertAt(std::uint32_t slot, RecordKey key, std::int64_t tenant_id, const float* embedding,
+                RowFields fields);
   void FinishRestore();
 
   bool live(std::uint32_t slot) const { return live_[slot] != 0; }
@@ -87,6 +99,25 @@ class VectorTable {
   }
   const RecordKey& key(std::uint32_t slot) const { return keys_[slot]; }
   std::int64_t tenant(std::uint32_t slot) const { return tenants_[slot]; }
+  std::int64_t created_at(std::uint32_t slot) const { return created_at_[slot]; }
+  // Calls visit(slot) for the rows (live or hidden; the caller checks)
+  // created from `from` to `to` µs, both included, or having a metadata
+  // token (vectors/metadata_tokens.h).
+  template <class Visit>
+  void ForEachCreated(std::int64_t from, std::int64_t to, Visit&& visit) const {
+    by_time_.ForEach(TimeValue(from), TimeValue(to), generations_, visit);
+  }
+  template <class Visit>
+  void ForEachWithToken(std::uint64_t token, Visit&& visit) const {
+    by_token_.ForEach(token, token, generations_, visit);
+  }
+  // Upper bounds on how many slots those visit, in O(log n).
+  std::size_t CountCreatedAtMost(std::int64_t from, std::int64_t to) const {
+    return by_time_.CountAtMost(TimeValue(from), TimeValue(to));
+  }
+  std::size_t CountWithTokenAtMost(std::uint64_t token) const {
+    return by_token_.CountAtMost(token, token);
+  }
   // A hash of the float32 embedding the row was made from: tells a snapshot
   // whether the stored vector changed after it was taken.
   std::uint64_t fingerprint(std::uint32_t slot) const { return fingerprints_[slot]; }
@@ -95,6 +126,14 @@ class VectorTable {
   std::size_t TenantRowCount(std::int64_t tenant_id) const;
 
   QueryVector PrepareQuery(const float* query) const;
+  // A query as written, not prepared for the table's metric (for scans in
+  // another metric).
+  QueryVector PrepareRawQuery(const float* query) const;
+  // The inner product of a raw query with the row's vector as written, from
+  // the most precise copy in memory (exact for float32), and that vector's
+  // Euclidean norm.
+  float RawDot(const QueryVector& raw_query, std::uint32_t slot) const;
+  float norm(std::uint32_t slot) const { return norms_[slot]; }
   // Ranking score, smaller is closer: squared L2, negative inner product, or
   // 1 - cosine, from the most precise copy in memory. Exact for float32; an
   // estimate for float16 and int8.
@@ -120,7 +159,13 @@ class VectorTable {
   void Encode(std::uint32_t slot, const float* prepared);
   void Quantize(const float* prepared, std::int8_t* codes, float* scale) const;
   void GrowTo(std::uint32_t slots);
-  void Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_id, const float* embedding);
+  void Place(std::uint32_t slot, RecordKey key, std::int64_t tenant_id, const float* embedding,
+             RowFields fields);
+  void IndexFields(std::uint32_t slot, RowFields fields);
+  // Signed times in the index's unsigned order.
+  static std::uint64_t TimeValue(std::int64_t time) {
+    return static_cast<std::uint64_t>(time) ^ (std::uint64_t{1} << 63);
+  }
 
   std::uint32_t dimension_;
   Metric metric_;
@@ -138,6 +183,13 @@ class VectorTable {
   std::vector<std::int64_t> tenants_;
   std::vector<std::uint8_t> live_;
   std::vector<std::uint64_t> fingerprints_;
+  std::vector<float> norms_;  // of each vector as written
+  std::vector<std::int64_t> created_at_;
+  // Moves on whenever a slot's row goes or its fields change: index entries
+  // of an older generation are stale.
+  std::vector<std::uint32_t> generations_;
+  SlotIndex by_time_;
+  SlotIndex by_token_;
   std::vector<std::uint32_t> free_slots_;
   std::unordered_map<RecordKey, std::uint32_t, RecordKeyHash> index_of_;
   std::map<std::int32_t, std::size_t> version_counts_;

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -26,6 +28,40 @@ struct CollectionInfo {
   std::size_t walked_bytes_per_row = 0;
 };
 
+// metadata->>key = one of texts.
+struct MetadataText {
+  std::string key;
+  std::vector<std::string> texts;
+};
+
+// Conditions on a record's fields that a row must all meet, beside a
+// request's tenant, model version and id list: what SQL's WHERE pushes
+// into a scan or a kNN. Each is a set or a range of one field, so an index
+// can answer it; anything else PostgreSQL checks on the rows it gets.
+struct RecordConditions {
+  std::vector<std::int64_t> tenant_ids;      // user_id IN; empty: any
+  std::vector<std::int32_t> model_versions;  // model_version IN; empty: any
+  // Inclusive bounds.
+  std::int64_t id_min = std::numeric_limits<std::int64_t>::min();
+  std::int64_t id_max = std::numeric_limits<std::int64_t>::max();
+  std::int64_t created_min_us = std::numeric_limits<std::int64_t>::min();
+  std::int64_t created_max_us = std::numeric_limits<std::int64_t>::max();
+  std::vector<MetadataText> metadata_texts;
+  std::vector<std::string> metadata_contains;  // JSON objects: metadata @> each
+  bool empty() const {
+    return tenant_ids.empty() && model_versions.empty() && !restricts_ids() &&
+           !restricts_created() && metadata_texts.empty() && metadata_contains.empty();
+  }
+  bool restricts_ids() const {
+    return id_min != std::numeric_limits<std::int64_t>::min() ||
+           id_max != std::numeric_limits<std::int64_t>::max();
+  }
+  bool restricts_created() const {
+    return created_min_us != std::numeric_limits<std::int64_t>::min() ||
+           created_max_us != std::numeric_limits<std::int64_t>::max();
+  }
+};
+
 enum class SearchMethod {
   kAuto,   // the index, unless the filter passes few rows
   kExact,  // brute force over every passing row
@@ -41,6 +77,13 @@ struct SearchRequest {
   std::int32_t model_version = 0;
   // Empty: any id; otherwise only these.
   std::vector<std::int64_t> allowed_ids;
+  RecordConditions conditions;
+  // Another metric than the collection's: an exact scan in that one.
+  std::optional<Metric> metric;
+  // The next page of an ordered search: rows after this one (by distance,
+  // then id and version) that the `returned` rows before did not include.
+  std::optional<Neighbor> after;
+  std::size_t returned = 0;
   // 0: the collection's ef_search (HNSW) or probes (IVF).
   std::size_t ef_search = 0;
   std::size_t probes = 0;
@@ -53,6 +96,7 @@ struct RecordScan {
   std::optional<std::int64_t> tenant_id;
   std::optional<std::int32_t> model_version;  // nullopt: every version
   std::vector<std::int64_t> ids;              // empty: any id
+  RecordConditions conditions;
   std::optional<std::pair<std::int64_t, std::int32_t>> after;
   std::size_t limit = 1000;
   bool with_embeddings = true;  // false: records come without their vectors
