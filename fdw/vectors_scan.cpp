@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,7 +20,9 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am_d.h"
 #include "catalog/pg_operator.h"
+#include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
@@ -36,6 +39,10 @@ extern "C" {
 #include "optimizer/restrictinfo.h"
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
 
@@ -50,7 +57,53 @@ namespace {
 enum Column { kId, kUserId, kModelVersion, kEmbedding, kMetadata, kCreatedAt, kColumnCount };
 
 // A filter the engine applies; its value is the matching fdw_exprs entry.
-enum Filter { kIdEquals, kIdIn, kUserEquals, kVersionEquals, kKnnQuery };
+enum Filter {
+  kKnnQuery,  // not a filter: the kNN's query vector
+  kIdEquals,
+  kIdIn,
+  kUserEquals,
+  kVersionEquals,
+  kUserIn,
+  kVersionIn,
+  kIdAbove,  // id > value
+  kIdFrom,   // id >= value
+  kIdBelow,  // id < value
+  kIdUpTo,   // id <= value
+  kCreatedAbove,
+  kCreatedFrom,
+  kCreatedBelow,
+  kCreatedUpTo,
+  kMetadataText,      // metadata->>key = value
+  kMetadataTextIn,    // metadata->>key = ANY (value)
+  kMetadataContains,  // metadata @> value
+  kFilterCount,
+};
+// How EXPLAIN names each (the key of a metadata filter goes in the %s).
+constexpr const char* kFilterNames[kFilterCount] = {
+    "",
+    "id = ?",
+    "id IN ?",
+    "user_id = ?",
+    "model_version = ?",
+    "user_id IN ?",
+    "model_version IN ?",
+    "id > ?",
+    "id >= ?",
+    "id < ?",
+    "id <= ?",
+    "created_at > ?",
+    "created_at >= ?",
+    "created_at < ?",
+    "created_at <= ?",
+    "metadata->>'%s' = ?",
+    "metadata->>'%s' IN ?",
+    "metadata @> ?",
+};
+// The engine's metadata filters may pass rows PostgreSQL's would not (see
+// vectors/metadata_tokens.h): they narrow, the local recheck decides.
+bool IsExact(Filter filter) {
+  return filter < kMetadataText;
+}
 
 constexpr std::size_t kScanPage = 1000;
 constexpr double kMaxKnn = 10000;
@@ -65,6 +118,9 @@ struct VectorRel {
   double total_rows;
   List* pushed_filters;  // Filter kinds, parallel to pushed_values
   List* pushed_values;   // Expr*
+  List* pushed_keys;     // String: a metadata filter's key ("" for the others)
+  List* estimated;       // RestrictInfo* of pushed filters whose rows PostgreSQL estimates
+  bool all_exact;        // no pushed filter over-matches
   List* local_clauses;   // RestrictInfo* the engine cannot apply
   Bitmapset* attrs_used;
 };
@@ -81,6 +137,8 @@ enum PlanItem {
   kPlanScanRoles,    // per fdw_scan_tlist entry: a Column or kDistanceRole
   kPlanAllPushed,    // the engine applies every condition (a DELETE may go direct)
   kPlanUpdateValue,  // UPDATE SET metadata: the value's index in fdw_exprs (-1: none)
+  kPlanFilterKeys,   // per filter: a metadata key, or ""
+  kPlanCollectionMetric,
 };
 // A kNN scan returns the engine's distance as a column of its own
 // (fdw_scan_tlist), which replaces the ORDER BY expression above it.
@@ -107,37 +165,119 @@ bool IsIntegerType(Oid type) {
   return type == INT2OID || type == INT4OID || type == INT8OID;
 }
 
+void Push(VectorRel* rel, Filter filter, Node* value, const char* key = "") {
+  rel->pushed_filters = lappend_int(rel->pushed_filters, filter);
+  rel->pushed_values = lappend(rel->pushed_values, value);
+  rel->pushed_keys = lappend(rel->pushed_keys, makeString(pstrdup(key)));
+}
+
+// The btree strategy of `op` in the built-in operator family (0: none), so
+// that a user's operator of the same name is never taken for it.
+int Strategy(Oid op, Oid family) {
+  return get_op_opfamily_strategy(op, family);
+}
+
+// `metadata->>'key'` on the table's jsonb metadata column: the key.
+const char* MetadataKey(Node* node, RelOptInfo* baserel, const VectorRel* rel) {
+  if (!IsA(node, OpExpr)) return nullptr;
+  OpExpr* op = castNode(OpExpr, node);
+  if (get_opcode(op->opno) != F_JSONB_OBJECT_FIELD_TEXT || list_length(op->args) != 2 ||
+      !IsColumn(static_cast<Node*>(linitial(op->args)), baserel, rel->attno[kMetadata]))
+    return nullptr;
+  Node* key = static_cast<Node*>(lsecond(op->args));
+  if (!IsA(key, Const) || castNode(Const, key)->constisnull) return nullptr;
+  return TextDatumGetCString(castNode(Const, key)->constvalue);
+}
+
+// Text equality as bytes: text's own = under a deterministic collation.
+bool IsTextEquality(Oid op, Oid collation) {
+  return Strategy(op, TEXT_BTREE_FAM_OID) == BTEqualStrategyNumber &&
+         (!OidIsValid(collation) || get_collation_isdeterministic(collation));
+}
+
 // Adds `clause` to the pushed filters when the engine can apply it.
 bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
   if (IsA(clause, OpExpr)) {
     OpExpr* op = castNode(OpExpr, clause);
-    if (list_length(op->args) != 2 || std::strcmp(OperatorName(op->opno), "=") != 0) return false;
+    if (list_length(op->args) != 2) return false;
     Node* left = static_cast<Node*>(linitial(op->args));
     Node* right = static_cast<Node*>(lsecond(op->args));
-    if (IsScanValue(left)) std::swap(left, right);
-    if (!IsScanValue(right) || !IsIntegerType(exprType(right))) return false;
-    const Filter filters[] = {kIdEquals, kUserEquals, kVersionEquals};
-    const Column columns[] = {kId, kUserId, kModelVersion};
-    for (int i = 0; i < 3; ++i) {
-      if (IsColumn(left, baserel, rel->attno[columns[i]])) {
-        rel->pushed_filters = lappend_int(rel->pushed_filters, filters[i]);
-        rel->pushed_values = lappend(rel->pushed_values, right);
+    Oid opno = op->opno;
+    if (IsScanValue(left)) {  // 5 < id: id > 5
+      std::swap(left, right);
+      opno = get_commutator(opno);
+    }
+    if (!IsScanValue(right) || !OidIsValid(opno)) return false;
+    if (get_opcode(opno) == F_JSONB_CONTAINS && IsColumn(left, baserel, rel->attno[kMetadata])) {
+      Push(rel, kMetadataContains, right);
+      return true;
+    }
+    if (const char* key = MetadataKey(left, baserel, rel)) {
+      if (!IsTextEquality(opno, op->inputcollid)) return false;
+      Push(rel, kMetadataText, right, key);
+      return true;
+    }
+    const int strategy =
+        IsIntegerType(exprType(right)) ? Strategy(opno, INTEGER_BTREE_FAM_OID)
+        : exprType(right) == TIMESTAMPTZOID
+            ? Strategy(opno, get_opfamily_oid(BTREE_AM_OID,
+                                              list_make2(makeString(pstrdup("pg_catalog")),
+                                                         makeString(pstrdup("datetime_ops"))),
+                                              false))
+            : 0;
+    if (strategy == 0) return false;
+    // By strategy: <, <=, =, >=, >.
+    const Filter id_filters[] = {kIdBelow, kIdUpTo, kIdEquals, kIdFrom, kIdAbove};
+    const Filter created_filters[] = {kCreatedBelow, kCreatedUpTo, kCreatedFrom, kCreatedFrom,
+                                      kCreatedAbove};
+    if (IsColumn(left, baserel, rel->attno[kCreatedAt])) {
+      if (strategy == BTEqualStrategyNumber) {  // created_at = t: from t up to t
+        Push(rel, kCreatedFrom, right);
+        Push(rel, kCreatedUpTo, right);
         return true;
       }
+      Push(rel, created_filters[strategy - 1], right);
+      return true;
+    }
+    if (exprType(right) == TIMESTAMPTZOID) return false;
+    if (IsColumn(left, baserel, rel->attno[kId])) {
+      Push(rel, id_filters[strategy - 1], right);
+      return true;
+    }
+    if (strategy != BTEqualStrategyNumber) return false;
+    if (IsColumn(left, baserel, rel->attno[kUserId])) {
+      Push(rel, kUserEquals, right);
+      return true;
+    }
+    if (IsColumn(left, baserel, rel->attno[kModelVersion])) {
+      Push(rel, kVersionEquals, right);
+      return true;
     }
     return false;
   }
   if (IsA(clause, ScalarArrayOpExpr)) {
     ScalarArrayOpExpr* op = castNode(ScalarArrayOpExpr, clause);
-    if (!op->useOr || std::strcmp(OperatorName(op->opno), "=") != 0) return false;
+    if (!op->useOr) return false;
     Node* left = static_cast<Node*>(linitial(op->args));
     Node* right = static_cast<Node*>(lsecond(op->args));
-    if (!IsColumn(left, baserel, rel->attno[kId]) || !IsScanValue(right) ||
-        !IsIntegerType(get_element_type(exprType(right))))
+    if (!IsScanValue(right)) return false;
+    if (const char* key = MetadataKey(left, baserel, rel)) {
+      if (!IsTextEquality(op->opno, op->inputcollid)) return false;
+      Push(rel, kMetadataTextIn, right, key);
+      return true;
+    }
+    if (!IsIntegerType(get_element_type(exprType(right))) ||
+        Strategy(op->opno, INTEGER_BTREE_FAM_OID) != BTEqualStrategyNumber)
       return false;
-    rel->pushed_filters = lappend_int(rel->pushed_filters, kIdIn);
-    rel->pushed_values = lappend(rel->pushed_values, right);
-    return true;
+    const Filter filters[] = {kIdIn, kUserIn, kVersionIn};
+    const Column columns[] = {kId, kUserId, kModelVersion};
+    for (int i = 0; i < 3; ++i) {
+      if (IsColumn(left, baserel, rel->attno[columns[i]])) {
+        Push(rel, filters[i], right);
+        return true;
+      }
+    }
+    return false;
   }
   return false;
 }
@@ -175,12 +315,14 @@ void Describe(VectorRel* rel) {
     Raise(error);
 }
 
-// `ORDER BY embedding <op> value` of a single-table query whose every
-// filter the engine applies, with a LIMIT: the operator's metric and value.
+// `ORDER BY embedding <op> value` of a single-table query with a LIMIT:
+// the operator's metric and value. Another metric than the collection's is
+// an exact scan in lake-server; conditions the engine cannot apply are
+// checked here on rows that come in distance order, page after page.
 Expr* KnnOrdering(PlannerInfo* root, RelOptInfo* baserel, VectorRel* rel, int* metric,
                   Expr** ordering) {
   if (list_length(root->query_pathkeys) != 1 || root->limit_tuples <= 0 ||
-      rel->local_clauses != NIL || bms_membership(root->all_baserels) != BMS_SINGLETON)
+      bms_membership(root->all_baserels) != BMS_SINGLETON)
     return nullptr;
   PathKey* key = linitial_node(PathKey, root->query_pathkeys);
   if (key->pk_strategy != BTLessStrategyNumber || key->pk_nulls_first) return nullptr;
@@ -196,8 +338,7 @@ Expr* KnnOrdering(PlannerInfo* root, RelOptInfo* baserel, VectorRel* rel, int* m
     if (!IsColumn(left, baserel, rel->attno[kEmbedding]) || !IsScanValue(right)) continue;
     *metric = MetricOfOperator(op->opno);
     *ordering = member->em_expr;
-    // The index answers in the collection's own metric only.
-    if (*metric == rel->metric) return reinterpret_cast<Expr*>(right);
+    if (*metric >= 0) return reinterpret_cast<Expr*>(right);
   }
   return nullptr;
 }
@@ -217,10 +358,17 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
   Describe(rel);
 
   ListCell* cell;
+  rel->all_exact = true;
   foreach (cell, baserel->baserestrictinfo) {
     RestrictInfo* info = lfirst_node(RestrictInfo, cell);
-    if (!PushFilter(rel, baserel, info->clause))
+    if (!PushFilter(rel, baserel, info->clause)) {
       rel->local_clauses = lappend(rel->local_clauses, info);
+      continue;
+    }
+    const Filter filter = static_cast<Filter>(llast_int(rel->pushed_filters));
+    if (!IsExact(filter)) rel->all_exact = false;
+    if (filter != kIdEquals && filter != kIdIn && filter != kUserEquals)
+      rel->estimated = lappend(rel->estimated, info);
   }
   pull_varattnos(reinterpret_cast<Node*>(baserel->reltarget->exprs), baserel->relid,
                  &rel->attrs_used);
@@ -258,7 +406,8 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
     }
   }
   baserel->rows = clamp_row_est(
-      rows * clauselist_selectivity(root, rel->local_clauses, 0, JOIN_INNER, nullptr));
+      rows * clauselist_selectivity(root, list_concat_copy(rel->estimated, rel->local_clauses), 0,
+                                    JOIN_INNER, nullptr));
   baserel->reltarget->width = rel->dimension * 4 + 48;
 }
 
@@ -370,8 +519,10 @@ ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, Foreign
   int limit = 0;
   List* scan_tlist = NIL;
   List* roles = NIL;
+  List* keys = list_copy(rel->pushed_keys);
   if (best_path->fdw_private != NIL) {  // the kNN path
     filters = lappend_int(filters, kKnnQuery);
+    keys = lappend(keys, makeString(pstrdup("")));
     values = lappend(values, linitial(best_path->fdw_private));
     metric = intVal(lsecond(best_path->fdw_private));
     limit = intVal(lthird(best_path->fdw_private));
@@ -409,8 +560,10 @@ ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, Foreign
   plan_items = lappend(plan_items, makeInteger(rows ? 1 : 0));
   plan_items = lappend(plan_items, attnos);
   plan_items = lappend(plan_items, roles);
-  plan_items = lappend(plan_items, makeBoolean(rel->local_clauses == NIL));
+  plan_items = lappend(plan_items, makeBoolean(rel->local_clauses == NIL && rel->all_exact));
   plan_items = lappend(plan_items, makeInteger(-1));
+  plan_items = lappend(plan_items, keys);
+  plan_items = lappend(plan_items, makeInteger(rel->metric));
   return make_foreignscan(tlist, local_quals, baserel->relid, values, plan_items, scan_tlist, NIL,
                           outer_plan);
 }
@@ -429,6 +582,10 @@ struct ScanState : ScanStateBase {
   bool knn = false;          // ... and its query vector is not NULL
   bool rows_needed = true;   // kNN: fetch the rows, not only their ids
   vectors::SearchRequest search;
+  // A kNN asks for rows in distance order a page at a time (each after the
+  // last), until PostgreSQL has the rows it wants: the LIMIT when the engine
+  // applies every condition, twice that otherwise, then doubling.
+  std::size_t first_page = 0;
   std::vector<float> query;
   std::vector<vectors::VectorRecord> rows;
   std::vector<float> distances;  // kNN: the engine's, parallel to rows
@@ -449,25 +606,36 @@ Status ScanState::Fetch() {
   rows.clear();
   next = 0;
   if (knn) {
-    exhausted = true;  // one answer holds every row
     LAKE_ASSIGN_OR_RETURN(auto found,
                           session->Call(protocol::SearchRequest{collection, search, query}));
     const std::vector<vectors::Neighbor>& hits = found.results.front();
-    distances.clear();
-    std::vector<std::int64_t> ids;
-    for (const vectors::Neighbor& n : hits)
-      ids.push_back(n.id);
-    std::vector<vectors::VectorRecord> fetched;
-    if (rows_needed && !ids.empty()) {
-      LAKE_ASSIGN_OR_RETURN(auto got, session->Call(protocol::GetRequest{
-                                          collection, hits.front().model_version, ids}));
-      fetched = std::move(got.records);  // in the order asked, without rows deleted since
+    if (hits.size() < search.k) {
+      exhausted = true;
+    } else {
+      search.after = hits.back();
+      search.returned += hits.size();
+      search.k = std::min(search.k * 2, static_cast<std::size_t>(kMaxKnn));
     }
-    std::size_t f = 0;
+    // The rows, fetched per model version (in the order asked, without rows
+    // deleted since).
+    std::map<std::pair<std::int64_t, std::int32_t>, vectors::VectorRecord> fetched;
+    if (rows_needed) {
+      std::map<std::int32_t, std::vector<std::int64_t>> ids;
+      for (const vectors::Neighbor& n : hits)
+        ids[n.model_version].push_back(n.id);
+      for (auto& [version, version_ids] : ids) {
+        LAKE_ASSIGN_OR_RETURN(
+            auto got, session->Call(protocol::GetRequest{collection, version, version_ids}));
+        for (vectors::VectorRecord& record : got.records)
+          fetched.emplace(std::pair(record.id, record.model_version), std::move(record));
+      }
+    }
+    distances.clear();
     for (const vectors::Neighbor& n : hits) {
       if (rows_needed) {
-        if (f == fetched.size() || fetched[f].id != n.id) continue;
-        rows.push_back(std::move(fetched[f++]));
+        auto row = fetched.find(std::pair(n.id, n.model_version));
+        if (row == fetched.end()) continue;
+        rows.push_back(std::move(row->second));
       } else {
         vectors::VectorRecord row;
         row.id = n.id;
@@ -522,8 +690,13 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
         state->scan.limit = kScanPage;
         state->scan.with_embeddings = intVal(list_nth(items, kPlanEmbeddings)) != 0;
         state->rows_needed = intVal(list_nth(items, kPlanRows)) != 0;
-        state->knn_planned = intVal(list_nth(items, kPlanMetric)) >= 0;
-        state->search.k = static_cast<std::size_t>(intVal(list_nth(items, kPlanLimit)));
+        const int metric = intVal(list_nth(items, kPlanMetric));
+        state->knn_planned = metric >= 0;
+        if (state->knn_planned) state->search.metric = static_cast<vectors::Metric>(metric);
+        const std::size_t limit = static_cast<std::size_t>(intVal(list_nth(items, kPlanLimit)));
+        state->first_page = boolVal(list_nth(items, kPlanAllPushed))
+                                ? limit
+                                : std::min(limit * 2, static_cast<std::size_t>(kMaxKnn));
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
         ListCell* role;
@@ -553,24 +726,219 @@ int64 IntegerOf(Datum value, Oid type) {
   return DatumGetInt64(value);
 }
 
-// Narrows the ids a scan may return to `count` more (conditions are ANDed:
-// `id = 1 AND id IN (2, 3)` matches nothing), kept sorted and unique.
-void KeepIds(const Datum* more, int count, bool narrowing, int64** ids, int* id_count) {
-  int64* incoming = static_cast<int64*>(palloc(sizeof(int64) * (count + 1)));
-  for (int i = 0; i < count; ++i)
-    incoming[i] = DatumGetInt64(more[i]);
-  std::sort(incoming, incoming + count);
-  const int unique = static_cast<int>(std::unique(incoming, incoming + count) - incoming);
-  if (!narrowing) {
-    *ids = incoming;
-    *id_count = unique;
-    return;
+// A set of integers a scan narrows to (ids, tenants, versions), ANDed over
+// the conditions that name it: `id = 1 AND id IN (2, 3)` matches nothing.
+struct IntegerSet {
+  bool restricted = false;
+  int64* values = nullptr;  // sorted, unique
+  int count = 0;
+
+  void Keep(const int64* more, int more_count) {
+    int64* incoming = static_cast<int64*>(palloc(sizeof(int64) * (more_count + 1)));
+    std::copy(more, more + more_count, incoming);
+    std::sort(incoming, incoming + more_count);
+    const int unique = static_cast<int>(std::unique(incoming, incoming + more_count) - incoming);
+    if (!restricted) {
+      values = incoming;
+      count = unique;
+    } else {
+      int64* kept = static_cast<int64*>(palloc(sizeof(int64) * (count + 1)));
+      count = static_cast<int>(
+          std::set_intersection(values, values + count, incoming, incoming + unique, kept) - kept);
+      values = kept;
+    }
+    restricted = true;
   }
-  int64* kept = static_cast<int64*>(palloc(sizeof(int64) * (*id_count + 1)));
-  const int64* end =
-      std::set_intersection(*ids, *ids + *id_count, incoming, incoming + unique, kept);
-  *id_count = static_cast<int>(end - kept);
-  *ids = kept;
+};
+
+// The non-NULL elements of an array value.
+int ArrayElements(Datum value, Datum** elements) {
+  ArrayType* array = DatumGetArrayTypeP(value);
+  int16 element_length;
+  bool by_value;
+  char align;
+  get_typlenbyvalalign(ARR_ELEMTYPE(array), &element_length, &by_value, &align);
+  bool* nulls;
+  int count;
+  deconstruct_array(array, ARR_ELEMTYPE(array), element_length, by_value, align, elements, &nulls,
+                    &count);
+  int taken = 0;
+  for (int e = 0; e < count; ++e) {
+    if (!nulls[e]) (*elements)[taken++] = (*elements)[e];
+  }
+  return taken;
+}
+
+// An integer array's non-NULL elements as int64 (int2[], int4[], int8[]).
+int ArrayIntegers(Datum value, int64** integers) {
+  const Oid type = ARR_ELEMTYPE(DatumGetArrayTypeP(value));
+  Datum* elements;
+  const int count = ArrayElements(value, &elements);
+  *integers = static_cast<int64*>(palloc(sizeof(int64) * (count + 1)));
+  for (int e = 0; e < count; ++e)
+    (*integers)[e] = IntegerOf(elements[e], type);
+  return count;
+}
+
+// A timestamptz as the engine's microseconds; the infinities as the ends.
+int64 EngineMicros(Datum value) {
+  const TimestampTz ts = DatumGetTimestampTz(value);
+  if (TIMESTAMP_IS_NOBEGIN(ts)) return PG_INT64_MIN;
+  if (TIMESTAMP_IS_NOEND(ts)) return PG_INT64_MAX;
+  int64 micros;
+  return ToUnixMicros(ts, &micros) ? micros : (ts < 0 ? PG_INT64_MIN : PG_INT64_MAX);
+}
+
+// What the pushed values say, gathered before they become the engine's
+// request (RecordConditions and the scan's own fields).
+struct Pushed {
+  bool contradiction = false;  // e.g. id = NULL: no row can pass
+  IntegerSet ids, tenants, versions;
+  int64 id_min = PG_INT64_MIN, id_max = PG_INT64_MAX;
+  int64 created_min = PG_INT64_MIN, created_max = PG_INT64_MAX;
+  List* text_keys = NIL;    // char*, parallel to text_values
+  List* text_values = NIL;  // List* of char*
+  List* contains = NIL;     // char*: JSON objects
+  const PgVector* query = nullptr;
+
+  // x > bound: the lowest integer above it (none above the largest).
+  void Above(int64 bound, int64* low) {
+    if (bound == PG_INT64_MAX)
+      contradiction = true;
+    else
+      *low = std::max(*low, bound + 1);
+  }
+  void Below(int64 bound, int64* high) {
+    if (bound == PG_INT64_MIN)
+      contradiction = true;
+    else
+      *high = std::min(*high, bound - 1);
+  }
+};
+
+void TakeValue(Filter filter, Datum value, Oid type, const char* key, Pushed* p) {
+  switch (filter) {
+    case kKnnQuery:
+      p->query = DatumToVector(value);
+      break;
+    case kIdEquals:
+    case kUserEquals:
+    case kVersionEquals: {
+      const int64 wanted = IntegerOf(value, type);
+      (filter == kIdEquals     ? p->ids
+       : filter == kUserEquals ? p->tenants
+                               : p->versions)
+          .Keep(&wanted, 1);
+      break;
+    }
+    case kIdIn:
+    case kUserIn:
+    case kVersionIn: {
+      int64* integers;
+      const int count = ArrayIntegers(value, &integers);
+      (filter == kIdIn     ? p->ids
+       : filter == kUserIn ? p->tenants
+                           : p->versions)
+          .Keep(integers, count);
+      break;
+    }
+    case kIdAbove:
+      p->Above(IntegerOf(value, type), &p->id_min);
+      break;
+    case kIdFrom:
+      p->id_min = std::max(p->id_min, IntegerOf(value, type));
+      break;
+    case kIdBelow:
+      p->Below(IntegerOf(value, type), &p->id_max);
+      break;
+    case kIdUpTo:
+      p->id_max = std::min(p->id_max, IntegerOf(value, type));
+      break;
+    case kCreatedAbove:
+      p->Above(EngineMicros(value), &p->created_min);
+      break;
+    case kCreatedFrom:
+      p->created_min = std::max(p->created_min, EngineMicros(value));
+      break;
+    case kCreatedBelow:
+      p->Below(EngineMicros(value), &p->created_max);
+      break;
+    case kCreatedUpTo:
+      p->created_max = std::min(p->created_max, EngineMicros(value));
+      break;
+    case kMetadataText:
+    case kMetadataTextIn: {
+      List* texts = NIL;
+      if (filter == kMetadataText) {
+        texts = list_make1(TextDatumGetCString(value));
+      } else {
+        Datum* elements;
+        const int count = ArrayElements(value, &elements);
+        for (int e = 0; e < count; ++e)
+          texts = lappend(texts, TextDatumGetCString(elements[e]));
+        if (texts == NIL) p->contradiction = true;
+      }
+      p->text_keys = lappend(p->text_keys, const_cast<char*>(key));
+      p->text_values = lappend(p->text_values, texts);
+      break;
+    }
+    case kMetadataContains: {
+      // Only an object narrows by its members; PostgreSQL checks any other.
+      Jsonb* object = DatumGetJsonbP(value);
+      if (JB_ROOT_IS_OBJECT(object))
+        p->contains = lappend(p->contains, JsonbToCString(nullptr, &object->root, VARSIZE(object)));
+      break;
+    }
+    case kFilterCount:
+      break;
+  }
+}
+
+// The engine's form of the gathered conditions (inside RunCpp).
+void ToEngine(const Pushed& p, vectors::RecordScan* scan) {
+  scan->tenant_id.reset();
+  scan->model_version.reset();
+  scan->conditions = {};
+  vectors::RecordConditions& c = scan->conditions;
+  if (p.tenants.restricted && p.tenants.count == 1) {
+    scan->tenant_id = p.tenants.values[0];
+  } else if (p.tenants.restricted) {
+    c.tenant_ids.assign(p.tenants.values, p.tenants.values + p.tenants.count);
+  }
+  for (int v = 0; v < p.versions.count; ++v) {  // beyond int4: no model version
+    if (p.versions.values[v] >= PG_INT32_MIN && p.versions.values[v] <= PG_INT32_MAX)
+      c.model_versions.push_back(static_cast<std::int32_t>(p.versions.values[v]));
+  }
+  if (c.model_versions.size() == 1) {
+    scan->model_version = c.model_versions.front();
+    c.model_versions.clear();
+  }
+  scan->ids.assign(p.ids.values, p.ids.values + p.ids.count);
+  c.id_min = p.id_min;
+  c.id_max = p.id_max;
+  c.created_min_us = p.created_min;
+  c.created_max_us = p.created_max;
+  ListCell *key, *texts;
+  forboth(key, p.text_keys, texts, p.text_values) {
+    vectors::MetadataText text{static_cast<char*>(lfirst(key)), {}};
+    ListCell* t;
+    foreach (t, static_cast<List*>(lfirst(texts)))
+      text.texts.emplace_back(static_cast<char*>(lfirst(t)));
+    c.metadata_texts.push_back(std::move(text));
+  }
+  ListCell* object;
+  foreach (object, p.contains)
+    c.metadata_contains.emplace_back(static_cast<char*>(lfirst(object)));
+}
+
+bool NothingPasses(const Pushed& p) {
+  const auto empty = [](const IntegerSet& set) { return set.restricted && set.count == 0; };
+  bool versions_in_range = !p.versions.restricted;
+  for (int v = 0; v < p.versions.count; ++v)
+    versions_in_range |=
+        p.versions.values[v] >= PG_INT32_MIN && p.versions.values[v] <= PG_INT32_MAX;
+  return p.contradiction || empty(p.ids) || empty(p.tenants) || !versions_in_range ||
+         p.id_min > p.id_max || p.created_min > p.created_max;
 }
 
 // Starts the scan over with the pushed values (filters, the kNN query)
@@ -582,71 +950,20 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
   if (!EvaluatePushedValuesIfDue(node, &values, &nulls)) return;
   List* items = castNode(ForeignScan, node->ss.ps.plan)->fdw_private;
   List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
+  List* keys = static_cast<List*>(list_nth(items, kPlanFilterKeys));
   List* exprs = castNode(ForeignScan, node->ss.ps.plan)->fdw_exprs;
-  Oid* types = static_cast<Oid*>(palloc(sizeof(Oid) * (list_length(exprs) + 1)));
-  ListCell* expr;
-  foreach (expr, exprs)
-    types[foreach_current_index(expr)] = exprType(static_cast<Node*>(lfirst(expr)));
-  bool contradiction = false;  // e.g. id = NULL: no row can pass
-  int64* ids = nullptr;
-  int id_count = 0;
-  bool has_ids = false, has_tenant = false, has_version = false;
-  int64 tenant = 0;
-  int32 version = 0;
-  const PgVector* query = nullptr;
-  ListCell* filter_cell;
-  foreach (filter_cell, filters) {
+  Pushed pushed;
+  ListCell *filter_cell, *key_cell;
+  forboth(filter_cell, filters, key_cell, keys) {
     const int i = foreach_current_index(filter_cell);
     const Filter filter = static_cast<Filter>(lfirst_int(filter_cell));
     if (nulls[i]) {
       // ORDER BY a distance to NULL orders nothing: the rows come in any order.
-      if (filter != kKnnQuery) contradiction = true;
+      if (filter != kKnnQuery) pushed.contradiction = true;
       continue;
     }
-    switch (filter) {
-      case kIdEquals: {
-        const Datum id = Int64GetDatum(IntegerOf(values[i], types[i]));
-        KeepIds(&id, 1, has_ids, &ids, &id_count);
-        has_ids = true;
-        break;
-      }
-      case kIdIn: {
-        // An array of any integer type (int2[], int4[], int8[]).
-        ArrayType* array = DatumGetArrayTypeP(values[i]);
-        int16 element_length;
-        bool by_value;
-        char align;
-        get_typlenbyvalalign(ARR_ELEMTYPE(array), &element_length, &by_value, &align);
-        Datum* elements;
-        bool* element_nulls;
-        int count;
-        deconstruct_array(array, ARR_ELEMTYPE(array), element_length, by_value, align, &elements,
-                          &element_nulls, &count);
-        int taken = 0;
-        for (int e = 0; e < count; ++e) {
-          if (!element_nulls[e])
-            elements[taken++] = Int64GetDatum(IntegerOf(elements[e], ARR_ELEMTYPE(array)));
-        }
-        KeepIds(elements, taken, has_ids, &ids, &id_count);
-        has_ids = true;
-        break;
-      }
-      case kUserEquals:
-        has_tenant = true;
-        tenant = IntegerOf(values[i], types[i]);
-        break;
-      case kVersionEquals: {
-        // A bigint beyond int4 is no model version: nothing matches it.
-        const int64 wanted = IntegerOf(values[i], types[i]);
-        if (wanted < PG_INT32_MIN || wanted > PG_INT32_MAX) contradiction = true;
-        has_version = true;
-        version = static_cast<int32>(wanted);
-        break;
-      }
-      case kKnnQuery:
-        query = DatumToVector(values[i]);
-        break;
-    }
+    TakeValue(filter, values[i], exprType(static_cast<Node*>(list_nth(exprs, i))),
+              strVal(lfirst(key_cell)), &pushed);
   }
   // UPDATE ... SET metadata = value: the value, after the conditions.
   const char* new_metadata = nullptr;
@@ -657,33 +974,31 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
                       errhint("Set it to '{}' for a record without metadata.")));
     Oid output;
     bool varlena;
-    getTypeOutputInfo(exprType(static_cast<Node*>(list_nth(
-                          castNode(ForeignScan, node->ss.ps.plan)->fdw_exprs, update_index))),
-                      &output, &varlena);
+    getTypeOutputInfo(exprType(static_cast<Node*>(list_nth(exprs, update_index))), &output,
+                      &varlena);
     new_metadata = OidOutputFunctionCall(output, values[update_index]);
   }
   CppError error;
   if (!RunCpp(error, [&]() -> Status {
         state->rows.clear();
         state->next = 0;
-        state->scan.tenant_id.reset();
-        state->scan.model_version.reset();
-        if (has_tenant) state->scan.tenant_id = tenant;
-        if (has_version) state->scan.model_version = version;
-        state->scan.ids.assign(ids, ids + (has_ids ? id_count : 0));
+        ToEngine(pushed, &state->scan);
         state->scan.after.reset();
-        state->knn = state->knn_planned && query != nullptr;
+        state->knn = state->knn_planned && pushed.query != nullptr;
         if (state->knn) {
-          state->query.assign(query->x, query->x + query->dim);
-          state->search.dimension = static_cast<std::uint32_t>(query->dim);
+          state->query.assign(pushed.query->x, pushed.query->x + pushed.query->dim);
+          state->search.k = state->first_page;
+          state->search.after.reset();
+          state->search.returned = 0;
+          state->search.dimension = static_cast<std::uint32_t>(pushed.query->dim);
           state->search.tenant_id = state->scan.tenant_id;
-          state->search.model_version = version;
+          state->search.model_version = state->scan.model_version.value_or(0);
           state->search.allowed_ids = state->scan.ids;
+          state->search.conditions = state->scan.conditions;
           state->search.ef_search = static_cast<std::size_t>(ef_search_setting);
           state->search.probes = static_cast<std::size_t>(probes_setting);
         }
-        // Ids pushed as conditions that all were NULL: nothing passes.
-        state->none_pass = contradiction || (has_ids && id_count == 0);
+        state->none_pass = NothingPasses(pushed);
         state->exhausted = state->none_pass;
         if (new_metadata != nullptr) state->new_metadata = new_metadata;
         if (!state->exhausted && state->session == nullptr) {
@@ -756,6 +1071,9 @@ void VectorsReScan(ForeignScanState* node) {
   state->rows.clear();
   state->next = 0;
   state->scan.after.reset();
+  state->search.after.reset();
+  state->search.returned = 0;
+  state->search.k = state->first_page;
   state->exhausted = state->none_pass;
 }
 
@@ -832,22 +1150,31 @@ void VectorsExplainScan(ForeignScanState* node, ExplainState* es) {
   initStringInfo(&text);
   const int metric = intVal(list_nth(items, kPlanMetric));
   static const char* const kOperators[] = {"<->", "<=>", "<#>"};
+  static const char* const kMetrics[] = {"l2", "cosine", "inner_product"};
+  const int collection_metric = intVal(list_nth(items, kPlanCollectionMetric));
   if (metric >= 0) {
     appendStringInfo(&text, "kNN %s k=%d on %s", kOperators[metric],
                      intVal(list_nth(items, kPlanLimit)), strVal(list_nth(items, kPlanCollection)));
-    if (ef_search_setting > 0) appendStringInfo(&text, " ef_search=%d", ef_search_setting);
+    if (metric != collection_metric) {
+      appendStringInfo(&text, " (exact scan: the collection's metric is %s)",
+                       kMetrics[collection_metric]);
+    } else if (ef_search_setting > 0) {
+      appendStringInfo(&text, " ef_search=%d", ef_search_setting);
+    }
   } else {
     appendStringInfo(&text, "scan %s", strVal(list_nth(items, kPlanCollection)));
   }
-  static const char* const kFilterNames[] = {"id =", "id IN", "user_id =", "model_version ="};
   bool first = true;
-  ListCell* cell;
-  foreach (cell, filters) {
+  ListCell *cell, *key;
+  forboth(cell, filters, key, static_cast<List*>(list_nth(items, kPlanFilterKeys))) {
     const int filter = lfirst_int(cell);
     if (filter == kKnnQuery) continue;
-    appendStringInfo(&text, "%s%s ?", first ? " where " : " and ", kFilterNames[filter]);
+    appendStringInfoString(&text, first ? " where " : " and ");
+    appendStringInfo(&text, kFilterNames[filter], strVal(lfirst(key)));
     first = false;
   }
+  if (metric >= 0 && !boolVal(list_nth(items, kPlanAllPushed)))
+    appendStringInfoString(&text, ", in pages of distance order until the local filter passes k");
   if (intVal(list_nth(items, kPlanEmbeddings)) == 0)
     appendStringInfoString(&text, " (no embeddings)");
   ExplainPropertyText("Lake Request", text.data, es);

@@ -489,7 +489,8 @@ void RefuseRowChange() {
   ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                   errmsg("lake: UPDATE and DELETE need conditions lake-server applies itself, and "
                          "UPDATE sets only a vector table's metadata to one value"),
-                  errhint("vector tables: id, user_id, model_version; time-series tables: "
+                  errhint("vector tables: id, user_id, model_version and created_at (=, IN, "
+                          "ranges); time-series tables: "
                           "user_id, metric, tags @> and ts ranges")));
   pg_unreachable();
 }

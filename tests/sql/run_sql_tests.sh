@@ -48,6 +48,7 @@ lakectl import docs "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
 lakectl create-collection docs_cosine --dimension 3 --metric cosine >/dev/null
 lakectl import docs_cosine "$ROOT/tests/sql/data/docs.jsonl" >/dev/null
 lakectl create-collection writable --dimension 3 --metric l2 >/dev/null
+lakectl create-collection filtered --dimension 4 --metric l2 >/dev/null
 # The points are of January 2026: keep raw data forever so they stay.
 lakectl retention --raw 0 >/dev/null
 lakectl import-points "$ROOT/tests/sql/data/points.jsonl" >/dev/null

@@ -22,7 +22,7 @@ SELECT id FROM vectors.docs WHERE id = 7;
 SELECT id FROM vectors.docs WHERE id = NULL;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM vectors.docs WHERE user_id = 1 AND model_version = 1;
 SELECT array_agg(id ORDER BY id) FROM vectors.docs WHERE user_id = 1 AND model_version = 1;
--- Others are evaluated locally, correctly.
+-- Metadata conditions narrow the scan in the engine; PostgreSQL checks again.
 EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM vectors.docs WHERE user_id = 2 AND metadata->>'tag' = 't1';
 SELECT array_agg(id ORDER BY id) FROM vectors.docs WHERE user_id = 2 AND metadata->>'tag' = 't1';
@@ -50,11 +50,13 @@ SELECT id FROM vectors.docs WHERE user_id = 1 ORDER BY embedding <-> '[3,3,3]' L
 SELECT id FROM (SELECT * FROM vectors.docs WHERE user_id = 1 OFFSET 0) t
  ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
 SELECT id FROM vectors.docs WHERE id IN (1, 2, 3, 20) ORDER BY embedding <-> '[20,0,0]' LIMIT 2;
--- A filter the engine cannot apply keeps the search local (a Sort).
+-- A condition the engine may over-match (metadata) or cannot apply: rows
+-- come in distance order, a page at a time, until the recheck passes k.
 EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM vectors.docs WHERE metadata->>'tag' = 't1' ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
 SELECT id FROM vectors.docs WHERE metadata->>'tag' = 't1' ORDER BY embedding <-> '[3,3,3]' LIMIT 3;
--- Cosine collections answer <=>; an operator of another metric is sorted locally.
+-- Cosine collections answer <=>; an operator of another metric is an exact
+-- scan in lake-server.
 EXPLAIN (VERBOSE, COSTS OFF)
   SELECT id FROM vectors.docs_cosine ORDER BY embedding <=> '[1,0,0]' LIMIT 3;
 SELECT id FROM vectors.docs_cosine ORDER BY embedding <=> '[1,0,0]' LIMIT 3;
