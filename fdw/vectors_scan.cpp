@@ -13,6 +13,7 @@
 #include "planner_util.h"
 #include "scan_values.h"
 #include "table_kind.h"
+#include "vector_filters.h"
 #include "vector_type.h"
 #include "writes.h"
 
@@ -20,9 +21,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am_d.h"
 #include "catalog/pg_operator.h"
-#include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
@@ -40,8 +39,6 @@ extern "C" {
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -52,58 +49,6 @@ int ef_search_setting = 0;
 int probes_setting = 0;
 
 namespace {
-
-// The columns a vector table may have, found by name (kColumns).
-enum Column { kId, kUserId, kModelVersion, kEmbedding, kMetadata, kCreatedAt, kColumnCount };
-
-// A filter the engine applies; its value is the matching fdw_exprs entry.
-enum Filter {
-  kKnnQuery,  // not a filter: the kNN's query vector
-  kIdEquals,
-  kIdIn,
-  kUserEquals,
-  kVersionEquals,
-  kUserIn,
-  kVersionIn,
-  kIdAbove,  // id > value
-  kIdFrom,   // id >= value
-  kIdBelow,  // id < value
-  kIdUpTo,   // id <= value
-  kCreatedAbove,
-  kCreatedFrom,
-  kCreatedBelow,
-  kCreatedUpTo,
-  kMetadataText,      // metadata->>key = value
-  kMetadataTextIn,    // metadata->>key = ANY (value)
-  kMetadataContains,  // metadata @> value
-  kFilterCount,
-};
-// How EXPLAIN names each (the key of a metadata filter goes in the %s).
-constexpr const char* kFilterNames[kFilterCount] = {
-    "",
-    "id = ?",
-    "id IN ?",
-    "user_id = ?",
-    "model_version = ?",
-    "user_id IN ?",
-    "model_version IN ?",
-    "id > ?",
-    "id >= ?",
-    "id < ?",
-    "id <= ?",
-    "created_at > ?",
-    "created_at >= ?",
-    "created_at < ?",
-    "created_at <= ?",
-    "metadata->>'%s' = ?",
-    "metadata->>'%s' IN ?",
-    "metadata @> ?",
-};
-// The engine's metadata filters may pass rows PostgreSQL's would not (see
-// vectors/metadata_tokens.h): they narrow, the local recheck decides.
-bool IsExact(Filter filter) {
-  return filter < kMetadataText;
-}
 
 constexpr std::size_t kScanPage = 1000;
 constexpr double kMaxKnn = 10000;
@@ -116,12 +61,10 @@ struct VectorRel {
   int dimension;
   int metric;  // vectors::Metric
   double total_rows;
-  List* pushed_filters;  // Filter kinds, parallel to pushed_values
-  List* pushed_values;   // Expr*
-  List* pushed_keys;     // String: a metadata filter's key ("" for the others)
-  List* estimated;       // RestrictInfo* of pushed filters whose rows PostgreSQL estimates
-  bool all_exact;        // no pushed filter over-matches
-  List* local_clauses;   // RestrictInfo* the engine cannot apply
+  PushedFilters pushed;
+  List* estimated;      // RestrictInfo* of pushed filters whose rows PostgreSQL estimates
+  bool all_exact;       // no pushed filter over-matches
+  List* local_clauses;  // RestrictInfo* the engine cannot apply
   Bitmapset* attrs_used;
 };
 
@@ -158,128 +101,6 @@ int MetricOfOperator(Oid op) {
   if (std::strcmp(name, "vector_negative_inner_product") == 0)
     return int(vectors::Metric::kInnerProduct);
   return -1;
-}
-
-// Values the engine's integer columns are compared with exactly.
-bool IsIntegerType(Oid type) {
-  return type == INT2OID || type == INT4OID || type == INT8OID;
-}
-
-void Push(VectorRel* rel, Filter filter, Node* value, const char* key = "") {
-  rel->pushed_filters = lappend_int(rel->pushed_filters, filter);
-  rel->pushed_values = lappend(rel->pushed_values, value);
-  rel->pushed_keys = lappend(rel->pushed_keys, makeString(pstrdup(key)));
-}
-
-// The btree strategy of `op` in the built-in operator family (0: none), so
-// that a user's operator of the same name is never taken for it.
-int Strategy(Oid op, Oid family) {
-  return get_op_opfamily_strategy(op, family);
-}
-
-// `metadata->>'key'` on the table's jsonb metadata column: the key.
-const char* MetadataKey(Node* node, RelOptInfo* baserel, const VectorRel* rel) {
-  if (!IsA(node, OpExpr)) return nullptr;
-  OpExpr* op = castNode(OpExpr, node);
-  if (get_opcode(op->opno) != F_JSONB_OBJECT_FIELD_TEXT || list_length(op->args) != 2 ||
-      !IsColumn(static_cast<Node*>(linitial(op->args)), baserel, rel->attno[kMetadata]))
-    return nullptr;
-  Node* key = static_cast<Node*>(lsecond(op->args));
-  if (!IsA(key, Const) || castNode(Const, key)->constisnull) return nullptr;
-  return TextDatumGetCString(castNode(Const, key)->constvalue);
-}
-
-// Text equality as bytes: text's own = under a deterministic collation.
-bool IsTextEquality(Oid op, Oid collation) {
-  return Strategy(op, TEXT_BTREE_FAM_OID) == BTEqualStrategyNumber &&
-         (!OidIsValid(collation) || get_collation_isdeterministic(collation));
-}
-
-// Adds `clause` to the pushed filters when the engine can apply it.
-bool PushFilter(VectorRel* rel, RelOptInfo* baserel, Expr* clause) {
-  if (IsA(clause, OpExpr)) {
-    OpExpr* op = castNode(OpExpr, clause);
-    if (list_length(op->args) != 2) return false;
-    Node* left = static_cast<Node*>(linitial(op->args));
-    Node* right = static_cast<Node*>(lsecond(op->args));
-    Oid opno = op->opno;
-    if (IsScanValue(left)) {  // 5 < id: id > 5
-      std::swap(left, right);
-      opno = get_commutator(opno);
-    }
-    if (!IsScanValue(right) || !OidIsValid(opno)) return false;
-    if (get_opcode(opno) == F_JSONB_CONTAINS && IsColumn(left, baserel, rel->attno[kMetadata])) {
-      Push(rel, kMetadataContains, right);
-      return true;
-    }
-    if (const char* key = MetadataKey(left, baserel, rel)) {
-      if (!IsTextEquality(opno, op->inputcollid)) return false;
-      Push(rel, kMetadataText, right, key);
-      return true;
-    }
-    const int strategy =
-        IsIntegerType(exprType(right)) ? Strategy(opno, INTEGER_BTREE_FAM_OID)
-        : exprType(right) == TIMESTAMPTZOID
-            ? Strategy(opno, get_opfamily_oid(BTREE_AM_OID,
-                                              list_make2(makeString(pstrdup("pg_catalog")),
-                                                         makeString(pstrdup("datetime_ops"))),
-                                              false))
-            : 0;
-    if (strategy == 0) return false;
-    // By strategy: <, <=, =, >=, >.
-    const Filter id_filters[] = {kIdBelow, kIdUpTo, kIdEquals, kIdFrom, kIdAbove};
-    const Filter created_filters[] = {kCreatedBelow, kCreatedUpTo, kCreatedFrom, kCreatedFrom,
-                                      kCreatedAbove};
-    if (IsColumn(left, baserel, rel->attno[kCreatedAt])) {
-      if (strategy == BTEqualStrategyNumber) {  // created_at = t: from t up to t
-        Push(rel, kCreatedFrom, right);
-        Push(rel, kCreatedUpTo, right);
-        return true;
-      }
-      Push(rel, created_filters[strategy - 1], right);
-      return true;
-    }
-    if (exprType(right) == TIMESTAMPTZOID) return false;
-    if (IsColumn(left, baserel, rel->attno[kId])) {
-      Push(rel, id_filters[strategy - 1], right);
-      return true;
-    }
-    if (strategy != BTEqualStrategyNumber) return false;
-    if (IsColumn(left, baserel, rel->attno[kUserId])) {
-      Push(rel, kUserEquals, right);
-      return true;
-    }
-    if (IsColumn(left, baserel, rel->attno[kModelVersion])) {
-      Push(rel, kVersionEquals, right);
-      return true;
-    }
-    return false;
-  }
-  if (IsA(clause, ScalarArrayOpExpr)) {
-    ScalarArrayOpExpr* op = castNode(ScalarArrayOpExpr, clause);
-    if (!op->useOr) return false;
-    Node* left = static_cast<Node*>(linitial(op->args));
-    Node* right = static_cast<Node*>(lsecond(op->args));
-    if (!IsScanValue(right)) return false;
-    if (const char* key = MetadataKey(left, baserel, rel)) {
-      if (!IsTextEquality(op->opno, op->inputcollid)) return false;
-      Push(rel, kMetadataTextIn, right, key);
-      return true;
-    }
-    if (!IsIntegerType(get_element_type(exprType(right))) ||
-        Strategy(op->opno, INTEGER_BTREE_FAM_OID) != BTEqualStrategyNumber)
-      return false;
-    const Filter filters[] = {kIdIn, kUserIn, kVersionIn};
-    const Column columns[] = {kId, kUserId, kModelVersion};
-    for (int i = 0; i < 3; ++i) {
-      if (IsColumn(left, baserel, rel->attno[columns[i]])) {
-        Push(rel, filters[i], right);
-        return true;
-      }
-    }
-    return false;
-  }
-  return false;
 }
 
 constexpr ColumnSpec kColumns[kColumnCount] = {{"id", INT8OID},
@@ -361,12 +182,12 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
   rel->all_exact = true;
   foreach (cell, baserel->baserestrictinfo) {
     RestrictInfo* info = lfirst_node(RestrictInfo, cell);
-    if (!PushFilter(rel, baserel, info->clause)) {
+    if (!PushVectorFilter(baserel, rel->attno, info->clause, &rel->pushed)) {
       rel->local_clauses = lappend(rel->local_clauses, info);
       continue;
     }
-    const Filter filter = static_cast<Filter>(llast_int(rel->pushed_filters));
-    if (!IsExact(filter)) rel->all_exact = false;
+    const Filter filter = static_cast<Filter>(llast_int(rel->pushed.kinds));
+    if (!IsExactFilter(filter)) rel->all_exact = false;
     if (filter != kIdEquals && filter != kIdIn && filter != kUserEquals)
       rel->estimated = lappend(rel->estimated, info);
   }
@@ -383,7 +204,7 @@ void VectorsGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table
   // per-tenant counts here) and PostgreSQL's estimate of the rest.
   double rows = rel->total_rows;
   ListCell* value;
-  forboth(cell, rel->pushed_filters, value, rel->pushed_values) {
+  forboth(cell, rel->pushed.kinds, value, rel->pushed.values) {
     switch (static_cast<Filter>(lfirst_int(cell))) {
       case kIdEquals:
         rows = std::min(rows, 1.0);
@@ -511,15 +332,15 @@ List* KnnScanTlist(PlannerInfo* root, RelOptInfo* baserel, const VectorRel* rel,
 ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, ForeignPath* best_path,
                             List* tlist, List* scan_clauses, Plan* outer_plan) {
   VectorRel* rel = static_cast<VectorRel*>(baserel->fdw_private);
-  List* filters = list_copy(rel->pushed_filters);
-  List* values = list_copy(rel->pushed_values);
+  List* filters = list_copy(rel->pushed.kinds);
+  List* values = list_copy(rel->pushed.values);
   // Every filter is checked again locally: pushed ones cost nothing there.
   List* local_quals = extract_actual_clauses(scan_clauses, false);
   int metric = -1;
   int limit = 0;
   List* scan_tlist = NIL;
   List* roles = NIL;
-  List* keys = list_copy(rel->pushed_keys);
+  List* keys = list_copy(rel->pushed.keys);
   if (best_path->fdw_private != NIL) {  // the kNN path
     filters = lappend_int(filters, kKnnQuery);
     keys = lappend(keys, makeString(pstrdup("")));
@@ -718,229 +539,6 @@ void VectorsBeginScan(ForeignScanState* node, int eflags) {
 
 namespace {
 
-// A pushed integer value of its own type (int2, int4 or int8: `id = 5`
-// compares bigint with int4) as int64.
-int64 IntegerOf(Datum value, Oid type) {
-  if (type == INT2OID) return DatumGetInt16(value);
-  if (type == INT4OID) return DatumGetInt32(value);
-  return DatumGetInt64(value);
-}
-
-// A set of integers a scan narrows to (ids, tenants, versions), ANDed over
-// the conditions that name it: `id = 1 AND id IN (2, 3)` matches nothing.
-struct IntegerSet {
-  bool restricted = false;
-  int64* values = nullptr;  // sorted, unique
-  int count = 0;
-
-  void Keep(const int64* more, int more_count) {
-    int64* incoming = static_cast<int64*>(palloc(sizeof(int64) * (more_count + 1)));
-    std::copy(more, more + more_count, incoming);
-    std::sort(incoming, incoming + more_count);
-    const int unique = static_cast<int>(std::unique(incoming, incoming + more_count) - incoming);
-    if (!restricted) {
-      values = incoming;
-      count = unique;
-    } else {
-      int64* kept = static_cast<int64*>(palloc(sizeof(int64) * (count + 1)));
-      count = static_cast<int>(
-          std::set_intersection(values, values + count, incoming, incoming + unique, kept) - kept);
-      values = kept;
-    }
-    restricted = true;
-  }
-};
-
-// The non-NULL elements of an array value.
-int ArrayElements(Datum value, Datum** elements) {
-  ArrayType* array = DatumGetArrayTypeP(value);
-  int16 element_length;
-  bool by_value;
-  char align;
-  get_typlenbyvalalign(ARR_ELEMTYPE(array), &element_length, &by_value, &align);
-  bool* nulls;
-  int count;
-  deconstruct_array(array, ARR_ELEMTYPE(array), element_length, by_value, align, elements, &nulls,
-                    &count);
-  int taken = 0;
-  for (int e = 0; e < count; ++e) {
-    if (!nulls[e]) (*elements)[taken++] = (*elements)[e];
-  }
-  return taken;
-}
-
-// An integer array's non-NULL elements as int64 (int2[], int4[], int8[]).
-int ArrayIntegers(Datum value, int64** integers) {
-  const Oid type = ARR_ELEMTYPE(DatumGetArrayTypeP(value));
-  Datum* elements;
-  const int count = ArrayElements(value, &elements);
-  *integers = static_cast<int64*>(palloc(sizeof(int64) * (count + 1)));
-  for (int e = 0; e < count; ++e)
-    (*integers)[e] = IntegerOf(elements[e], type);
-  return count;
-}
-
-// A timestamptz as the engine's microseconds; the infinities as the ends.
-int64 EngineMicros(Datum value) {
-  const TimestampTz ts = DatumGetTimestampTz(value);
-  if (TIMESTAMP_IS_NOBEGIN(ts)) return PG_INT64_MIN;
-  if (TIMESTAMP_IS_NOEND(ts)) return PG_INT64_MAX;
-  int64 micros;
-  return ToUnixMicros(ts, &micros) ? micros : (ts < 0 ? PG_INT64_MIN : PG_INT64_MAX);
-}
-
-// What the pushed values say, gathered before they become the engine's
-// request (RecordConditions and the scan's own fields).
-struct Pushed {
-  bool contradiction = false;  // e.g. id = NULL: no row can pass
-  IntegerSet ids, tenants, versions;
-  int64 id_min = PG_INT64_MIN, id_max = PG_INT64_MAX;
-  int64 created_min = PG_INT64_MIN, created_max = PG_INT64_MAX;
-  List* text_keys = NIL;    // char*, parallel to text_values
-  List* text_values = NIL;  // List* of char*
-  List* contains = NIL;     // char*: JSON objects
-  const PgVector* query = nullptr;
-
-  // x > bound: the lowest integer above it (none above the largest).
-  void Above(int64 bound, int64* low) {
-    if (bound == PG_INT64_MAX)
-      contradiction = true;
-    else
-      *low = std::max(*low, bound + 1);
-  }
-  void Below(int64 bound, int64* high) {
-    if (bound == PG_INT64_MIN)
-      contradiction = true;
-    else
-      *high = std::min(*high, bound - 1);
-  }
-};
-
-void TakeValue(Filter filter, Datum value, Oid type, const char* key, Pushed* p) {
-  switch (filter) {
-    case kKnnQuery:
-      p->query = DatumToVector(value);
-      break;
-    case kIdEquals:
-    case kUserEquals:
-    case kVersionEquals: {
-      const int64 wanted = IntegerOf(value, type);
-      (filter == kIdEquals     ? p->ids
-       : filter == kUserEquals ? p->tenants
-                               : p->versions)
-          .Keep(&wanted, 1);
-      break;
-    }
-    case kIdIn:
-    case kUserIn:
-    case kVersionIn: {
-      int64* integers;
-      const int count = ArrayIntegers(value, &integers);
-      (filter == kIdIn     ? p->ids
-       : filter == kUserIn ? p->tenants
-                           : p->versions)
-          .Keep(integers, count);
-      break;
-    }
-    case kIdAbove:
-      p->Above(IntegerOf(value, type), &p->id_min);
-      break;
-    case kIdFrom:
-      p->id_min = std::max(p->id_min, IntegerOf(value, type));
-      break;
-    case kIdBelow:
-      p->Below(IntegerOf(value, type), &p->id_max);
-      break;
-    case kIdUpTo:
-      p->id_max = std::min(p->id_max, IntegerOf(value, type));
-      break;
-    case kCreatedAbove:
-      p->Above(EngineMicros(value), &p->created_min);
-      break;
-    case kCreatedFrom:
-      p->created_min = std::max(p->created_min, EngineMicros(value));
-      break;
-    case kCreatedBelow:
-      p->Below(EngineMicros(value), &p->created_max);
-      break;
-    case kCreatedUpTo:
-      p->created_max = std::min(p->created_max, EngineMicros(value));
-      break;
-    case kMetadataText:
-    case kMetadataTextIn: {
-      List* texts = NIL;
-      if (filter == kMetadataText) {
-        texts = list_make1(TextDatumGetCString(value));
-      } else {
-        Datum* elements;
-        const int count = ArrayElements(value, &elements);
-        for (int e = 0; e < count; ++e)
-          texts = lappend(texts, TextDatumGetCString(elements[e]));
-        if (texts == NIL) p->contradiction = true;
-      }
-      p->text_keys = lappend(p->text_keys, const_cast<char*>(key));
-      p->text_values = lappend(p->text_values, texts);
-      break;
-    }
-    case kMetadataContains: {
-      // Only an object narrows by its members; PostgreSQL checks any other.
-      Jsonb* object = DatumGetJsonbP(value);
-      if (JB_ROOT_IS_OBJECT(object))
-        p->contains = lappend(p->contains, JsonbToCString(nullptr, &object->root, VARSIZE(object)));
-      break;
-    }
-    case kFilterCount:
-      break;
-  }
-}
-
-// The engine's form of the gathered conditions (inside RunCpp).
-void ToEngine(const Pushed& p, vectors::RecordScan* scan) {
-  scan->tenant_id.reset();
-  scan->model_version.reset();
-  scan->conditions = {};
-  vectors::RecordConditions& c = scan->conditions;
-  if (p.tenants.restricted && p.tenants.count == 1) {
-    scan->tenant_id = p.tenants.values[0];
-  } else if (p.tenants.restricted) {
-    c.tenant_ids.assign(p.tenants.values, p.tenants.values + p.tenants.count);
-  }
-  for (int v = 0; v < p.versions.count; ++v) {  // beyond int4: no model version
-    if (p.versions.values[v] >= PG_INT32_MIN && p.versions.values[v] <= PG_INT32_MAX)
-      c.model_versions.push_back(static_cast<std::int32_t>(p.versions.values[v]));
-  }
-  if (c.model_versions.size() == 1) {
-    scan->model_version = c.model_versions.front();
-    c.model_versions.clear();
-  }
-  scan->ids.assign(p.ids.values, p.ids.values + p.ids.count);
-  c.id_min = p.id_min;
-  c.id_max = p.id_max;
-  c.created_min_us = p.created_min;
-  c.created_max_us = p.created_max;
-  ListCell *key, *texts;
-  forboth(key, p.text_keys, texts, p.text_values) {
-    vectors::MetadataText text{static_cast<char*>(lfirst(key)), {}};
-    ListCell* t;
-    foreach (t, static_cast<List*>(lfirst(texts)))
-      text.texts.emplace_back(static_cast<char*>(lfirst(t)));
-    c.metadata_texts.push_back(std::move(text));
-  }
-  ListCell* object;
-  foreach (object, p.contains)
-    c.metadata_contains.emplace_back(static_cast<char*>(lfirst(object)));
-}
-
-bool NothingPasses(const Pushed& p) {
-  const auto empty = [](const IntegerSet& set) { return set.restricted && set.count == 0; };
-  bool versions_in_range = !p.versions.restricted;
-  for (int v = 0; v < p.versions.count; ++v)
-    versions_in_range |=
-        p.versions.values[v] >= PG_INT32_MIN && p.versions.values[v] <= PG_INT32_MAX;
-  return p.contradiction || empty(p.ids) || empty(p.tenants) || !versions_in_range ||
-         p.id_min > p.id_max || p.created_min > p.created_max;
-}
-
 // Starts the scan over with the pushed values (filters, the kNN query)
 // when they are due: at its first row, and after a ReScan that changed a
 // parameter they read.
@@ -952,7 +550,7 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
   List* filters = static_cast<List*>(list_nth(items, kPlanFilters));
   List* keys = static_cast<List*>(list_nth(items, kPlanFilterKeys));
   List* exprs = castNode(ForeignScan, node->ss.ps.plan)->fdw_exprs;
-  Pushed pushed;
+  FilterValues pushed;
   ListCell *filter_cell, *key_cell;
   forboth(filter_cell, filters, key_cell, keys) {
     const int i = foreach_current_index(filter_cell);
@@ -962,8 +560,8 @@ void ApplyPushedValues(ForeignScanState* node, ScanState* state) {
       if (filter != kKnnQuery) pushed.contradiction = true;
       continue;
     }
-    TakeValue(filter, values[i], exprType(static_cast<Node*>(list_nth(exprs, i))),
-              strVal(lfirst(key_cell)), &pushed);
+    TakeFilterValue(filter, values[i], exprType(static_cast<Node*>(list_nth(exprs, i))),
+                    strVal(lfirst(key_cell)), &pushed);
   }
   // UPDATE ... SET metadata = value: the value, after the conditions.
   const char* new_metadata = nullptr;

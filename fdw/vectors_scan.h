@@ -1,7 +1,8 @@
 // Scans of vector foreign tables (OPTIONS (collection '...')): the planner
-// callbacks (filters on id, user_id and model_version go to the engine;
-// `ORDER BY embedding <op> $q LIMIT k` becomes one engine kNN) and the
-// executor callbacks that page rows in from lake-server.
+// callbacks (conditions on every column go to the engine, vector_filters.h;
+// `ORDER BY embedding <op> $q LIMIT k` becomes an engine kNN, paged in
+// distance order while PostgreSQL's own check of other conditions wants
+// rows) and the executor callbacks that page rows in from lake-server.
 #pragma once
 
 #include "postgres_headers.h"
