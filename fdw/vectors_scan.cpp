@@ -349,6 +349,17 @@ ForeignScan* VectorsGetPlan(PlannerInfo* root, RelOptInfo* baserel, Oid, Foreign
     limit = intVal(lthird(best_path->fdw_private));
     scan_tlist = KnnScanTlist(root, baserel, rel, local_quals,
                               static_cast<Expr*>(lfourth(best_path->fdw_private)), &roles);
+    // The planner may ask for every column (a physical tlist under a
+    // gating Result, as for `id = 1 AND id = 2`): then the scan returns the
+    // table's rows and PostgreSQL computes the distance.
+    ListCell* cell;
+    foreach (cell, pull_var_clause(reinterpret_cast<Node*>(tlist), PVC_RECURSE_PLACEHOLDERS)) {
+      if (tlist_member(static_cast<Expr*>(lfirst(cell)), scan_tlist) == nullptr) {
+        scan_tlist = NIL;
+        roles = NIL;
+        break;
+      }
+    }
   }
   List* attnos = NIL;
   for (int c = 0; c < kColumnCount; ++c)

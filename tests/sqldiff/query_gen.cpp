@@ -288,21 +288,37 @@ Query QueryGenerator::DocsQuery() {
       break;
     case 5:
     case 6: {
+      // The collection's own metric, or another one (an exact scan).
       const bool cosine = Below(2) == 1;
-      const std::string v = QueryVector(), op = cosine ? " <=> " : " <-> ";
+      static const std::vector<std::string> operators = {" <-> ", " <=> ", " <#> "};
+      const std::string v = QueryVector();
+      const std::string op = Chance(70) ? operators[cosine ? 1 : 0] : Pick(operators);
       q = {cosine ? "kNN cosine" : "kNN l2",
            "SELECT d.id, d.embedding" + op + v + " AS distance FROM " +
                (cosine ? "{docs_cos}" : "{docs}") + " d WHERE {where} ORDER BY d.embedding" + op +
                v + " LIMIT " + std::to_string(1 + Below(15)),
            q.where, CompareAs::kKnn};
       q.distances = true;
-      // Mostly conditions the engine applies inside the search.
+      // Mostly conditions the engine applies inside the search; the rest
+      // (the random tree) page in distance order through PostgreSQL's check.
       if (Chance(60)) {
+        const std::string time = TimestampLiteral((kEpochStart + Below(30 * 86400)) * 1000000);
+        const std::vector<std::string> atoms = {
+            "d.user_id = " + User(),
+            "d.id IN (" + Id() + ", " + Id() + ", " + Id() + ", " + Id() + ")",
+            "d.user_id IN (" + User() + ", " + User() + ")",
+            "d.model_version IN (1, 2)",
+            "d.id > " + Id(),
+            "d.created_at > " + time,
+            "d.created_at BETWEEN " + time + " AND " + time + " + interval '5 days'",
+            "d.metadata @> '{\"tag\": \"t" + std::to_string(Below(5)) + "\"}'",
+            "d.metadata->>'tag' IN ('t" + std::to_string(Below(6)) + "', 't" +
+                std::to_string(Below(6)) + "')",
+            "d.metadata @> '{\"n\": " + std::to_string(Below(100)) + "}'",
+            "true"};
         q.where = Pred{};
-        q.where.atom = Chance(50)
-                           ? "d.user_id = " + User()
-                           : "d.id IN (" + Id() + ", " + Id() + ", " + Id() + ", " + Id() + ")";
-        if (Chance(30)) q.where.atom = "true";
+        q.where.atom = Pick(atoms);
+        if (Chance(30)) q.where.atom += " AND " + Pick(atoms);
       }
       break;
     }

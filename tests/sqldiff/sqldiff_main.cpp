@@ -199,35 +199,49 @@ void Tester::Check(const Query& q, const Tables& expected_tables, PgClient& expe
   if (why.empty()) return;
   // Reduce: simplify the WHERE tree while the answers still differ.
   Pred where = q.where;
-  for (int round = 0; round < 40; ++round) {
-    std::vector<Pred*> stack = {&where};
-    // Candidates: every node replaced by one of its children, or by true.
-    std::vector<std::pair<Pred*, Pred>> edits;
+  // Candidates: every node replaced by one of its children, or by true,
+  // each tried on a copy of the tree (node n of its depth-first order).
+  const auto nodes = [](Pred* root) {
+    std::vector<Pred*> order, stack = {root};
     while (!stack.empty()) {
       Pred* node = stack.back();
       stack.pop_back();
-      for (Pred& child : node->children) {
-        edits.emplace_back(node, child);
+      order.push_back(node);
+      for (Pred& child : node->children)
         stack.push_back(&child);
-      }
-      if (node->kind == Pred::kAtom && node->atom != "true") edits.emplace_back(node, Pred{});
+    }
+    return order;
+  };
+  for (int round = 0; round < 40; ++round) {
+    std::vector<std::pair<std::size_t, int>> edits;  // node, child (-1: true)
+    const std::vector<Pred*> order = nodes(&where);
+    for (std::size_t n = 0; n < order.size(); ++n) {
+      for (std::size_t c = 0; c < order[n]->children.size(); ++c)
+        edits.emplace_back(n, int(c));
+      if (order[n]->kind == Pred::kAtom && order[n]->atom != "true") edits.emplace_back(n, -1);
     }
     bool reduced = false;
-    for (auto& [node, replacement] : edits) {
-      Pred saved = *node;
-      *node = replacement;
-      if (node->kind == Pred::kAtom && node->atom.empty()) node->atom = "true";
+    for (const auto& [n, c] : edits) {
+      Pred trial = where;
+      Pred* node = nodes(&trial)[n];
+      if (c >= 0) {
+        Pred child = node->children[std::size_t(c)];
+        *node = std::move(child);
+      } else {
+        *node = Pred{};
+        node->atom = "true";
+      }
       Answer e, a;
-      std::string still = Compare(q, where, expected_tables, expected_client, actual_tables,
+      std::string still = Compare(q, trial, expected_tables, expected_client, actual_tables,
                                   actual_client, role, &e, &a);
       if (!still.empty()) {
         why = still;
         expected = e;
         actual = a;
+        where = std::move(trial);
         reduced = true;
         break;
       }
-      *node = saved;
     }
     if (!reduced) break;
   }

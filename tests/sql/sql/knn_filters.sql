@@ -22,7 +22,8 @@ SELECT i, i % 7,
   FROM generate_series(1, 400) i;
 CREATE TABLE heap AS SELECT * FROM filtered;
 
--- The same query over both tables ($T), ids in the order returned.
+-- The same query over both tables ($T), ids in the order returned; a
+-- difference is a NOTICE naming the query.
 CREATE FUNCTION same(q text) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   lake_ids bigint[];
@@ -37,7 +38,7 @@ BEGIN
 END $$;
 
 -- kNN with each condition, and with several.
-SELECT q, same(q) FROM (VALUES
+SELECT count(*) AS queries, count(*) FILTER (WHERE same(q)) AS same FROM (VALUES
   ($$SELECT id FROM $T WHERE created_at > '2026-01-10' ORDER BY embedding <-> '[0.5,0.5,0,0]' LIMIT 5$$),
   ($$SELECT id FROM $T WHERE created_at >= '2026-01-02 01:00+00' AND created_at < '2026-01-03' ORDER BY embedding <-> '[0.5,0.5,0,0]' LIMIT 5$$),
   ($$SELECT id FROM $T WHERE created_at BETWEEN '2026-01-05' AND '2026-01-06' ORDER BY embedding <-> '[0,1,0,1]' LIMIT 50$$),
@@ -73,11 +74,13 @@ SELECT q, same(q) FROM (VALUES
   ($$SELECT id FROM $T WHERE metadata->>'word' LIKE 'w39%' AND user_id IN (0, 1, 2) ORDER BY embedding <-> '[0,0,0,1]' LIMIT 5$$),
   ($$SELECT id FROM $T WHERE metadata->>'word' = 'w7' ORDER BY embedding <-> '[0,0,0,1]' LIMIT 5$$),
   ($$SELECT id FROM $T WHERE length(metadata->>'word') = 4 ORDER BY embedding <-> '[0,0,0,1]' LIMIT 100 OFFSET 60$$),
-  ($$SELECT id FROM $T WHERE metadata->>'source' = 'a' COLLATE "C" ORDER BY embedding <-> '[1,0,0,0]' LIMIT 10$$)
+  ($$SELECT id FROM $T WHERE metadata->>'source' = 'a' COLLATE "C" ORDER BY embedding <-> '[1,0,0,0]' LIMIT 10$$),
+  ($$SELECT id, embedding <-> '[1,0,0,0]' FROM $T WHERE id = 1 AND id = 2 ORDER BY embedding <-> '[1,0,0,0]' LIMIT 10$$),
+  ($$SELECT id FROM $T WHERE metadata->>'source' = 'a' AND metadata->>'source' = 'b' AND NOT id IN (SELECT 1) ORDER BY embedding <-> '[1,0,0,0]' LIMIT 10$$)
 ) v(q);
 
 -- Another metric than the collection's (l2), with and without filters.
-SELECT q, same(q) FROM (VALUES
+SELECT count(*) AS queries, count(*) FILTER (WHERE same(q)) AS same FROM (VALUES
   ($$SELECT id FROM $T ORDER BY embedding <=> '[1,2,3,4]' LIMIT 10$$),
   ($$SELECT id FROM $T ORDER BY embedding <#> '[1,2,3,4]' LIMIT 10$$),
   ($$SELECT id FROM $T WHERE metadata @> '{"source": "d"}' ORDER BY embedding <=> '[1,2,3,4]' LIMIT 10$$),
@@ -85,7 +88,7 @@ SELECT q, same(q) FROM (VALUES
 ) v(q);
 
 -- Scans with the same conditions.
-SELECT q, same(q) FROM (VALUES
+SELECT count(*) AS queries, count(*) FILTER (WHERE same(q)) AS same FROM (VALUES
   ($$SELECT id FROM $T WHERE created_at >= '2026-01-16' ORDER BY id$$),
   ($$SELECT id FROM $T WHERE metadata @> '{"source": "c", "n": 2}' ORDER BY id$$),
   ($$SELECT id FROM $T WHERE metadata->>'n' IN ('5', '7.0') ORDER BY id$$),
