@@ -30,11 +30,11 @@
 #include "datasets/fvecs.h"
 #include "hnswlib_baseline.h"
 #include "protocol/session.h"
+#include "sql_client.h"
 
 namespace lake::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr const char* kDataset = "wordnet-768";
 constexpr std::size_t kK = 10;
 
@@ -47,113 +47,6 @@ struct Options {
   std::string out = "bench-results/sql.json";
   double seconds = 5;
 };
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "sql_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-PGconn* Connect(const Options& o) {
-  const std::string info =
-      "host=" + o.pg_host + " port=" + o.pg_port + " user=postgres dbname=lake";
-  PGconn* conn = PQconnectdb(info.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) Die(std::string("connect: ") + PQerrorMessage(conn));
-  return conn;
-}
-
-void Exec(PGconn* conn, const std::string& sql) {
-  PGresult* result = PQexec(conn, sql.c_str());
-  const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    Die(sql.substr(0, 80) + ": " + PQerrorMessage(conn));
-  PQclear(result);
-}
-
-// pgvector's text form, each value in the shortest form that reads back
-// exactly (std::to_chars: the bench's own formatting must not be what a
-// load through COPY measures).
-std::string VectorText(const float* v, std::size_t dim) {
-  std::string text = "[";
-  char number[32];
-  for (std::size_t i = 0; i < dim; ++i) {
-    if (i > 0) text += ',';
-    text.append(number, std::to_chars(number, number + sizeof(number), v[i]).ptr);
-  }
-  return text + "]";
-}
-
-// COPY rows (text format lines) and commit; seconds taken.
-double Copy(PGconn* conn, const std::string& command, std::size_t rows,
-            const std::function<void(std::size_t, std::string&)>& line) {
-  const auto started = Clock::now();
-  Exec(conn, "BEGIN");
-  PGresult* result = PQexec(conn, command.c_str());
-  if (PQresultStatus(result) != PGRES_COPY_IN) Die(std::string("COPY: ") + PQerrorMessage(conn));
-  PQclear(result);
-  std::string buffer;
-  for (std::size_t r = 0; r < rows; ++r) {
-    line(r, buffer);
-    if (buffer.size() > (1 << 20) || r + 1 == rows) {
-      if (PQputCopyData(conn, buffer.data(), int(buffer.size())) != 1) Die("COPY data");
-      buffer.clear();
-    }
-  }
-  if (PQputCopyEnd(conn, nullptr) != 1) Die("COPY end");
-  result = PQgetResult(conn);
-  if (PQresultStatus(result) != PGRES_COMMAND_OK) Die(std::string("COPY: ") + PQerrorMessage(conn));
-  PQclear(result);
-  const double copied = Seconds(started);
-  Exec(conn, "COMMIT");
-  const double total = Seconds(started);
-  std::printf("%s: %.2f s to COPY, %.2f s to COMMIT\n", command.c_str(), copied, total - copied);
-  return total;
-}
-
-struct Load {
-  double qps = 0, p50_ms = 0, p99_ms = 0;
-};
-
-Load RunLoad(int clients, double seconds, const std::function<void(int, std::size_t)>& query) {
-  std::vector<std::vector<double>> latencies(clients);
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  const auto started = Clock::now();
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      for (std::size_t i = 0; !stop; ++i) {
-        const auto t0 = Clock::now();
-        query(c, i * 7 + std::size_t(c) * 131);
-        latencies[c].push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads)
-    t.join();
-  std::vector<double> all;
-  for (auto& l : latencies)
-    all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  return {double(all.size()) / Seconds(started), all[all.size() / 2],
-          all[std::min(all.size() - 1, all.size() * 99 / 100)]};
-}
-
-double Recall(const std::vector<std::vector<std::int64_t>>& found,
-              const std::vector<std::vector<std::int64_t>>& truth) {
-  double hits = 0;
-  for (std::size_t q = 0; q < truth.size(); ++q) {
-    const std::set<std::int64_t> want(truth[q].begin(), truth[q].end());
-    for (std::int64_t id : found[q])
-      hits += want.count(id);
-  }
-  return hits / double(truth.size() * kK);
-}
 
 int Run(const Options& o) {
   const auto base = datasets::ReadFvecs(o.data + "/" + kDataset + ".base.fvecs");
@@ -173,7 +66,7 @@ int Run(const Options& o) {
   create.spec.name = "bench768";
   create.spec.dimension = std::uint32_t(dim);
   if (!(*admin)->Call(create).ok()) Die("create collection");
-  PGconn* conn = Connect(o);
+  PGconn* conn = Connect(o.pg_host, o.pg_port);
   Exec(conn, "SET client_min_messages = warning");
   Exec(conn, "CREATE FOREIGN TABLE IF NOT EXISTS bench768 (id bigint, embedding lake.vector(" +
                  std::to_string(dim) + ")) SERVER lake OPTIONS (collection 'bench768')");
@@ -216,7 +109,7 @@ int Run(const Options& o) {
   const char* knn_sql = "SELECT id FROM bench768 ORDER BY embedding <-> $1::lake.vector LIMIT 10";
   std::vector<PGconn*> sql_clients;
   for (int c = 0; c < 4; ++c) {
-    sql_clients.push_back(Connect(o));
+    sql_clients.push_back(Connect(o.pg_host, o.pg_port));
     Exec(sql_clients.back(), "SET plan_cache_mode = force_generic_plan");
     PGresult* prepared = PQprepare(sql_clients.back(), "knn", knn_sql, 1, nullptr);
     if (PQresultStatus(prepared) != PGRES_COMMAND_OK) Die(PQerrorMessage(sql_clients.back()));
@@ -234,7 +127,7 @@ int Run(const Options& o) {
   };
   for (std::size_t q = 0; q < nq; ++q)
     sql_knn(0, q, &via_sql[q]);
-  const double sql_recall = Recall(via_sql, truth);
+  const double sql_recall = Recall(via_sql, truth, kK);
 
   // Directly on lake-server, same queries.
   std::vector<std::unique_ptr<protocol::Session>> lake_clients;
@@ -254,7 +147,7 @@ int Run(const Options& o) {
   };
   for (std::size_t q = 0; q < nq; ++q)
     lake_knn(0, q, &via_lake[q]);
-  const double lake_recall = Recall(via_lake, truth);
+  const double lake_recall = Recall(via_lake, truth, kK);
 
   // hnswlib at the same recall: the smallest ef that reaches lake's.
   std::size_t ef = 10;
@@ -264,7 +157,7 @@ int Run(const Options& o) {
     std::vector<std::vector<std::int64_t>> found(nq);
     for (std::size_t q = 0; q < nq; ++q)
       found[q] = hnswlib.Search(queries->row(q), kK);
-    hnswlib_recall = Recall(found, truth);
+    hnswlib_recall = Recall(found, truth, kK);
     if (hnswlib_recall >= sql_recall) break;
   }
   hnswlib.SetEf(ef);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "common/interrupt.h"
 
@@ -10,12 +11,25 @@ namespace lake::vectors {
 
 namespace {
 
+// Whether the row at `distance` comes no later than `after` in an ordered
+// search (then a later page must not return it).
+bool NotAfter(const VectorTable& table, float distance, std::uint32_t slot, const Neighbor* after) {
+  const RecordKey& key = table.key(slot);
+  return after != nullptr && std::tuple(distance, key.id, key.model_version) <=
+                                 std::tuple(after->distance, after->id, after->model_version);
+}
+
+void Score(const VectorTable& table, const QueryVector& query, std::uint32_t slot, TopK& top,
+           const Neighbor* after) {
+  const float score = table.Score(query, slot);
+  if (top.MayAccept(score) && !NotAfter(table, table.ToDistance(score), slot, after))
+    top.Push({score, table.key(slot).id, slot});
+}
+
 void ScoreSlots(const VectorTable& table, const QueryVector& query, const SlotPredicate& predicate,
-                std::uint32_t begin, std::uint32_t end, TopK& top) {
+                std::uint32_t begin, std::uint32_t end, TopK& top, const Neighbor* after) {
   for (std::uint32_t slot = begin; slot < end; ++slot) {
-    if (!predicate.Passes(slot)) continue;
-    const float score = table.Score(query, slot);
-    if (top.MayAccept(score)) top.Push({score, table.key(slot).id, slot});
+    if (predicate.Passes(slot)) Score(table, query, slot, top, after);
   }
 }
 
@@ -45,19 +59,20 @@ std::uint32_t BlockRows(const VectorTable& table) {
 }  // namespace
 
 std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVector& query,
-                                       std::size_t k, const SlotPredicate& predicate) {
+                                       std::size_t k, const SlotPredicate& predicate,
+                                       const Neighbor* after) {
   TopK top(k);
   if (const auto few = predicate.FewSlots()) {
-    for (std::uint32_t slot : *few) {
-      top.Push({table.Score(query, slot), table.key(slot).id, slot});
-    }
+    for (std::uint32_t slot : *few)
+      Score(table, query, slot, top, after);
   } else {
     // A block at a time, so that a cancelled request stops (the caller
     // asks CheckInterrupt again and discards what was found).
     const std::uint32_t block = BlockRows(table);
     for (std::uint32_t begin = 0; begin < table.slot_count() && CheckInterrupt().ok();
          begin += block)
-      ScoreSlots(table, query, predicate, begin, std::min(begin + block, table.slot_count()), top);
+      ScoreSlots(table, query, predicate, begin, std::min(begin + block, table.slot_count()), top,
+                 after);
   }
   return top.TakeSorted();
 }
@@ -65,11 +80,12 @@ std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVect
 std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& table,
                                                          const std::vector<QueryVector>& queries,
                                                          std::size_t k,
-                                                         const SlotPredicate& predicate) {
+                                                         const SlotPredicate& predicate,
+                                                         const Neighbor* after) {
   std::vector<std::vector<Candidate>> results;
   if (predicate.EstimatedMatches() * 8 < table.slot_count()) {  // FewSlots may answer
     for (const QueryVector& query : queries) {
-      results.push_back(ExactCandidates(table, query, k, predicate));
+      results.push_back(ExactCandidates(table, query, k, predicate, after));
     }
     return results;
   }
@@ -79,7 +95,7 @@ std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& tabl
        begin += block) {
     const std::uint32_t end = std::min(begin + block, table.slot_count());
     for (std::size_t q = 0; q < queries.size(); ++q) {
-      ScoreSlots(table, queries[q], predicate, begin, end, tops[q]);
+      ScoreSlots(table, queries[q], predicate, begin, end, tops[q], after);
     }
   }
   for (TopK& top : tops)
@@ -89,14 +105,15 @@ std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& tabl
 
 std::vector<Candidate> ExactCandidatesIn(Metric metric, const VectorTable& table,
                                          const float* query, std::size_t k,
-                                         const SlotPredicate& predicate) {
+                                         const SlotPredicate& predicate, const Neighbor* after) {
   const QueryVector raw = table.PrepareRawQuery(query);
   TopK top(k);
   const auto score = [&](std::uint32_t slot) {
     const float row_norm = table.norm(slot);
     const float value =
         ScoreFrom(metric, raw.squared_norm, row_norm * row_norm, table.RawDot(raw, slot));
-    if (top.MayAccept(value)) top.Push({value, table.key(slot).id, slot});
+    if (top.MayAccept(value) && !NotAfter(table, DistanceIn(metric, value), slot, after))
+      top.Push({value, table.key(slot).id, slot});
   };
   if (const auto few = predicate.FewSlots()) {
     for (std::uint32_t slot : *few)

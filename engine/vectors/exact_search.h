@@ -13,23 +13,28 @@
 
 namespace lake::vectors {
 
-// The k best passing rows by the table's score (exact for float32 tables).
-// With an id list much smaller than the table, visits only those ids' rows.
+// The k best passing rows by the table's score (exact for float32 tables),
+// after `after` when given (a page of an ordered search: rows further by
+// distance, then id and version). When an index or the id list narrows
+// the passing rows to few, visits only those.
 std::vector<Candidate> ExactCandidates(const VectorTable& table, const QueryVector& query,
-                                       std::size_t k, const SlotPredicate& predicate);
+                                       std::size_t k, const SlotPredicate& predicate,
+                                       const Neighbor* after = nullptr);
 
 // The same for many queries; rows are visited in cache-sized blocks shared by
 // all queries, so a batch reads the table from memory once.
 std::vector<std::vector<Candidate>> ExactCandidatesBatch(const VectorTable& table,
                                                          const std::vector<QueryVector>& queries,
                                                          std::size_t k,
-                                                         const SlotPredicate& predicate);
+                                                         const SlotPredicate& predicate,
+                                                         const Neighbor* after = nullptr);
 
 // The k best passing rows in another metric than the table's, for a query
 // as written: exact from float32 rows, estimates from float16 or int8 ones.
 std::vector<Candidate> ExactCandidatesIn(Metric metric, const VectorTable& table,
                                          const float* query, std::size_t k,
-                                         const SlotPredicate& predicate);
+                                         const SlotPredicate& predicate,
+                                         const Neighbor* after = nullptr);
 // The score of two vectors as written in `metric` (squared L2, negative
 // inner product, 1 - cosine), smaller is closer; a zero vector's cosine
 // score is +infinity, after every other, as PostgreSQL sorts its NaN.

@@ -805,11 +805,17 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchInMetric(
   // Rows in memory that are not float32 give estimates: 2k (at least 32)
   // are scored again from the float32 truth.
   const bool exact_rows_in_memory = table.codec() == Codec::kFloat32;
-  const std::size_t wanted = exact_rows_in_memory ? k : std::max(k * kRerankFactor, kMinRerank);
+  // Exact scores skip what earlier pages returned; estimates keep it and
+  // After drops it once the scores are exact.
+  const Neighbor* after = exact_rows_in_memory && request.after ? &*request.after : nullptr;
+  const std::size_t wanted = after != nullptr       ? request.k
+                             : exact_rows_in_memory ? k
+                                                    : std::max(k * kRerankFactor, kMinRerank);
   std::vector<std::vector<Neighbor>> results;
   for (std::size_t q = 0; q < queries.size() / dimension; ++q) {
     const float* query = queries.data() + q * dimension;
-    std::vector<Candidate> found = ExactCandidatesIn(metric, table, query, wanted, predicate);
+    std::vector<Candidate> found =
+        ExactCandidatesIn(metric, table, query, wanted, predicate, after);
     LAKE_RETURN_IF_ERROR(CheckInterrupt());  // what a cancelled scan found is partial
     if (!exact_rows_in_memory) {
       std::vector<std::string> keys;
@@ -896,6 +902,9 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
   if (rerank && exact_rows_in_memory) wanted = std::max(wanted, kMinRerank);
   const std::size_t probes =
       request.probes ? request.probes : std::size_t(collection->spec.index.ivf_probes);
+  // Exact scans over exact rows skip what earlier pages returned (an index
+  // walk asks for them too and After drops them).
+  const Neighbor* after = exact_rows_in_memory && request.after ? &*request.after : nullptr;
 
   std::vector<std::vector<Candidate>> candidates;
   if (use_index && collection->hnsw) {
@@ -911,7 +920,8 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
       candidates.push_back(std::move(found));
     }
   } else {
-    candidates = ExactCandidatesBatch(table, prepared, wanted, predicate);
+    candidates = ExactCandidatesBatch(table, prepared, after != nullptr ? request.k : wanted,
+                                      predicate, after);
   }
   LAKE_RETURN_IF_ERROR(CheckInterrupt());  // what a cancelled scan found is partial
 
@@ -928,6 +938,21 @@ Result<std::vector<std::vector<Neighbor>>> VectorEngine::SearchBatch(
       candidates[q] = top.TakeSorted();
     }
     results.push_back(After(ToNeighbors(table, candidates[q]), request));
+    // A walk may come up short of k rows (after `after`) while more pass:
+    // then the page comes from an exact scan, so that a short page always
+    // means there is no more.
+    if (use_index && results.back().size() < request.k) {
+      std::vector<Candidate> exact =
+          ExactCandidates(table, prepared[q],
+                          after != nullptr       ? request.k
+                          : exact_rows_in_memory ? k
+                                                 : std::max(k * kRerankFactor, kMinRerank),
+                          predicate, after);
+      if (!exact_rows_in_memory) {
+        LAKE_ASSIGN_OR_RETURN(exact, Rerank(*collection, prepared[q], std::move(exact), k));
+      }
+      results.back() = After(ToNeighbors(table, exact), request);
+    }
   }
   return results;
 }

@@ -82,6 +82,7 @@ struct SearchRequest {
   std::optional<Metric> metric;
   // The next page of an ordered search: rows after this one (by distance,
   // then id and version) that the `returned` rows before did not include.
+  // A page of fewer than k rows is the last.
   std::optional<Neighbor> after;
   std::size_t returned = 0;
   // 0: the collection's ef_search (HNSW) or probes (IVF).

@@ -325,6 +325,31 @@ TEST_F(RecordConditionsTest, PagesContinueWhereTheLastEnded) {
   EXPECT_EQ(paged, Oracle(q, 42, [](const Row&) { return true; }));
 }
 
+// Through the graph too: pages never repeat a row, never go back in
+// distance, and are full until the rows run out.
+TEST_F(RecordConditionsTest, GraphPagesAreFullOrdered) {
+  Load(12000);
+  for (int seed = 0; seed < 5; ++seed) {
+    const auto q = Query(seed);
+    std::set<std::int64_t> seen;
+    float last = -1;
+    SearchRequest request{.k = 20, .dimension = kDim};
+    for (int page = 0; page < 9; ++page) {  // 10,220 of the 12,000 rows
+      auto found = engine_->Search("docs", q, request);
+      ASSERT_TRUE(found.ok());
+      ASSERT_EQ(found->size(), request.k) << "page " << page;
+      for (const Neighbor& n : *found) {
+        EXPECT_TRUE(seen.insert(n.id).second) << n.id;
+        EXPECT_GE(n.distance, last);
+        last = n.distance;
+      }
+      request.after = found->back();
+      request.returned += found->size();
+      request.k = std::min<std::size_t>(request.k * 2, 10000);
+    }
+  }
+}
+
 TEST_F(RecordConditionsTest, FieldIndexesFollowRewritesDeletesAndReopens) {
   Load(3000);
   RecordConditions gmail;
