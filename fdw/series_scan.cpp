@@ -41,7 +41,14 @@ namespace lake::fdw {
 
 namespace {
 
-enum PlanItem { kPlanKind, kPlanFilters, kPlanAttnos, kPlanAllPushed, kPlanRollup };
+enum PlanItem {
+  kPlanKind,
+  kPlanFilters,
+  kPlanAttnos,
+  kPlanAllPushed,
+  kPlanRollup,
+  kPlanNewestFirst,  // ORDER BY ts DESC LIMIT n: n (0: a scan in series order)
+};
 
 int KindOfTable(Oid table) {
   const char* kind = TableOption(table, "series");
@@ -215,16 +222,47 @@ void SeriesGetRelSize(PlannerInfo* root, RelOptInfo* baserel, Oid foreign_table)
   baserel->reltarget->width = 64;
 }
 
+namespace {
+
+// `ORDER BY ts DESC LIMIT n` of a single-table query over points (the
+// latest n points, or a LATERAL subquery's per outer row): n, else 0.
+double NewestFirstLimit(PlannerInfo* root, RelOptInfo* baserel, const SeriesRel* rel) {
+  if (rel->rollup_width != 0 || rel->attno[kTs] == 0 || root->limit_tuples <= 0 ||
+      list_length(root->query_pathkeys) != 1 || bms_membership(root->all_baserels) != BMS_SINGLETON)
+    return 0;
+  PathKey* key = linitial_node(PathKey, root->query_pathkeys);
+  if (key->pk_strategy != BTGreaterStrategyNumber) return 0;
+  ListCell* cell;
+  foreach (cell, key->pk_eclass->ec_members) {
+    Node* member = reinterpret_cast<Node*>(static_cast<EquivalenceMember*>(lfirst(cell))->em_expr);
+    if (IsColumn(member, baserel, rel->attno[kTs])) return root->limit_tuples;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void SeriesGetPaths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
+  SeriesRel* rel = static_cast<SeriesRel*>(baserel->fdw_private);
   // Points come back in compressed-chunk-sized runs: cheap per row.
   const Cost total = 10 + baserel->rows * cpu_tuple_cost;
   add_path(baserel,
            reinterpret_cast<Path*>(create_foreignscan_path(root, baserel, nullptr, baserel->rows,
                                                            10, total, NIL, nullptr, nullptr, NIL)));
+  // The latest points first: windows of time back from the newest point,
+  // each four times the last, until the LIMIT has its rows; costs the
+  // points near the end, whatever the history.
+  const double limit = NewestFirstLimit(root, baserel, rel);
+  if (limit <= 0 || limit > 1e6) return;
+  const double rows = std::min(baserel->rows, limit);
+  add_path(baserel, reinterpret_cast<Path*>(create_foreignscan_path(
+                        root, baserel, nullptr, rows, 10, 10 + 4 * rows * cpu_tuple_cost,
+                        root->query_pathkeys, nullptr, nullptr,
+                        list_make1(makeInteger(static_cast<int>(limit))))));
 }
 
-ForeignScan* SeriesGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath*, List* tlist,
-                           List* scan_clauses, Plan* outer_plan) {
+ForeignScan* SeriesGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath* best_path,
+                           List* tlist, List* scan_clauses, Plan* outer_plan) {
   SeriesRel* rel = static_cast<SeriesRel*>(baserel->fdw_private);
   List* attnos = NIL;
   for (int c = 0; c < kColumnCount; ++c)
@@ -233,6 +271,8 @@ ForeignScan* SeriesGetPlan(PlannerInfo*, RelOptInfo* baserel, Oid, ForeignPath*,
   List* items = list_make4(makeInteger(rel->kind), list_copy(rel->pushed_filters), attnos,
                            makeBoolean(rel->local_clauses == NIL && rel->rollup_width == 0));
   items = lappend(items, makeString(psprintf("%lld", static_cast<long long>(rel->rollup_width))));
+  items = lappend(
+      items, best_path->fdw_private != NIL ? linitial(best_path->fdw_private) : makeInteger(0));
   // Every condition is checked again locally: pushed ones cost nothing there.
   return make_foreignscan(tlist, extract_actual_clauses(scan_clauses, false), baserel->relid,
                           list_copy(rel->pushed_values), items, NIL, NIL, outer_plan);
@@ -263,7 +303,12 @@ struct SeriesScanState : ScanStateBase {
   };
   std::unordered_map<std::uint64_t, Tags> tags;
   std::size_t batch_series = 0;
-  std::size_t point = 0;   // in the current series' points, or in `buckets`
+  std::size_t point = 0;  // in the current series' points, or in `buckets`
+  // Newest first (ORDER BY ts DESC LIMIT limit): the batch is a window of
+  // time over every series, `order` its points by time, newest first.
+  std::size_t limit = 0;
+  std::int64_t window = 0;                                 // µs: the next window's width
+  std::vector<std::pair<std::size_t, std::size_t>> order;  // (series in batch, point)
   bool none_pass = false;  // a pushed condition no row passes (metric = NULL)
   bool exhausted = false;
   int kind = 0;  // timeseries::SeriesKind
@@ -276,13 +321,20 @@ struct SeriesScanState : ScanStateBase {
 
   // The next batch of points (empty when there is none).
   Status Fetch();
+  // Newest first: the next window back in time.
+  Status FetchWindow();
   // Back to the first series (found ones stay found).
   void Rewind() {
     batch.clear();
     buckets.clear();
     tags.clear();
+    order.clear();
     batch_series = point = next_series = 0;
+    window = 0;
   }
+  // Each series' tags as JSON, for the series from `next_series` on (at
+  // most kSeriesPerRequest): their ids.
+  std::vector<std::uint64_t> NextSeries();
 };
 
 // The end of the bucket of width w that holds end - 1; the largest time
@@ -293,7 +345,73 @@ std::int64_t CeilToBucket(std::int64_t end, std::int64_t w) {
   return __builtin_add_overflow(floor, w, &ceil) ? std::numeric_limits<std::int64_t>::max() : ceil;
 }
 
+std::vector<std::uint64_t> SeriesScanState::NextSeries() {
+  std::vector<std::uint64_t> ids;
+  for (; next_series < series.size() && ids.size() < kSeriesPerRequest; ++next_series) {
+    ids.push_back(series[next_series].id);
+    nlohmann::json json = nlohmann::json::object();
+    for (const auto& [name, value] : series[next_series].key.tags)
+      json[name] = value;
+    tags[ids.back()].json = json.dump();
+  }
+  return ids;
+}
+
+Status SeriesScanState::FetchWindow() {
+  batch.clear();
+  tags.clear();
+  order.clear();
+  batch_series = point = next_series = 0;
+  if (!found) {
+    LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(protocol::FindSeriesRequest{filter}));
+    series = std::move(reply.series);
+    for (std::size_t i = 0; i < series.size(); ++i)
+      info_of[series[i].id] = i;
+    found = true;
+    if (series.empty() || start >= end) {
+      exhausted = true;
+      return Status::Ok();
+    }
+    // The span the points lie in and how many there are: the first window
+    // holds about four times the rows wanted, were they spread evenly.
+    LAKE_ASSIGN_OR_RETURN(auto estimate,
+                          session->Call(protocol::EstimatePointsRequest{filter, start, end}));
+    if (!estimate.estimate.any) {
+      exhausted = true;
+      return Status::Ok();
+    }
+    start = std::max(start, estimate.estimate.data_first);
+    end = std::min(end, estimate.estimate.data_last + 1);
+    const double share =
+        std::min(1.0, 4.0 * double(limit) / std::max(estimate.estimate.points, 1.0));
+    window = std::max<std::int64_t>(1, std::int64_t(double(end - start) * share));
+  }
+  if (start >= end) {
+    exhausted = true;
+    return Status::Ok();
+  }
+  const std::int64_t from =
+      end - start <= window ? start : end - window;  // no overflow: end - start > window > 0
+  while (next_series < series.size()) {
+    const std::vector<std::uint64_t> ids = NextSeries();
+    LAKE_ASSIGN_OR_RETURN(auto reply, session->Call(protocol::ScanRequest{ids, from, end}));
+    for (timeseries::SeriesScan& scan : reply.series) {
+      for (std::size_t i = 0; i < scan.timestamps.size(); ++i)
+        order.emplace_back(batch.size(), i);
+      batch.push_back(std::move(scan));
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return batch[a.first].timestamps[a.second] > batch[b.first].timestamps[b.second];
+  });
+  end = from;
+  window = window > std::numeric_limits<std::int64_t>::max() / 4 ? window : window * 4;
+  if (end <= start) exhausted = true;
+  return Status::Ok();
+}
+
 Status SeriesScanState::Fetch() {
+  if (limit != 0) return FetchWindow();
   batch.clear();
   buckets.clear();
   tags.clear();
@@ -317,14 +435,7 @@ Status SeriesScanState::Fetch() {
     exhausted = true;
     return Status::Ok();
   }
-  std::vector<std::uint64_t> ids;
-  for (; next_series < series.size() && ids.size() < kSeriesPerRequest; ++next_series) {
-    ids.push_back(series[next_series].id);
-    nlohmann::json json = nlohmann::json::object();
-    for (const auto& [name, value] : series[next_series].key.tags)
-      json[name] = value;
-    tags[ids.back()].json = json.dump();
-  }
+  const std::vector<std::uint64_t> ids = NextSeries();
   if (rollup_width != 0) {
     // The rollup's buckets of these series (bounded: buckets hold data).
     constexpr std::int64_t kFar = std::int64_t{1} << 61;
@@ -461,6 +572,7 @@ void SeriesBeginScan(ForeignScanState* node, int eflags) {
         state = new SeriesScanState();
         state->kind = intVal(list_nth(items, kPlanKind));
         state->rollup_width = std::strtoll(strVal(list_nth(items, kPlanRollup)), nullptr, 10);
+        state->limit = static_cast<std::size_t>(intVal(list_nth(items, kPlanNewestFirst)));
         for (int c = 0; c < kColumnCount; ++c)
           state->attno[c] = static_cast<AttrNumber>(list_nth_int(attnos, c));
         state->target = target;
@@ -569,6 +681,30 @@ TupleTableSlot* NextBucket(SeriesScanState* state, TupleTableSlot* slot) {
   return ExecStoreVirtualTuple(slot);
 }
 
+// A point's row: its series' columns, ts and value.
+TupleTableSlot* PointRow(SeriesScanState* state, TupleTableSlot* slot,
+                         const timeseries::SeriesScan& scan, std::size_t i) {
+  const auto set = StartRow(state, slot, scan.series);
+  set(kTs, TimestampTzGetDatum(scan.timestamps[i] - kPostgresEpochMicros));
+  if (state->attno[kValue] != 0) {
+    set(kValue, scan.texts.empty() ? Float8GetDatum(scan.values[i])
+                                   : CStringGetTextDatum(scan.texts[i].c_str()));
+  }
+  return ExecStoreVirtualTuple(slot);
+}
+
+// Newest first: the next point of the window, or of the window before it.
+TupleTableSlot* NextNewest(SeriesScanState* state, TupleTableSlot* slot) {
+  while (state->point >= state->order.size()) {
+    if (state->exhausted) return slot;
+    CppError error;
+    MemoryContextReset(state->context);  // the last window's tags go
+    if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
+  }
+  const auto [series, i] = state->order[state->point++];
+  return PointRow(state, slot, state->batch[series], i);
+}
+
 }  // namespace
 
 TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
@@ -577,6 +713,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
   ExecClearTuple(slot);
   ApplyPushedValues(node, state);
   if (state->rollup_width != 0) return NextBucket(state, slot);
+  if (state->limit != 0) return NextNewest(state, slot);
   // Past the points of the current series: the next series, or batch.
   while (state->batch_series >= state->batch.size() ||
          state->point >= state->batch[state->batch_series].timestamps.size()) {
@@ -590,15 +727,7 @@ TupleTableSlot* SeriesIterateScan(ForeignScanState* node) {
     MemoryContextReset(state->context);  // the last batch's tags go
     if (!RunCpp(error, [&] { return state->Fetch(); })) Raise(error);
   }
-  const timeseries::SeriesScan& scan = state->batch[state->batch_series];
-  const std::size_t i = state->point++;
-  const auto set = StartRow(state, slot, scan.series);
-  set(kTs, TimestampTzGetDatum(scan.timestamps[i] - kPostgresEpochMicros));
-  if (state->attno[kValue] != 0) {
-    set(kValue, scan.texts.empty() ? Float8GetDatum(scan.values[i])
-                                   : CStringGetTextDatum(scan.texts[i].c_str()));
-  }
-  return ExecStoreVirtualTuple(slot);
+  return PointRow(state, slot, state->batch[state->batch_series], state->point++);
 }
 
 void SeriesReScan(ForeignScanState* node) {
@@ -664,6 +793,9 @@ void SeriesExplainScan(ForeignScanState* node, ExplainState* es) {
                      kKinds[intVal(list_nth(items, kPlanKind))]);
   else
     appendStringInfo(&text, "scan %s", kKinds[intVal(list_nth(items, kPlanKind))]);
+  if (intVal(list_nth(items, kPlanNewestFirst)) != 0)
+    appendStringInfo(&text, " newest first (windows back from the last point, %d rows wanted)",
+                     intVal(list_nth(items, kPlanNewestFirst)));
   bool first = true;
   ListCell* cell;
   foreach (cell, static_cast<List*>(list_nth(items, kPlanFilters))) {

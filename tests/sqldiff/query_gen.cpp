@@ -77,14 +77,19 @@ std::string Render(const Query& query, const Tables& tables) {
 QueryGenerator::QueryGenerator(std::uint64_t seed, const Dataset& data) : rng_(seed), data_(data) {}
 
 std::vector<std::string> QueryGenerator::Families() {
-  return {"vector rows",       "vector full rows",   "vector aggregate",
-          "vector group by",   "vector order/limit", "kNN l2",
-          "kNN cosine",        "vector distinct",    "vector window",
-          "vector self join",  "vector x heap join", "vector anti join",
-          "vector CTE union",  "LATERAL kNN",        "series rows",
-          "series aggregate",  "time_bucket",        "lastpoint DISTINCT ON",
-          "LATERAL lastpoint", "series order/limit", "events",
-          "rollup rows",       "series x heap join", "series window"};
+  return {"vector rows",         "vector full rows",
+          "vector aggregate",    "vector group by",
+          "vector order/limit",  "kNN l2",
+          "kNN cosine",          "vector distinct",
+          "vector window",       "vector self join",
+          "vector x heap join",  "vector anti join",
+          "vector CTE union",    "LATERAL kNN",
+          "series rows",         "series aggregate",
+          "time_bucket",         "lastpoint DISTINCT ON",
+          "series newest first", "LATERAL lastpoint",
+          "series order/limit",  "events",
+          "rollup rows",         "series x heap join",
+          "series window"};
 }
 
 std::string QueryGenerator::Id() {
@@ -420,6 +425,13 @@ Query QueryGenerator::SeriesQuery() {
            q.where};
       break;
     case 6:
+      if (Chance(40)) {  // newest first (the times only: rows tied in time come in any order)
+        q = {"series newest first",
+             "SELECT m.ts FROM {metrics} m WHERE {where} ORDER BY m.ts DESC LIMIT " +
+                 std::to_string(1 + Below(300)) + (Chance(30) ? " OFFSET 3" : ""),
+             q.where, CompareAs::kOrdered};
+        break;
+      }
       q = {"series order/limit",
            "SELECT m.ts, m.value FROM {metrics} m WHERE {where} ORDER BY m.ts, m.user_id LIMIT " +
                std::to_string(1 + Below(30)) + (Chance(30) ? " OFFSET 3" : ""),
