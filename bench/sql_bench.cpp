@@ -7,7 +7,8 @@
 //   * kNN k=10 through SQL at 1 and 4 clients vs lake-server directly vs
 //     hnswlib in-process at the same recall@10: queries/s, p50, p99;
 //   * COPY of points into timeseries.metrics;
-//   * an hourly time_bucket over one series' month, SQL vs lake-server.
+//   * an hourly time_bucket over one series' month, SQL vs lake-server;
+//   * the latest points (ORDER BY ts DESC LIMIT n), newest first vs a Sort.
 //
 //   sql_bench --data DIR --pg-host DIR --pg-port N --lake-socket PATH
 //             --lake-token T --out FILE [--seconds S]
@@ -24,6 +25,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "bench_report.h"
@@ -247,6 +249,33 @@ int Run(const Options& o) {
       {"lake-sql", "minutely-28d", bucket_params, "hourly_bucket_p50", sql_bucket.p50_ms, "ms"});
   report.Add({"lake-server", "minutely-28d", bucket_params, "hourly_bucket_p50", lake_bucket.p50_ms,
               "ms"});
+  // The latest point of one series (a LATERAL lastpoint's inner query) and
+  // the latest 10 of all: newest first, vs PostgreSQL sorting every point.
+  for (const auto& [name, where, limit] :
+       {std::tuple{"latest point of a series", "tags @> '{\"host\": \"h3\"}'", 1},
+        std::tuple{"latest 10 points of 10 series", "true", 10}}) {
+    const std::string pushed = std::string(
+                                   "SELECT ts, value FROM timeseries.metrics WHERE "
+                                   "metric = 'bench_cpu' AND ") +
+                               where + " ORDER BY ts DESC LIMIT " + std::to_string(limit);
+    const std::string sorted = std::string(
+                                   "SELECT ts, value FROM (SELECT * FROM "
+                                   "timeseries.metrics WHERE metric = 'bench_cpu' AND ") +
+                               where + " OFFSET 0) t ORDER BY ts DESC LIMIT " +
+                               std::to_string(limit);
+    const auto timed = [&](const std::string& sql, double seconds) {
+      return RunLoad(1, seconds, [&](int, std::size_t) {
+        PGresult* result = PQexec(conn, sql.c_str());
+        if (PQresultStatus(result) != PGRES_TUPLES_OK || PQntuples(result) != limit)
+          Die("newest first: " + std::string(PQerrorMessage(conn)));
+        PQclear(result);
+      });
+    };
+    const Load newest = timed(pushed, o.seconds), scan = timed(sorted, o.seconds / 2);
+    const std::vector<std::pair<std::string, std::string>> params = {{"query", name}};
+    report.Add({"lake-sql", "minutely-28d", params, "p50_latency", newest.p50_ms, "ms"});
+    report.Add({"postgres-scan-sort", "minutely-28d", params, "p50_latency", scan.p50_ms, "ms"});
+  }
   PQfinish(conn);
   for (PGconn* c : sql_clients)
     PQfinish(c);
